@@ -1,0 +1,100 @@
+//! The `steepest` command line. Names, input formats and JSON keys fixed by
+//! `../shared/CONTRACT.md` are kept exactly; JSON goes to stdout (or `--report PATH`), messages and
+//! progress to stderr. Exit codes: 0 success, 1 a check or solve failed, 2 bad input or usage.
+
+use crate::error::{Error, Result};
+use clap::{Parser, Subcommand};
+use serde_json::Value;
+use std::path::Path;
+
+mod validate;
+
+/// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
+#[derive(Parser, Debug)]
+#[command(name = "steepest", version, about, long_about = None)]
+pub struct Cli {
+    /// No progress bars.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    Validate(validate::Args),
+}
+
+/// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
+pub struct Output {
+    /// The document to print or write.
+    pub json: Value,
+    /// Exit code.
+    pub code: i32,
+}
+
+impl Output {
+    /// A successful output.
+    pub fn ok(json: Value) -> Self {
+        Self { json, code: 0 }
+    }
+}
+
+/// Write the output to `report` (atomically) or to stdout.
+fn emit(out: &Output, report: Option<&Path>) -> Result<()> {
+    let text = crate::io::to_json_string(&out.json);
+    match report {
+        Some(p) => crate::io::write_atomic(p, text.as_bytes()),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| Error::Io {
+                    path: "<stdout>".into(),
+                    source: e,
+                })
+        }
+    }
+}
+
+/// Whether progress bars should be drawn: not with `--quiet`, not when stderr is no terminal.
+pub fn show_progress(quiet: bool) -> bool {
+    use std::io::IsTerminal;
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// Parse the arguments, run, print; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let quiet = cli.quiet;
+    let (out, report) = match cli.command {
+        Command::Validate(a) => {
+            let report = a.report.clone();
+            match validate::run(a, quiet)? {
+                Some(out) => (out, report),
+                None => return Ok(0),
+            }
+        }
+    };
+    emit(&out, report.as_deref())?;
+    Ok(out.code)
+}

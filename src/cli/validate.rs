@@ -1,0 +1,199 @@
+//! `steepest validate`: run suites of theorem checks and write a `steepest.report/v1` report.
+
+use super::Output;
+use crate::error::{Error, Result};
+use crate::validate::{
+    registry::{self, SUITES},
+    run_checks, Check, Ctx, Profile, Progress, Record, Report,
+};
+use std::path::PathBuf;
+
+/// Run validation suites (default: all quick suites) and write a JSON report.
+///
+/// Examples:
+///   steepest validate                                  # every suite, quick profile, seed 0
+///   steepest validate --suite geometry --report r.json
+///   steepest validate --profile paper --seed 7 --suite muon
+///   steepest validate --list
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Suite to run (repeatable); default: every suite.
+    #[arg(long = "suite", value_name = "S")]
+    pub suites: Vec<String>,
+    /// Problem sizes: quick (seconds) or paper (the papers' sizes).
+    #[arg(long, default_value = "quick", value_name = "quick|paper")]
+    pub profile: String,
+    /// Seed of every random stream (same seed ⇒ same report apart from timing fields).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write the report here (atomically) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// List suites and checks with their sources, then exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+fn select(names: &[String]) -> Result<Vec<&'static registry::Suite>> {
+    if names.is_empty() {
+        return Ok(SUITES.iter().collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            registry::find(n).ok_or_else(|| {
+                let valid: Vec<&str> = SUITES.iter().map(|s| s.name).collect();
+                Error::input(format!(
+                    "unknown suite '{n}'; valid suites: {}",
+                    valid.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, index: usize, total: usize, id: &str) {
+        self.0.set_length(total as u64);
+        self.0.set_position(index as u64);
+        self.0.set_message(id.to_string());
+    }
+    fn finish(&self, _record: &Record) {
+        self.0.inc(1);
+    }
+}
+
+/// Print a human table of the records to stderr.
+fn print_table(report: &Report) {
+    let w = report
+        .records
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    eprintln!(
+        "{:<w$}  {:<6}  {:>14}  expected",
+        "id", "result", "measured"
+    );
+    for r in &report.records {
+        let status = match r.pass {
+            Some(true) => "pass",
+            Some(false) => "FAIL",
+            None => "skip",
+        };
+        let measured = match r.measured.as_f64() {
+            Some(x) => format!("{x:>14.6e}"),
+            None => format!("{:>14}", "—"),
+        };
+        let expected = if let Some(e) = &r.error {
+            format!("error: {e}")
+        } else if let Some(s) = &r.skipped {
+            format!("skipped: {s}")
+        } else {
+            describe_expected(&r.expected)
+        };
+        eprintln!("{:<w$}  {:<6}  {measured}  {expected}", r.id, status);
+    }
+    let s = &report.summary;
+    eprintln!(
+        "{} passed, {} failed, {} skipped ({:.1} s)",
+        s.passed,
+        s.failed,
+        s.skipped,
+        report.wall_ms / 1e3
+    );
+}
+
+fn describe_expected(e: &serde_json::Value) -> String {
+    let g = |k: &str| e.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+    if let Some(c) = e.get("close") {
+        let f = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        format!(
+            "≈ {:.6e} (abs {:.0e}, rel {:.0e})",
+            f("value"),
+            f("abs"),
+            f("rel")
+        )
+    } else if let Some(c) = e.get("at_most") {
+        format!(
+            "≤ {:.6e}",
+            c.get("bound")
+                .and_then(|v| v.as_f64())
+                .unwrap_or(g("bound"))
+        )
+    } else if let Some(c) = e.get("at_least") {
+        format!(
+            "≥ {:.6e}",
+            c.get("bound")
+                .and_then(|v| v.as_f64())
+                .unwrap_or(g("bound"))
+        )
+    } else if let Some(c) = e.get("within") {
+        let f = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        format!("in [{:.6e}, {:.6e}]", f("lo"), f("hi"))
+    } else if let Some(c) = e.get("rate") {
+        let f = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        format!("slope {:.3} ± {:.3}", f("exponent"), f("tol"))
+    } else {
+        e.to_string()
+    }
+}
+
+/// Run the command. `None` means the output was already printed (e.g. `--list`).
+pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
+    let profile = Profile::parse(&args.profile)?;
+    let suites = select(&args.suites)?;
+    if args.list {
+        for s in &suites {
+            println!("{}: {}", s.name, s.about);
+            for c in (s.checks)() {
+                println!("  {:<28} {}", c.id(), c.source());
+            }
+        }
+        return Ok(None);
+    }
+    if let Some(p) = &args.report {
+        // Fail early on an unwritable path, before minutes of work.
+        crate::io::check_writable(p)?;
+    }
+    let ctx = Ctx {
+        profile,
+        seed: args.seed,
+    };
+    let checks: Vec<Box<dyn Check>> = suites.iter().flat_map(|s| (s.checks)()).collect();
+    let names = suites.iter().map(|s| s.name.to_string()).collect();
+    let bar = if super::show_progress(quiet) {
+        let b = indicatif::ProgressBar::new(checks.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
+                .expect("valid template"),
+        );
+        Some(Bar(b))
+    } else {
+        None
+    };
+    let progress: &dyn Progress = match &bar {
+        Some(b) => b,
+        None => &(),
+    };
+    let report = run_checks(
+        &checks,
+        &ctx,
+        names,
+        crate::validate::environment(),
+        progress,
+    );
+    if let Some(b) = &bar {
+        b.0.finish_and_clear();
+    }
+    if !quiet {
+        print_table(&report);
+    }
+    let code = if report.summary.failed > 0 { 1 } else { 0 };
+    let json = serde_json::to_value(&report).expect("report serializes");
+    Ok(Some(Output { json, code }))
+}

@@ -1,0 +1,22 @@
+//! # steepest — a research workbench for the geometry of optimization
+//!
+//! Every popular optimizer is steepest descent under some norm, and the norm decides which solution
+//! training converges to. This crate makes that statement runnable:
+//!
+//! * [`norms`]: entry-wise ℓp, Schatten-p, operator and product norms, each with its dual norm and
+//!   its dualizer (LMO).
+//! * [`linalg`]: exact polar factor (SVD) and Newton–Schulz orthogonalization, on faer.
+//! * [`validate`]: theorems as data — checks with parameters, a measured value, an expectation with
+//!   an explicit tolerance, and a versioned JSON report.
+//!
+//! Conventions: matrices are `faer::Mat<f64>`; vectors are one-column matrices; the inner product
+//! is the trace inner product ⟨A, B⟩ = tr(AᵀB) ([`norms::inner`]).
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod error;
+pub mod io;
+pub mod norms;
+pub mod validate;
+
+pub use error::{Error, Result};

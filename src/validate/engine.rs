@@ -1,0 +1,435 @@
+use crate::error::{Error, Result};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+/// The report schema tag (see `docs/report.schema.json`).
+pub const REPORT_SCHEMA: &str = "steepest.report/v1";
+
+/// Problem sizes: `quick` (seconds, the default) or `paper` (the papers' sizes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Reduced sizes; the whole default suite in seconds to a minute.
+    Quick,
+    /// The sizes of the papers' experiments.
+    Paper,
+}
+
+impl Profile {
+    /// Parse `quick` or `paper`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "quick" => Ok(Profile::Quick),
+            "paper" => Ok(Profile::Paper),
+            other => Err(Error::input(format!(
+                "unknown profile '{other}'; use --profile quick or --profile paper"
+            ))),
+        }
+    }
+    /// The profile's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Quick => "quick",
+            Profile::Paper => "paper",
+        }
+    }
+    /// Pick the value for this profile.
+    pub fn pick<T>(self, quick: T, paper: T) -> T {
+        match self {
+            Profile::Quick => quick,
+            Profile::Paper => paper,
+        }
+    }
+}
+
+/// What a check sees of the run: profile and seed.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    /// Problem sizes.
+    pub profile: Profile,
+    /// The report seed.
+    pub seed: u64,
+}
+
+impl Ctx {
+    /// A ChaCha8 stream determined by the report seed and `stream` (use the check id), and nothing
+    /// else: FNV-1a of the name mixed into the seed.
+    pub fn rng(&self, stream: &str) -> ChaCha8Rng {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in stream.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&self.seed.to_le_bytes());
+        seed[8..16].copy_from_slice(&h.to_le_bytes());
+        ChaCha8Rng::from_seed(seed)
+    }
+}
+
+/// The comparison a measured value must satisfy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    /// |measured − value| ≤ abs + rel·|value|.
+    Close {
+        /// Target.
+        value: f64,
+        /// Absolute tolerance.
+        abs: f64,
+        /// Relative tolerance.
+        rel: f64,
+    },
+    /// measured ≤ bound.
+    AtMost {
+        /// Upper bound.
+        bound: f64,
+    },
+    /// measured ≥ bound.
+    AtLeast {
+        /// Lower bound.
+        bound: f64,
+    },
+    /// lo ≤ measured ≤ hi.
+    Within {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
+    /// A log–log slope fitted by least squares (see [`crate::validate::stats::loglog_slope`]):
+    /// |measured − exponent| ≤ tol.
+    Rate {
+        /// Predicted exponent.
+        exponent: f64,
+        /// Allowed deviation.
+        tol: f64,
+    },
+}
+
+impl Expect {
+    /// Whether `measured` satisfies the expectation. NaN never does.
+    pub fn holds(&self, measured: f64) -> bool {
+        if measured.is_nan() {
+            return false;
+        }
+        match *self {
+            Expect::Close { value, abs, rel } => {
+                (measured - value).abs() <= abs + rel * value.abs()
+            }
+            Expect::AtMost { bound } => measured <= bound,
+            Expect::AtLeast { bound } => measured >= bound,
+            Expect::Within { lo, hi } => lo <= measured && measured <= hi,
+            Expect::Rate { exponent, tol } => (measured - exponent).abs() <= tol,
+        }
+    }
+}
+
+/// An expectation together with the reason for its tolerance (ε·n scaling, statistical slack, …).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Expectation {
+    /// The comparison.
+    #[serde(flatten)]
+    pub expect: Expect,
+    /// Why this tolerance: stated explicitly for every check.
+    pub why: String,
+}
+
+impl Expectation {
+    /// |measured − value| ≤ abs + rel·|value|.
+    pub fn close(value: f64, abs: f64, rel: f64, why: impl Into<String>) -> Self {
+        Self {
+            expect: Expect::Close { value, abs, rel },
+            why: why.into(),
+        }
+    }
+    /// measured ≤ bound.
+    pub fn at_most(bound: f64, why: impl Into<String>) -> Self {
+        Self {
+            expect: Expect::AtMost { bound },
+            why: why.into(),
+        }
+    }
+    /// measured ≥ bound.
+    pub fn at_least(bound: f64, why: impl Into<String>) -> Self {
+        Self {
+            expect: Expect::AtLeast { bound },
+            why: why.into(),
+        }
+    }
+    /// lo ≤ measured ≤ hi.
+    pub fn within(lo: f64, hi: f64, why: impl Into<String>) -> Self {
+        Self {
+            expect: Expect::Within { lo, hi },
+            why: why.into(),
+        }
+    }
+    /// |fitted slope − exponent| ≤ tol.
+    pub fn rate(exponent: f64, tol: f64, why: impl Into<String>) -> Self {
+        Self {
+            expect: Expect::Rate { exponent, tol },
+            why: why.into(),
+        }
+    }
+}
+
+/// The result of running a check: the measured value, what it is compared with, and any data
+/// worth keeping (fitted points, per-size errors, …).
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The measured scalar (e.g. the worst relative error over the sweep).
+    pub measured: f64,
+    /// The expectation it must meet.
+    pub expected: Expectation,
+    /// Supporting data, written to the record as `details`.
+    pub details: Value,
+}
+
+impl Outcome {
+    /// An outcome without details.
+    pub fn new(measured: f64, expected: Expectation) -> Self {
+        Self {
+            measured,
+            expected,
+            details: Value::Null,
+        }
+    }
+    /// Attach supporting data.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// A theorem turned into a check that can pass or fail.
+pub trait Check: Send + Sync {
+    /// The suite this check belongs to (e.g. `"geometry"`).
+    fn suite(&self) -> &'static str;
+    /// The id of the statement in `theory/<theory_id>.md` (e.g. `"P8-a"`, `"G-dual-pair"`).
+    fn theory_id(&self) -> &'static str;
+    /// A variant label when one statement is checked in several instances (e.g. a norm name);
+    /// the record id is `theory_id[variant]`.
+    fn variant(&self) -> Option<String> {
+        None
+    }
+    /// The record id: `theory_id` or `theory_id[variant]`. Unique within a report.
+    fn id(&self) -> String {
+        match self.variant() {
+            Some(v) => format!("{}[{}]", self.theory_id(), v),
+            None => self.theory_id().to_string(),
+        }
+    }
+    /// The claim, in one sentence with its formula.
+    fn claim(&self) -> String;
+    /// Paper (and section) plus the theory file.
+    fn source(&self) -> String;
+    /// Everything needed to rerun: sizes, step sizes, counts (the seed and profile are in the report).
+    fn params(&self, ctx: &Ctx) -> Value;
+    /// Measure. An `Err` is recorded as a failed record carrying the error message.
+    fn run(&self, ctx: &Ctx) -> Result<Outcome>;
+    /// `Some(reason)` if the check cannot run in this build (e.g. a cargo feature is off); it is
+    /// then recorded as skipped, with `pass: null`.
+    fn skip_reason(&self) -> Option<String> {
+        None
+    }
+}
+
+/// One line of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// `theory_id` or `theory_id[variant]`.
+    pub id: String,
+    /// Suite name.
+    pub suite: String,
+    /// The claim.
+    pub claim: String,
+    /// Paper and theory file.
+    pub source: String,
+    /// Rerun parameters.
+    pub params: Value,
+    /// Measured value (`null` if non-finite or if the check errored or was skipped).
+    pub measured: Value,
+    /// The expectation with its tolerance and reason (`null` if the check errored or was skipped).
+    pub expected: Value,
+    /// Pass or fail; `null` when skipped.
+    pub pass: Option<bool>,
+    /// Error message if the measurement itself failed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+    /// Why the check was skipped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub skipped: Option<String>,
+    /// Supporting data.
+    #[serde(skip_serializing_if = "Value::is_null", default)]
+    pub details: Value,
+    /// Wall time of the measurement (a timing field, excluded from determinism comparisons).
+    pub elapsed_ms: f64,
+}
+
+/// Counts of a report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Records that passed.
+    pub passed: usize,
+    /// Records that failed (including errored ones).
+    pub failed: usize,
+    /// Records that were skipped.
+    pub skipped: usize,
+}
+
+/// A versioned validation report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// The crate version that wrote it.
+    pub version: String,
+    /// `quick` or `paper`.
+    pub profile: Profile,
+    /// The seed every check stream derives from.
+    pub seed: u64,
+    /// Suites run, in order.
+    pub suites: Vec<String>,
+    /// Build and machine facts: git revision, rustc, cores, features.
+    pub environment: Value,
+    /// The records, in registry order.
+    pub records: Vec<Record>,
+    /// Counts.
+    pub summary: Summary,
+    /// Total wall time (a timing field).
+    pub wall_ms: f64,
+}
+
+impl Report {
+    /// The report as JSON with the timing fields removed: equal for equal seeds.
+    pub fn without_timing(&self) -> Value {
+        let mut v = serde_json::to_value(self).expect("report serializes");
+        if let Some(obj) = v.as_object_mut() {
+            obj.remove("wall_ms");
+            if let Some(Value::Array(recs)) = obj.get_mut("records") {
+                for r in recs {
+                    if let Some(o) = r.as_object_mut() {
+                        o.remove("elapsed_ms");
+                    }
+                }
+            }
+        }
+        v
+    }
+}
+
+/// Progress callbacks of [`run_checks`] (a progress bar in the CLI, nothing in tests).
+pub trait Progress {
+    /// Called before check `index` of `total` starts.
+    fn start(&self, _index: usize, _total: usize, _id: &str) {}
+    /// Called after a check finished.
+    fn finish(&self, _record: &Record) {}
+}
+
+impl Progress for () {}
+
+/// Run one check into a record.
+pub fn run_one(check: &dyn Check, ctx: &Ctx) -> Record {
+    let base = |measured, expected, pass, error, skipped, details, elapsed_ms| Record {
+        id: check.id(),
+        suite: check.suite().to_string(),
+        claim: check.claim(),
+        source: check.source(),
+        params: check.params(ctx),
+        measured,
+        expected,
+        pass,
+        error,
+        skipped,
+        details,
+        elapsed_ms,
+    };
+    if let Some(reason) = check.skip_reason() {
+        return base(
+            Value::Null,
+            Value::Null,
+            None,
+            None,
+            Some(reason),
+            Value::Null,
+            0.0,
+        );
+    }
+    let t0 = Instant::now();
+    let result = check.run(ctx);
+    let elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
+    match result {
+        Ok(o) => {
+            let pass = o.expected.expect.holds(o.measured);
+            let expected = serde_json::to_value(&o.expected).expect("expectation serializes");
+            base(
+                crate::io::num(o.measured),
+                expected,
+                Some(pass),
+                None,
+                None,
+                o.details,
+                elapsed_ms,
+            )
+        }
+        Err(e) => base(
+            Value::Null,
+            Value::Null,
+            Some(false),
+            Some(e.to_string()),
+            None,
+            Value::Null,
+            elapsed_ms,
+        ),
+    }
+}
+
+/// Run `checks` in order and assemble a report. `environment` is recorded as given.
+pub fn run_checks(
+    checks: &[Box<dyn Check>],
+    ctx: &Ctx,
+    suites: Vec<String>,
+    environment: Value,
+    progress: &dyn Progress,
+) -> Report {
+    let t0 = Instant::now();
+    let mut records = Vec::with_capacity(checks.len());
+    for (i, c) in checks.iter().enumerate() {
+        progress.start(i, checks.len(), &c.id());
+        let r = run_one(c.as_ref(), ctx);
+        progress.finish(&r);
+        records.push(r);
+    }
+    let mut summary = Summary::default();
+    for r in &records {
+        match r.pass {
+            Some(true) => summary.passed += 1,
+            Some(false) => summary.failed += 1,
+            None => summary.skipped += 1,
+        }
+    }
+    Report {
+        schema: REPORT_SCHEMA.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        profile: ctx.profile,
+        seed: ctx.seed,
+        suites,
+        environment,
+        records,
+        summary,
+        wall_ms: t0.elapsed().as_secs_f64() * 1e3,
+    }
+}
+
+/// Build facts recorded in every report: git revision, rustc version, features, core count.
+pub fn environment() -> Value {
+    json!({
+        "git_revision": option_env!("STEEPEST_GIT_REVISION").unwrap_or("unknown"),
+        "rustc": option_env!("STEEPEST_RUSTC_VERSION").unwrap_or("unknown"),
+        "features": { "symbolic": cfg!(feature = "symbolic") },
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    })
+}

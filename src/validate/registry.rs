@@ -1,0 +1,22 @@
+//! The registry of validation suites. Each suite is a function returning its checks, built from the
+//! real implementations. Add a suite by adding a line to [`SUITES`].
+
+use super::Check;
+
+/// A named suite.
+pub struct Suite {
+    /// The name used with `--suite`.
+    pub name: &'static str,
+    /// One line on what it checks.
+    pub about: &'static str,
+    /// Its checks, in report order.
+    pub checks: fn() -> Vec<Box<dyn Check>>,
+}
+
+/// Every suite, in the order `steepest validate` runs them by default.
+pub const SUITES: &[Suite] = &[];
+
+/// Look a suite up by name.
+pub fn find(name: &str) -> Option<&'static Suite> {
+    SUITES.iter().find(|s| s.name == name)
+}
