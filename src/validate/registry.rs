@@ -3,6 +3,11 @@
 
 use super::Check;
 
+// Suites live in the top-level `validations/` folder, one file per suite, each exporting
+// `pub fn checks() -> Vec<Box<dyn Check>>`. Include one like this:
+// #[path = "../../validations/geometry.rs"]
+// pub mod geometry;
+
 /// A named suite.
 pub struct Suite {
     /// The name used with `--suite`.
