@@ -15,6 +15,7 @@ use std::path::PathBuf;
 ///   steepest validate --suite geometry --report r.json
 ///   steepest validate --profile paper --seed 7 --suite muon
 ///   steepest validate --list
+///   steepest validate --rerun r.json --only P8-a     # reproduce a record, say whether it matches
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -33,6 +34,12 @@ pub struct Args {
     /// List suites and checks with their sources, then exit.
     #[arg(long)]
     pub list: bool,
+    /// Rerun the records of an earlier report (its seed, profile and suites) and compare.
+    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["suites", "list"])]
+    pub rerun: Option<PathBuf>,
+    /// With --rerun: only these record ids (repeatable).
+    #[arg(long = "only", value_name = "ID", requires = "rerun")]
+    pub only: Vec<String>,
 }
 
 fn select(names: &[String]) -> Result<Vec<&'static registry::Suite>> {
@@ -145,6 +152,9 @@ fn describe_expected(e: &serde_json::Value) -> String {
 
 /// Run the command. `None` means the output was already printed (e.g. `--list`).
 pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
+    if let Some(path) = &args.rerun {
+        return rerun(path, &args.only, quiet).map(Some);
+    }
     let profile = Profile::parse(&args.profile)?;
     let suites = select(&args.suites)?;
     if args.list {
@@ -196,4 +206,92 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
     let code = if report.summary.failed > 0 { 1 } else { 0 };
     let json = serde_json::to_value(&report).expect("report serializes");
     Ok(Some(Output { json, code }))
+}
+
+/// `--rerun`: run the recorded checks again with the recorded seed and profile, and compare every
+/// record with its timing field removed. Exit 1 if any record differs.
+fn rerun(path: &std::path::Path, only: &[String], quiet: bool) -> Result<Output> {
+    let value = crate::io::read_json(path)?;
+    let old: Report = serde_json::from_value(value).map_err(|e| {
+        Error::input(format!(
+            "'{}' is not a steepest.report/v1 report ({e}); give a file written by `steepest validate`",
+            path.display()
+        ))
+    })?;
+    if old.schema != crate::validate::REPORT_SCHEMA {
+        return Err(Error::input(format!(
+            "'{}' has schema '{}', expected '{}'; rerun needs a report of this version",
+            path.display(),
+            old.schema,
+            crate::validate::REPORT_SCHEMA
+        )));
+    }
+    let ids: Vec<&str> = if only.is_empty() {
+        old.records.iter().map(|r| r.id.as_str()).collect()
+    } else {
+        for id in only {
+            if !old.records.iter().any(|r| &r.id == id) {
+                return Err(Error::input(format!(
+                    "record '{id}' is not in '{}'; list its ids with `jq '.records[].id'`",
+                    path.display()
+                )));
+            }
+        }
+        only.iter().map(String::as_str).collect()
+    };
+    let suites = select(&old.suites)?;
+    let ctx = Ctx {
+        profile: old.profile,
+        seed: old.seed,
+    };
+    let checks: Vec<Box<dyn Check>> = suites.iter().flat_map(|s| (s.checks)()).collect();
+    let mut results = Vec::new();
+    let mut mismatched = 0usize;
+    for id in ids {
+        let old_rec = old
+            .records
+            .iter()
+            .find(|r| r.id == id)
+            .expect("id checked above");
+        let new_rec = match checks.iter().find(|c| c.id() == id) {
+            Some(c) => crate::validate::run_one(c.as_ref(), &ctx),
+            None => {
+                return Err(Error::input(format!(
+                    "record '{id}' has no check in this version of steepest; rerun it with the version that wrote it ({})",
+                    old.version
+                )))
+            }
+        };
+        let strip = |r: &Record| {
+            let mut r = r.clone();
+            r.elapsed_ms = 0.0;
+            r
+        };
+        let same = strip(old_rec) == strip(&new_rec);
+        if !same {
+            mismatched += 1;
+        }
+        if !quiet {
+            eprintln!("{:<32} {}", id, if same { "match" } else { "DIFFERS" });
+        }
+        results.push(serde_json::json!({
+            "id": id,
+            "match": same,
+            "old": { "measured": old_rec.measured, "pass": old_rec.pass },
+            "new": { "measured": new_rec.measured, "pass": new_rec.pass },
+        }));
+    }
+    let json = serde_json::json!({
+        "schema": "steepest.rerun/v1",
+        "report": path.display().to_string(),
+        "seed": old.seed,
+        "profile": old.profile,
+        "matched": results.len() - mismatched,
+        "mismatched": mismatched,
+        "results": results,
+    });
+    Ok(Output {
+        json,
+        code: if mismatched > 0 { 1 } else { 0 },
+    })
 }

@@ -433,3 +433,201 @@ pub fn environment() -> Value {
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    /// A check whose measurement is `value` and which expects 1 ± 1e-12.
+    struct Fixed {
+        value: f64,
+        skip: bool,
+        error: bool,
+    }
+
+    impl Check for Fixed {
+        fn suite(&self) -> &'static str {
+            "test"
+        }
+        fn theory_id(&self) -> &'static str {
+            "T-fixed"
+        }
+        fn variant(&self) -> Option<String> {
+            Some(format!("{}", self.value))
+        }
+        fn claim(&self) -> String {
+            "the value is one".into()
+        }
+        fn source(&self) -> String {
+            "tests".into()
+        }
+        fn params(&self, ctx: &Ctx) -> Value {
+            json!({ "profile": ctx.profile.as_str() })
+        }
+        fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+            if self.error {
+                return Err(Error::failed("did not converge after 3 iterations"));
+            }
+            let noise: f64 = ctx.rng(&self.id()).random();
+            Ok(
+                Outcome::new(self.value, Expectation::close(1.0, 1e-12, 0.0, "exact"))
+                    .with_details(json!({ "noise": noise })),
+            )
+        }
+        fn skip_reason(&self) -> Option<String> {
+            self.skip.then(|| "feature off".to_string())
+        }
+    }
+
+    fn ctx(seed: u64) -> Ctx {
+        Ctx {
+            profile: Profile::Quick,
+            seed,
+        }
+    }
+
+    #[test]
+    fn expectations_compare_as_documented() {
+        assert!(Expect::Close {
+            value: 1.0,
+            abs: 0.0,
+            rel: 1e-3
+        }
+        .holds(1.0009));
+        assert!(!Expect::Close {
+            value: 1.0,
+            abs: 0.0,
+            rel: 1e-3
+        }
+        .holds(1.0011));
+        assert!(Expect::AtMost { bound: 2.0 }.holds(2.0));
+        assert!(!Expect::AtMost { bound: 2.0 }.holds(2.1));
+        assert!(Expect::AtLeast { bound: 2.0 }.holds(2.0));
+        assert!(!Expect::AtLeast { bound: 2.0 }.holds(1.9));
+        assert!(Expect::Within { lo: 0.0, hi: 1.0 }.holds(0.5));
+        assert!(!Expect::Within { lo: 0.0, hi: 1.0 }.holds(1.5));
+        assert!(Expect::Rate {
+            exponent: -0.5,
+            tol: 0.1
+        }
+        .holds(-0.45));
+        assert!(!Expect::Rate {
+            exponent: -0.5,
+            tol: 0.1
+        }
+        .holds(-0.3));
+        for e in [
+            Expect::AtMost { bound: 1.0 },
+            Expect::AtLeast { bound: 1.0 },
+            Expect::Within { lo: 0.0, hi: 1.0 },
+        ] {
+            assert!(!e.holds(f64::NAN), "NaN must fail {e:?}");
+        }
+    }
+
+    #[test]
+    fn records_pass_fail_error_and_skip() {
+        let pass = run_one(
+            &Fixed {
+                value: 1.0,
+                skip: false,
+                error: false,
+            },
+            &ctx(0),
+        );
+        assert_eq!(pass.pass, Some(true));
+        assert_eq!(pass.id, "T-fixed[1]");
+        let fail = run_one(
+            &Fixed {
+                value: 1.1,
+                skip: false,
+                error: false,
+            },
+            &ctx(0),
+        );
+        assert_eq!(fail.pass, Some(false));
+        let err = run_one(
+            &Fixed {
+                value: 1.0,
+                skip: false,
+                error: true,
+            },
+            &ctx(0),
+        );
+        assert_eq!(err.pass, Some(false));
+        assert!(err.error.as_deref().unwrap().contains("did not converge"));
+        let skip = run_one(
+            &Fixed {
+                value: 1.0,
+                skip: true,
+                error: false,
+            },
+            &ctx(0),
+        );
+        assert_eq!(skip.pass, None);
+        let nan = run_one(
+            &Fixed {
+                value: f64::NAN,
+                skip: false,
+                error: false,
+            },
+            &ctx(0),
+        );
+        assert_eq!(nan.pass, Some(false));
+        assert!(nan.measured.is_null());
+    }
+
+    #[test]
+    fn same_seed_same_report_apart_from_timing() {
+        let checks: Vec<Box<dyn Check>> = vec![
+            Box::new(Fixed {
+                value: 1.0,
+                skip: false,
+                error: false,
+            }),
+            Box::new(Fixed {
+                value: 2.0,
+                skip: false,
+                error: false,
+            }),
+            Box::new(Fixed {
+                value: 1.0,
+                skip: true,
+                error: false,
+            }),
+        ];
+        let a = run_checks(&checks, &ctx(7), vec!["test".into()], environment(), &());
+        let b = run_checks(&checks, &ctx(7), vec!["test".into()], environment(), &());
+        let c = run_checks(&checks, &ctx(8), vec!["test".into()], environment(), &());
+        assert_eq!(a.without_timing(), b.without_timing());
+        assert_ne!(
+            a.without_timing(),
+            c.without_timing(),
+            "the seed must matter"
+        );
+        assert_eq!(
+            a.summary,
+            Summary {
+                passed: 1,
+                failed: 1,
+                skipped: 1
+            }
+        );
+        // round trip through JSON
+        let text = serde_json::to_string(&a).unwrap();
+        let back: Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.without_timing(), a.without_timing());
+    }
+
+    #[test]
+    fn rng_streams_depend_on_seed_and_name_only() {
+        let x: u64 = ctx(1).rng("a").random();
+        let y: u64 = ctx(1).rng("a").random();
+        let z: u64 = ctx(1).rng("b").random();
+        let w: u64 = ctx(2).rng("a").random();
+        assert_eq!(x, y);
+        assert_ne!(x, z);
+        assert_ne!(x, w);
+    }
+}
