@@ -9,7 +9,9 @@ use steepest::linalg::{newton_schulz, polar, NsCoefficients};
 use steepest::norms::{inner, parse_norm};
 
 fn fixture(name: &str) -> Value {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
@@ -42,11 +44,23 @@ fn dualizer_fixture_dual_norms_and_directions() {
         let want = c["dual_norm"].as_f64().unwrap();
         let (dual, dir) = norm.dual_and_dualize(g.as_ref());
         // 1e-9 relative: the fixture is a closed form in float64; ours differs by rounding only.
-        assert!((dual - want).abs() <= 1e-9 * want.abs(), "{label} {name}: dual {dual} vs {want}");
-        assert!((norm.dual_norm(g.as_ref()) - want).abs() <= 1e-9 * want.abs(), "{label} {name}");
+        assert!(
+            (dual - want).abs() <= 1e-9 * want.abs(),
+            "{label} {name}: dual {dual} vs {want}"
+        );
+        assert!(
+            (norm.dual_norm(g.as_ref()) - want).abs() <= 1e-9 * want.abs(),
+            "{label} {name}"
+        );
         // Whatever the uniqueness, our direction must be optimal and feasible.
-        assert!((inner(g.as_ref(), dir.as_ref()) - want).abs() <= 1e-9 * want.abs(), "{label} {name}: ⟨G,D⟩");
-        assert!(norm.norm(dir.as_ref()) <= 1.0 + 1e-9, "{label} {name}: ‖D‖ > 1");
+        assert!(
+            (inner(g.as_ref(), dir.as_ref()) - want).abs() <= 1e-9 * want.abs(),
+            "{label} {name}: ⟨G,D⟩"
+        );
+        assert!(
+            norm.norm(dir.as_ref()) <= 1.0 + 1e-9,
+            "{label} {name}: ‖D‖ > 1"
+        );
         if let Some(d) = c.get("direction") {
             let d = matrix_from_json(d, label).unwrap();
             let err = max_abs_diff(dir.as_ref(), d.as_ref());
@@ -62,7 +76,10 @@ fn dualizer_fixture_dual_norms_and_directions() {
             } else {
                 1e-9
             };
-            assert!(err <= tol * max_abs(d.as_ref()).max(1e-300), "{label} {name}: direction off by {err:e}");
+            assert!(
+                err <= tol * max_abs(d.as_ref()).max(1e-300),
+                "{label} {name}: direction off by {err:e}"
+            );
             with_direction += 1;
         }
     }
@@ -83,11 +100,19 @@ fn newton_schulz_fixture() {
             .iter()
             .map(|t| {
                 let t = t.as_array().unwrap();
-                [t[0].as_f64().unwrap(), t[1].as_f64().unwrap(), t[2].as_f64().unwrap()]
+                [
+                    t[0].as_f64().unwrap(),
+                    t[1].as_f64().unwrap(),
+                    t[2].as_f64().unwrap(),
+                ]
             })
             .collect();
         // The named schedules reproduce the fixture's coefficients exactly.
-        let named = if label.ends_with("keller") { NsCoefficients::Keller } else { NsCoefficients::Dion };
+        let named = if label.ends_with("keller") {
+            NsCoefficients::Keller
+        } else {
+            NsCoefficients::Dion
+        };
         for (k, t) in triples.iter().enumerate() {
             assert_eq!(&named.triple(k), t, "{label} step {k}");
         }
@@ -103,7 +128,12 @@ fn newton_schulz_fixture() {
 #[test]
 fn polar_reference_file08() {
     // file 08 §1.4: UVᵀ of the 4×3 G of file 00 §2.1, printed to 8 decimals.
-    let g = faer::mat![[0.3, -0.1, 0.2], [-0.4, 0.5, 0.0], [0.1, 0.2, -0.3], [0.0, -0.2, 0.6]];
+    let g = faer::mat![
+        [0.3, -0.1, 0.2],
+        [-0.4, 0.5, 0.0],
+        [0.1, 0.2, -0.3],
+        [0.0, -0.2, 0.6]
+    ];
     let r = faer::mat![
         [0.76953494, 0.24715941, 0.36202718],
         [-0.47023835, 0.84106087, 0.20471661],
