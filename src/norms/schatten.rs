@@ -13,19 +13,9 @@
 
 use super::entrywise::{conjugate_exponent, fmt_exponent, lp_lmo, lp_norm};
 use super::Norm;
-use crate::linalg::{numerical_rank, polar_from_svd, svd_thin, Svd};
+use crate::linalg::{numerical_rank, polar_from_svd, singular_values, svd_thin, Svd};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
-
-/// The singular values of `a` (descending), without vectors.
-pub fn singular_values(a: MatRef<'_, f64>) -> Vec<f64> {
-    if a.nrows() == 0 || a.ncols() == 0 {
-        return Vec::new();
-    }
-    a.singular_values().unwrap_or_else(|e| {
-        panic!("singular values did not converge ({e:?}); input must be finite")
-    })
-}
 
 /// U diag(w) Vᵀ for the first w.len() singular pairs of `svd`.
 fn reconstruct(svd: &Svd, w: &[f64]) -> Mat<f64> {
