@@ -8,6 +8,9 @@ use super::Check;
 // #[path = "../../validations/geometry.rs"]
 // pub mod geometry;
 
+#[path = "../../validations/geometry.rs"]
+pub mod geometry;
+
 /// A named suite.
 pub struct Suite {
     /// The name used with `--suite`.
@@ -19,7 +22,11 @@ pub struct Suite {
 }
 
 /// Every suite, in the order `steepest validate` runs them by default.
-pub const SUITES: &[Suite] = &[];
+pub const SUITES: &[Suite] = &[Suite {
+    name: "geometry",
+    about: "norm/dualizer laws, ℓp and Schatten duality, max ≤ ‖·‖ ≤ sum, Newton–Schulz envelope (P8-a, P8-b)",
+    checks: geometry::checks,
+}];
 
 /// Look a suite up by name.
 pub fn find(name: &str) -> Option<&'static Suite> {
