@@ -17,6 +17,7 @@ pub mod cli;
 pub mod error;
 pub mod io;
 pub mod norms;
+pub mod optim;
 pub mod validate;
 
 pub use error::{Error, Result};
