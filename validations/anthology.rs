@@ -3,13 +3,11 @@
 //! optimizers of [`steepest::optim`] (each check holds an optimizer [`Factory`] or a norm as data).
 
 use faer::Mat;
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde_json::{json, Value};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::linalg::polar;
-use crate::norms::schatten::singular_values;
 use crate::norms::{inner, parse_norm, Aggregation, Block, Norm, ProductNorm};
 use crate::optim::{factory, Factory};
 use crate::validate::{Check, Ctx, Expectation, Outcome};
@@ -266,11 +264,14 @@ impl Check for SquareLossMajorization {
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
         let mut rng = ctx.rng(&self.id());
         let (d_in, d_out, n) = self.dims;
-        let mut x = gaussian(&mut rng, d_in, n);
+        // Inputs clustered around one direction c (‖x_i‖ = √d_in), so that the bound is nearly
+        // tight for ΔW = u cᵀ and a missing factor shows up as a violation.
+        let c = gaussian(&mut rng, d_in, 1);
+        let mut x = Mat::from_fn(d_in, n, |i, _| c[(i, 0)]) + faer::Scale(0.05 * c.norm_l2() / (d_in as f64).sqrt()) * gaussian(&mut rng, d_in, n);
         for j in 0..n {
-            let c = (d_in as f64).sqrt() / x.col(j).norm_l2();
+            let s = (d_in as f64).sqrt() / x.col(j).norm_l2();
             for i in 0..d_in {
-                x[(i, j)] *= c;
+                x[(i, j)] *= s;
             }
         }
         let y = gaussian(&mut rng, d_out, n);
@@ -286,11 +287,10 @@ impl Check for SquareLossMajorization {
         for k in 0..trials {
             let scale = 10f64.powf(-3.0 + 4.0 * (k as f64) / (trials as f64));
             let mut dw = gaussian(&mut rng, d_out, d_in);
-            // Half the trials: a rank-one ΔW aligned with the data, where the bound is nearly tight.
+            // Half the trials: a rank-one ΔW = u cᵀ aligned with the data (nearly tight).
             if k % 2 == 1 {
                 let u = gaussian(&mut rng, d_out, 1);
-                let j = rng.random_range(0..n);
-                dw = &u * x.col(j).transpose();
+                dw = Mat::from_fn(d_out, d_in, |a, b| u[(a, 0)] * c[(b, 0)]);
             }
             dw *= faer::Scale(scale / dw.norm_l2());
             let curv = (self.curvature)(&dw, d_in, d_out);
@@ -438,7 +438,8 @@ fn prodigy_run(f: &Factory, ctx: &Ctx, n: usize, steps: usize) -> Result<(Vec<f6
     for _ in 0..steps {
         let g = &w[0] - &wstar;
         let before = w[0].clone();
-        opt.step(&mut w, std::slice::from_ref(&g), Some(loss(&w[0])))?;
+        let f = loss(&w[0]);
+        opt.step(&mut w, std::slice::from_ref(&g), Some(f))?;
         etas.push((&w[0] - &before).norm_max());
         fs.push(loss(&w[0]));
     }
@@ -665,7 +666,4 @@ mod tests {
         });
         fails(&ProdigyEscape { prodigy: no_max, measure: EscapeMeasure::Monotone });
     }
-
-    #[allow(dead_code)]
-    fn unused(_: Error) {}
 }
