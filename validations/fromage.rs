@@ -70,12 +70,16 @@ impl Check for FromageStep {
         let c = (1.0 + eta * eta).sqrt();
         let mut worst: f64 = 0.0;
         for _ in 0..ctx.profile.pick(20, 200) {
-            let w: Vec<Mat<f64>> = shapes.iter().map(|&(m, n)| gaussian(&mut rng, m, n)).collect();
+            let w: Vec<Mat<f64>> = shapes
+                .iter()
+                .map(|&(m, n)| gaussian(&mut rng, m, n))
+                .collect();
             let g: Vec<Mat<f64>> = shapes
                 .iter()
                 .zip(&w)
                 .map(|(&(m, n), wl)| {
-                    let g = faer::Scale(10f64.powf(StandardNormal.sample(&mut rng))) * gaussian(&mut rng, m, n);
+                    let g = faer::Scale(10f64.powf(StandardNormal.sample(&mut rng)))
+                        * gaussian(&mut rng, m, n);
                     match self.identity {
                         FromageIdentity::NormPreserved => {
                             let a = inner(wl.as_ref(), g.as_ref()) / wl.norm_l2().powi(2);
@@ -102,7 +106,10 @@ impl Check for FromageStep {
         }
         Ok(Outcome::new(
             worst,
-            Expectation::at_most(1e-12, "exact identities of one step; rounding in a few Frobenius norms is ~1e-15"),
+            Expectation::at_most(
+                1e-12,
+                "exact identities of one step; rounding in a few Frobenius norms is ~1e-15",
+            ),
         ))
     }
 }
@@ -121,10 +128,14 @@ pub fn mlp_loss_and_grad(w: &[Mat<f64>], x: &Mat<f64>, t: &Mat<f64>) -> (f64, Ve
     let dy = faer::Scale(1.0 / n) * &r;
     let g3 = &dy * a2.transpose();
     let da2 = w[2].transpose() * &dy;
-    let dz2 = Mat::from_fn(da2.nrows(), da2.ncols(), |i, j| da2[(i, j)] * (1.0 - a2[(i, j)].powi(2)));
+    let dz2 = Mat::from_fn(da2.nrows(), da2.ncols(), |i, j| {
+        da2[(i, j)] * (1.0 - a2[(i, j)].powi(2))
+    });
     let g2 = &dz2 * a1.transpose();
     let da1 = w[1].transpose() * &dz2;
-    let dz1 = Mat::from_fn(da1.nrows(), da1.ncols(), |i, j| da1[(i, j)] * (1.0 - a1[(i, j)].powi(2)));
+    let dz1 = Mat::from_fn(da1.nrows(), da1.ncols(), |i, j| {
+        da1[(i, j)] * (1.0 - a1[(i, j)].powi(2))
+    });
     let g1 = &dz1 * x.transpose();
     (loss, vec![g1, g2, g3])
 }
@@ -196,10 +207,15 @@ impl Check for FromageRelativeStep {
         }
         Ok(Outcome::new(
             worst,
-            Expectation::at_most(0.0, "file 07: the band must hold at every step; any excursion (relative to η) fails"),
+            Expectation::at_most(
+                0.0,
+                "file 07: the band must hold at every step; any excursion (relative to η) fails",
+            ),
         )
-        .with_details(json!({"min_relative_step": rmin, "max_relative_step": rmax, "band": [lo, hi],
-                             "loss_first": first_loss, "loss_last": last_loss})))
+        .with_details(
+            json!({"min_relative_step": rmin, "max_relative_step": rmax, "band": [lo, hi],
+                             "loss_first": first_loss, "loss_last": last_loss}),
+        ))
     }
 }
 
@@ -227,11 +243,17 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::{GradientTransformation, Identity, LearningRate, Optimizer, Schedule, TrustRatio, FromageRetraction};
+    use crate::optim::{
+        FromageRetraction, GradientTransformation, Identity, LearningRate, Optimizer, Schedule,
+        TrustRatio,
+    };
     use crate::validate::{run_one, Profile};
 
     fn ctx() -> Ctx {
-        Ctx { profile: Profile::Quick, seed: 0 }
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
     }
 
     fn planted<T: crate::optim::Transform + Clone + Sync + 'static>(t: T, lr: f64) -> Factory
@@ -239,8 +261,12 @@ mod tests {
         T::State: 'static,
     {
         std::sync::Arc::new(move |shapes: &[(usize, usize)]| {
-            Ok(Box::new(GradientTransformation::new("planted", t.clone(), Schedule::Constant(lr), shapes))
-                as Box<dyn Optimizer>)
+            Ok(Box::new(GradientTransformation::new(
+                "planted",
+                t.clone(),
+                Schedule::Constant(lr),
+                shapes,
+            )) as Box<dyn Optimizer>)
         })
     }
 
@@ -255,7 +281,10 @@ mod tests {
     #[test]
     fn mlp_gradient_matches_finite_differences() {
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(3);
-        let w: Vec<Mat<f64>> = [(4, 3), (4, 4), (2, 4)].iter().map(|&(m, n)| gaussian(&mut rng, m, n)).collect();
+        let w: Vec<Mat<f64>> = [(4, 3), (4, 4), (2, 4)]
+            .iter()
+            .map(|&(m, n)| gaussian(&mut rng, m, n))
+            .collect();
         let x = gaussian(&mut rng, 3, 5);
         let t = gaussian(&mut rng, 2, 5);
         let (_, g) = mlp_loss_and_grad(&w, &x, &t);
@@ -266,15 +295,27 @@ mod tests {
             wp[l][(i, j)] += h;
             let mut wm = w.clone();
             wm[l][(i, j)] -= h;
-            let fd = (mlp_loss_and_grad(&wp, &x, &t).0 - mlp_loss_and_grad(&wm, &x, &t).0) / (2.0 * h);
-            assert!((fd - g[l][(i, j)]).abs() <= 1e-7, "layer {l}: {fd} vs {}", g[l][(i, j)]);
+            let fd =
+                (mlp_loss_and_grad(&wp, &x, &t).0 - mlp_loss_and_grad(&wm, &x, &t).0) / (2.0 * h);
+            assert!(
+                (fd - g[l][(i, j)]).abs() <= 1e-7,
+                "layer {l}: {fd} vs {}",
+                g[l][(i, j)]
+            );
         }
     }
 
     #[test]
     fn p7a_catches_a_missing_norm_correction() {
-        for identity in [FromageIdentity::NormPreserved, FromageIdentity::Displacement] {
-            let c = FromageStep { fromage: planted((TrustRatio, LearningRate), 0.1), lr: 0.1, identity };
+        for identity in [
+            FromageIdentity::NormPreserved,
+            FromageIdentity::Displacement,
+        ] {
+            let c = FromageStep {
+                fromage: planted((TrustRatio, LearningRate), 0.1),
+                lr: 0.1,
+                identity,
+            };
             assert_eq!(run_one(&c, &ctx()).pass, Some(false));
         }
     }

@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 const SUITE: &str = "muon";
-const SOURCE: &str = "Jordan et al. 2024 (Muon); Carlson, Cevher & Carin 2015 (Spectral Descent); file 08";
+const SOURCE: &str =
+    "Jordan et al. 2024 (Muon); Carlson, Cevher & Carin 2015 (Spectral Descent); file 08";
 
 /// Parses an optimizer spec for given shapes: the implementation under test of P8-e.
 pub type Parser = Arc<dyn Fn(&str, &[(usize, usize)]) -> Result<Box<dyn Optimizer>> + Send + Sync>;
@@ -30,7 +31,9 @@ fn spread_matrix(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
     let r = m.min(n);
     let u = gaussian(rng, m, r).qr().compute_thin_Q();
     let v = gaussian(rng, n, r).qr().compute_thin_Q();
-    let s: Vec<f64> = (0..r).map(|_| 10f64.powf(rng.random_range(0.0..2.0))).collect();
+    let s: Vec<f64> = (0..r)
+        .map(|_| 10f64.powf(rng.random_range(0.0..2.0)))
+        .collect();
     let mut us = u.clone();
     for j in 0..r {
         for i in 0..m {
@@ -85,11 +88,17 @@ impl Check for MomentumEquivalence {
         let shapes = [(24, 16), (16, 40), (12, 1)];
         let mut a = (self.ema)(&shapes)?;
         let mut b = (self.classical)(&shapes)?;
-        let mut wa: Vec<Mat<f64>> = shapes.iter().map(|&(m, n)| gaussian(&mut rng, m, n)).collect();
+        let mut wa: Vec<Mat<f64>> = shapes
+            .iter()
+            .map(|&(m, n)| gaussian(&mut rng, m, n))
+            .collect();
         let mut wb = wa.clone();
         let mut worst: f64 = 0.0;
         for _ in 0..ctx.profile.pick(10, 100) {
-            let g: Vec<Mat<f64>> = shapes.iter().map(|&(m, n)| gaussian(&mut rng, m, n)).collect();
+            let g: Vec<Mat<f64>> = shapes
+                .iter()
+                .map(|&(m, n)| gaussian(&mut rng, m, n))
+                .collect();
             let (pa, pb) = (wa.clone(), wb.clone());
             a.step(&mut wa, &g, None)?;
             b.step(&mut wb, &g, None)?;
@@ -164,7 +173,10 @@ impl Check for SpectralLmo {
             let exceed = ((best_random - nuc) / nuc).max(0.0);
             Ok(Outcome::new(
                 value_err.max(unit_err).max(exceed),
-                Expectation::at_most(1e-12, "exact identities of the SVD polar factor; rounding ~1e-15·n"),
+                Expectation::at_most(
+                    1e-12,
+                    "exact identities of the SVD polar factor; rounding ~1e-15·n",
+                ),
             )
             .with_details(json!({"nuclear": nuc, "best_random_over_nuclear": best_random / nuc})))
         } else {
@@ -210,7 +222,10 @@ pub struct FixtureAgreement {
 /// `keller` or `dion` from a fixture case's coefficient list.
 fn ns_name(case: &Value) -> &'static str {
     let keller = json!([3.4445, -4.775, 2.0315]);
-    if case["coefficients"].as_array().is_some_and(|c| c.iter().all(|t| *t == keller)) {
+    if case["coefficients"]
+        .as_array()
+        .is_some_and(|c| c.iter().all(|t| *t == keller))
+    {
         "keller"
     } else {
         "dion"
@@ -292,7 +307,8 @@ impl Check for FixtureAgreement {
     fn run(&self, _: &Ctx) -> Result<Outcome> {
         match self.reference {
             Reference::TorchSemantics | Reference::Optax | Reference::OptaxTorchDims => {
-                let fx: Value = serde_json::from_str(MUON_FIXTURE).expect("the embedded fixture is valid JSON");
+                let fx: Value =
+                    serde_json::from_str(MUON_FIXTURE).expect("the embedded fixture is valid JSON");
                 let sem = self.semantics();
                 let mut worst: f64 = 0.0;
                 let cases = fx["cases"].as_array().cloned().unwrap_or_default();
@@ -334,25 +350,71 @@ impl Check for FixtureAgreement {
                 ))
             }
             Reference::TorchBf16 => {
-                let w0 = mat![[1.0, -2.0, 0.5], [0.0, 1.0, -1.0], [2.0, 0.5, 1.5], [-1.0, 0.0, 3.0]];
+                let w0 = mat![
+                    [1.0, -2.0, 0.5],
+                    [0.0, 1.0, -1.0],
+                    [2.0, 0.5, 1.5],
+                    [-1.0, 0.0, 3.0]
+                ];
                 let g1 = g43();
-                let g2 = mat![[-0.2, 0.4, 0.1], [0.3, 0.0, -0.5], [0.2, -0.1, 0.0], [0.5, 0.3, -0.1]];
-                let cases: Vec<(&str, Vec<Mat<f64>>, Mat<f64>)> = vec![
-                    ("muon", vec![g1.clone()], mat![
-                        [0.99919182, -1.99991608, 0.49952826], [0.00045331, 0.99904752, -0.99987859],
-                        [1.99950004, 0.49944931, 1.50022221], [-0.99997330, 0.00029952, 2.99881148]]),
-                    ("muon:lr=0.1,wd=0", vec![g1.clone()], mat![
-                        [0.92918438, -2.01161456, 0.45782638], [0.04533102, 0.91475064, -0.99785751],
-                        [1.97000480, 0.44993290, 1.53721201], [-1.00732958, 0.02999515, 2.91114211]]),
-                    ("muon:lr=0.1,wd=0,scale=rms", vec![g1.clone()], mat![
-                        [0.97546875, -2.00402355, 0.48539063], [0.01570312, 0.97046876, -0.99925780],
-                        [1.98960936, 0.48265624, 1.51289058], [-1.00253904, 0.01039062, 2.96921873]]),
-                    ("muon:lr=0.1,wd=0,nesterov=true", vec![g1.clone(), g2.clone()], mat![
-                        [0.96639639, -2.11851454, 0.42783123], [0.02582289, 0.85070086, -0.91576552],
-                        [1.90956342, 0.46583259, 1.56202006], [-1.11242533, -0.00157869, 2.88937879]]),
-                    ("muon:lr=0.1,wd=0,nesterov=false", vec![g1, g2], mat![
-                        [0.95139885, -2.07611537, 0.39873818], [0.07216878, 0.84303290, -0.93922037],
-                        [1.89422762, 0.47045591, 1.59810448], [-1.08310676, 0.02678138, 2.85385823]]),
+                let g2 = mat![
+                    [-0.2, 0.4, 0.1],
+                    [0.3, 0.0, -0.5],
+                    [0.2, -0.1, 0.0],
+                    [0.5, 0.3, -0.1]
+                ];
+                type Golden<'a> = (&'a str, Vec<Mat<f64>>, Mat<f64>);
+                let cases: Vec<Golden> = vec![
+                    (
+                        "muon",
+                        vec![g1.clone()],
+                        mat![
+                            [0.99919182, -1.99991608, 0.49952826],
+                            [0.00045331, 0.99904752, -0.99987859],
+                            [1.99950004, 0.49944931, 1.50022221],
+                            [-0.99997330, 0.00029952, 2.99881148]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0",
+                        vec![g1.clone()],
+                        mat![
+                            [0.92918438, -2.01161456, 0.45782638],
+                            [0.04533102, 0.91475064, -0.99785751],
+                            [1.97000480, 0.44993290, 1.53721201],
+                            [-1.00732958, 0.02999515, 2.91114211]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0,scale=rms",
+                        vec![g1.clone()],
+                        mat![
+                            [0.97546875, -2.00402355, 0.48539063],
+                            [0.01570312, 0.97046876, -0.99925780],
+                            [1.98960936, 0.48265624, 1.51289058],
+                            [-1.00253904, 0.01039062, 2.96921873]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0,nesterov=true",
+                        vec![g1.clone(), g2.clone()],
+                        mat![
+                            [0.96639639, -2.11851454, 0.42783123],
+                            [0.02582289, 0.85070086, -0.91576552],
+                            [1.90956342, 0.46583259, 1.56202006],
+                            [-1.11242533, -0.00157869, 2.88937879]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0,nesterov=false",
+                        vec![g1, g2],
+                        mat![
+                            [0.95139885, -2.07611537, 0.39873818],
+                            [0.07216878, 0.84303290, -0.93922037],
+                            [1.89422762, 0.47045591, 1.59810448],
+                            [-1.08310676, 0.02678138, 2.85385823]
+                        ],
+                    ),
                 ];
                 let mut worst: f64 = 0.0;
                 let mut per = Vec::new();
@@ -374,12 +436,18 @@ impl Check for FixtureAgreement {
 
 /// The 4×3 G of file 00 §2.1 / file 08 §1.4 and §4.
 fn g43() -> Mat<f64> {
-    mat![[0.3, -0.1, 0.2], [-0.4, 0.5, 0.0], [0.1, 0.2, -0.3], [0.0, -0.2, 0.6]]
+    mat![
+        [0.3, -0.1, 0.2],
+        [-0.4, 0.5, 0.0],
+        [0.1, 0.2, -0.3],
+        [0.0, -0.2, 0.6]
+    ]
 }
 
 /// The registered checks.
 pub fn checks() -> Vec<Box<dyn Check>> {
-    let parser: Parser = Arc::new(|spec: &str, shapes: &[(usize, usize)]| parse_optimizer(spec, shapes));
+    let parser: Parser =
+        Arc::new(|spec: &str, shapes: &[(usize, usize)]| parse_optimizer(spec, shapes));
     let mut v: Vec<Box<dyn Check>> = Vec::new();
     for nesterov in [true, false] {
         v.push(Box::new(MomentumEquivalence {
@@ -390,7 +458,11 @@ pub fn checks() -> Vec<Box<dyn Check>> {
             )),
         }));
     }
-    v.push(Box::new(SpectralLmo { label: "polar", opt: factory("spectral:lr=1"), shape: (40, 24) }));
+    v.push(Box::new(SpectralLmo {
+        label: "polar",
+        opt: factory("spectral:lr=1"),
+        shape: (40, 24),
+    }));
     v.push(Box::new(SpectralLmo {
         label: "ns5",
         opt: factory("muon:lr=1,momentum=0,ns=keller,ns_steps=5,wd=0,scale=none"),
@@ -403,7 +475,10 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         Reference::Polar4x3,
         Reference::TorchBf16,
     ] {
-        v.push(Box::new(FixtureAgreement { reference, parser: parser.clone() }));
+        v.push(Box::new(FixtureAgreement {
+            reference,
+            parser: parser.clone(),
+        }));
     }
     v
 }
@@ -414,7 +489,10 @@ mod tests {
     use crate::validate::{run_one, Profile};
 
     fn ctx() -> Ctx {
-        Ctx { profile: Profile::Quick, seed: 0 }
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
     }
 
     #[test]
@@ -430,14 +508,20 @@ mod tests {
         let c = MomentumEquivalence {
             label: "nesterov",
             ema: factory("muon:lr=0.02,momentum=0.9,nesterov=true,ns=exact"),
-            classical: factory("muon:lr=0.02,momentum=0.9,nesterov=false,ns=exact,momentum_type=classical"),
+            classical: factory(
+                "muon:lr=0.02,momentum=0.9,nesterov=false,ns=exact,momentum_type=classical",
+            ),
         };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
     }
 
     #[test]
     fn p8d_catches_a_frobenius_direction_and_a_weak_orthogonalizer() {
-        let c = SpectralLmo { label: "polar", opt: factory("nsd:norm=fro,lr=1"), shape: (40, 24) };
+        let c = SpectralLmo {
+            label: "polar",
+            opt: factory("nsd:norm=fro,lr=1"),
+            shape: (40, 24),
+        };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
         let c = SpectralLmo {
             label: "ns5",
@@ -451,23 +535,42 @@ mod tests {
     fn p8e_catches_dropped_conventions() {
         // A parser that ignores bias correction fails the optax reference.
         let no_bias: Parser = Arc::new(|spec: &str, shapes: &[(usize, usize)]| {
-            parse_optimizer(&spec.replace("bias_correction=true", "bias_correction=false"), shapes)
+            parse_optimizer(
+                &spec.replace("bias_correction=true", "bias_correction=false"),
+                shapes,
+            )
         });
-        let c = FixtureAgreement { reference: Reference::Optax, parser: no_bias };
+        let c = FixtureAgreement {
+            reference: Reference::Optax,
+            parser: no_bias,
+        };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
         // A parser that ignores the shape scale fails the torch references.
         let no_scale: Parser = Arc::new(|spec: &str, shapes: &[(usize, usize)]| {
-            let s = spec.replace("scale=original", "scale=none").replace(",scale=rms", "");
-            let s = if s.contains("scale=") { s } else { format!("{s}{}scale=none", if s.contains(':') { "," } else { ":" }) };
+            let s = spec
+                .replace("scale=original", "scale=none")
+                .replace(",scale=rms", "");
+            let s = if s.contains("scale=") {
+                s
+            } else {
+                format!("{s}{}scale=none", if s.contains(':') { "," } else { ":" })
+            };
             parse_optimizer(&s, shapes)
         });
         for reference in [Reference::TorchSemantics, Reference::TorchBf16] {
-            let c = FixtureAgreement { reference, parser: no_scale.clone() };
+            let c = FixtureAgreement {
+                reference,
+                parser: no_scale.clone(),
+            };
             assert_eq!(run_one(&c, &ctx()).pass, Some(false), "{reference:?}");
         }
         // A Frobenius-normalized "spectral" step fails the polar reference.
-        let fro: Parser = Arc::new(|_: &str, shapes: &[(usize, usize)]| parse_optimizer("ngd:lr=1", shapes));
-        let c = FixtureAgreement { reference: Reference::Polar4x3, parser: fro };
+        let fro: Parser =
+            Arc::new(|_: &str, shapes: &[(usize, usize)]| parse_optimizer("ngd:lr=1", shapes));
+        let c = FixtureAgreement {
+            reference: Reference::Polar4x3,
+            parser: fro,
+        };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
     }
 }

@@ -33,7 +33,10 @@ fn is_matrix(l: usize) -> bool {
 }
 
 fn inner_all(a: &[Mat<f64>], b: &[Mat<f64>]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| inner(x.as_ref(), y.as_ref())).sum()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| inner(x.as_ref(), y.as_ref()))
+        .sum()
 }
 
 /// The explicit primal norm N and its dual N_* of a configuration, written independently of the
@@ -94,25 +97,45 @@ impl ExplicitNorm {
     }
     /// N(x).
     pub fn norm(&self, x: &[Mat<f64>]) -> f64 {
-        let n: Vec<f64> = x.iter().enumerate().map(|(l, b)| self.block(l, b)).collect();
+        let n: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(l, b)| self.block(l, b))
+            .collect();
         match self.agg.as_str() {
             "max" => n.iter().fold(0.0, |a, &b| a.max(b)),
             "l2" => n.iter().map(|v| v * v).sum::<f64>().sqrt(),
             _ => {
-                let nm = (0..n.len()).filter(|&l| is_matrix(l)).fold(0.0f64, |a, l| a.max(n[l]));
-                (nm * nm + (0..n.len()).filter(|&l| !is_matrix(l)).map(|l| n[l] * n[l]).sum::<f64>()).sqrt()
+                let nm = (0..n.len())
+                    .filter(|&l| is_matrix(l))
+                    .fold(0.0f64, |a, l| a.max(n[l]));
+                (nm * nm
+                    + (0..n.len())
+                        .filter(|&l| !is_matrix(l))
+                        .map(|l| n[l] * n[l])
+                        .sum::<f64>())
+                .sqrt()
             }
         }
     }
     /// N_*(g).
     pub fn dual(&self, g: &[Mat<f64>]) -> f64 {
-        let d: Vec<f64> = g.iter().enumerate().map(|(l, b)| self.block_dual(l, b)).collect();
+        let d: Vec<f64> = g
+            .iter()
+            .enumerate()
+            .map(|(l, b)| self.block_dual(l, b))
+            .collect();
         match self.agg.as_str() {
             "max" => d.iter().sum(),
             "l2" => d.iter().map(|v| v * v).sum::<f64>().sqrt(),
             _ => {
                 let dm: f64 = (0..d.len()).filter(|&l| is_matrix(l)).map(|l| d[l]).sum();
-                (dm * dm + (0..d.len()).filter(|&l| !is_matrix(l)).map(|l| d[l] * d[l]).sum::<f64>()).sqrt()
+                (dm * dm
+                    + (0..d.len())
+                        .filter(|&l| !is_matrix(l))
+                        .map(|l| d[l] * d[l])
+                        .sum::<f64>())
+                .sqrt()
             }
         }
     }
@@ -132,18 +155,33 @@ fn two_steps(rng: &mut ChaCha8Rng) -> TwoSteps {
     let w0: Vec<Mat<f64>> = SHAPES.iter().map(|&(m, n)| gaussian(rng, m, n)).collect();
     let ga: Vec<Mat<f64>> = SHAPES.iter().map(|&(m, n)| gaussian(rng, m, n)).collect();
     let gb: Vec<Mat<f64>> = SHAPES.iter().map(|&(m, n)| gaussian(rng, m, n)).collect();
-    let m = ga.iter().zip(&gb).map(|(a, b)| faer::Scale(BETA) * a + faer::Scale(1.0 - BETA) * b).collect();
+    let m = ga
+        .iter()
+        .zip(&gb)
+        .map(|(a, b)| faer::Scale(BETA) * a + faer::Scale(1.0 - BETA) * b)
+        .collect();
     let d = ga
         .iter()
         .zip(&gb)
-        .map(|(a, b)| Mat::from_fn(a.nrows(), a.ncols(), |i, j| EPS + (BETA2 * a[(i, j)].powi(2) + (1.0 - BETA2) * b[(i, j)].powi(2)).sqrt()))
+        .map(|(a, b)| {
+            Mat::from_fn(a.nrows(), a.ncols(), |i, j| {
+                EPS + (BETA2 * a[(i, j)].powi(2) + (1.0 - BETA2) * b[(i, j)].powi(2)).sqrt()
+            })
+        })
         .collect();
     TwoSteps { w0, ga, gb, m, d }
 }
 
-/// Run two steps of `f` (losses optional); returns (W_1, W_2 − W_1... ) as (params before step 2,
-/// update of step 2).
-fn second_update(f: &Factory, p: &TwoSteps, losses: Option<(f64, f64)>) -> Result<(Vec<Mat<f64>>, Vec<Mat<f64>>)> {
+/// A list of parameter blocks.
+type Blocks = Vec<Mat<f64>>;
+
+/// Run two steps of `f` from W_0 (losses optional); returns (W_1, W_2 − W_1): the parameters
+/// before step 2 and the update of step 2.
+fn second_update(
+    f: &Factory,
+    p: &TwoSteps,
+    losses: Option<(f64, f64)>,
+) -> Result<(Blocks, Blocks)> {
     let mut opt = f(&SHAPES)?;
     let mut w = p.w0.clone();
     opt.step(&mut w, &p.ga, losses.map(|l| l.0))?;
@@ -182,7 +220,12 @@ impl Check for ConfigurationSolves {
         "P3-a"
     }
     fn variant(&self) -> Option<String> {
-        Some(format!("{},{},{}", self.agg, self.embed, if self.lmo { "lmo" } else { "reg" }))
+        Some(format!(
+            "{},{},{}",
+            self.agg,
+            self.embed,
+            if self.lmo { "lmo" } else { "reg" }
+        ))
     }
     fn claim(&self) -> String {
         "the update u is the steepest-descent step of its product norm N: constrained N(u) = 1, ⟨M,u⟩ = N_*(M); regularized N(u) = N_*(M), ⟨M,u⟩ = N_*(M)²; no v with N(v) = N(u) does better".into()
@@ -199,16 +242,27 @@ impl Check for ConfigurationSolves {
         let p = two_steps(&mut rng);
         let (_, step) = second_update(&self.opt, &p, None)?;
         let u: Vec<Mat<f64>> = step.iter().map(|x| faer::Scale(-1.0) * x).collect();
-        let n = ExplicitNorm { agg: self.agg.into(), embed: self.embed.into(), m: p.m.clone(), d: p.d.clone() };
+        let n = ExplicitNorm {
+            agg: self.agg.into(),
+            embed: self.embed.into(),
+            m: p.m.clone(),
+            d: p.d.clone(),
+        };
         let (nu, dual, mu) = (n.norm(&u), n.dual(&p.m), inner_all(&p.m, &u));
         let (e1, e2) = if self.lmo {
             ((nu - 1.0).abs(), (mu - dual).abs() / dual)
         } else {
-            ((nu - dual).abs() / dual, (mu - dual * dual).abs() / (dual * dual))
+            (
+                (nu - dual).abs() / dual,
+                (mu - dual * dual).abs() / (dual * dual),
+            )
         };
         let mut excess: f64 = 0.0;
         for _ in 0..ctx.profile.pick(500, 10000) {
-            let v: Vec<Mat<f64>> = SHAPES.iter().map(|&(a, b)| gaussian(&mut rng, a, b)).collect();
+            let v: Vec<Mat<f64>> = SHAPES
+                .iter()
+                .map(|&(a, b)| gaussian(&mut rng, a, b))
+                .collect();
             let c = nu / n.norm(&v);
             excess = excess.max((c * inner_all(&p.m, &v) - mu) / mu.abs());
         }
@@ -266,7 +320,11 @@ impl Check for MomoMinimizesModel {
         let f1 = 2.0;
         // The unit-lr direction u at step 2.
         let u: Vec<Mat<f64>> = match &self.base {
-            Some(f) => second_update(f, &p, None)?.1.iter().map(|x| faer::Scale(-1.0 / self.lr) * x).collect(),
+            Some(f) => second_update(f, &p, None)?
+                .1
+                .iter()
+                .map(|x| faer::Scale(-1.0 / self.lr) * x)
+                .collect(),
             None => p.m.clone(),
         };
         let d1 = inner_all(&p.m, &u);
@@ -284,11 +342,19 @@ impl Check for MomoMinimizesModel {
         let mut details = Vec::new();
         // The regime is set through f_2: A = F̄_2 + ⟨θ_2, m⟩ with F̄_2 = βF̄_1 + (1−β)(f_2 − ⟨θ_2, g_b⟩),
         // so A − F_* = target for f_2 = (target + F_* − βF̄_1 − ⟨θ_2, m⟩)/(1−β) + ⟨θ_2, g_b⟩.
-        for (regime, target) in [0.3 * self.lr * d1, 100.0 * self.lr * d1, -1.0].into_iter().enumerate() {
-            let f2 = (target + lb - BETA * fbar1 - inner_all(&theta2, &p.m)) / (1.0 - BETA) + inner_all(&theta2, &p.gb);
+        for (regime, target) in [0.3 * self.lr * d1, 100.0 * self.lr * d1, -1.0]
+            .into_iter()
+            .enumerate()
+        {
+            let f2 = (target + lb - BETA * fbar1 - inner_all(&theta2, &p.m)) / (1.0 - BETA)
+                + inner_all(&theta2, &p.gb);
             let a = lb + target;
             let (theta2b, step) = second_update(&f, &p, Some((f1, f2)))?;
-            let moved = theta2.iter().zip(&theta2b).map(|(x, y)| (x - y).norm_max()).fold(0.0, f64::max);
+            let moved = theta2
+                .iter()
+                .zip(&theta2b)
+                .map(|(x, y)| (x - y).norm_max())
+                .fold(0.0, f64::max);
             let tau_code = -inner_all(&step, &u) / inner_all(&u, &u);
             let resid: f64 = step
                 .iter()
@@ -320,7 +386,11 @@ impl Check for MomoMinimizesModel {
             let tau_star = self.lr.min((a - lb).max(0.0) / d1);
             let tau_err = (tau_code - tau_star).abs() / self.lr;
             // The constrained model is flat past its kink; the closed form is its smallest minimizer.
-            let early = if self.lmo { ((tau_code - first_best_t) / self.lr - 1.0 / k as f64).max(0.0) } else { 0.0 };
+            let early = if self.lmo {
+                ((tau_code - first_best_t) / self.lr - 1.0 / k as f64).max(0.0)
+            } else {
+                0.0
+            };
             let m = gap.max(tau_err).max(resid).max(early).max(moved);
             details.push(json!({"regime": regime, "f2": f2, "tau_err": tau_err, "early": early, "moved": moved, "first_best_t": first_best_t, "tau_code": tau_code, "tau_star": tau_star, "model_gap": gap, "collinearity": resid}));
             worst = worst.max(m);
@@ -339,7 +409,12 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     for agg in ["max", "l2", "hybrid"] {
         for embed in ["linfty", "adam_infty", "adam_2"] {
             for lmo in [true, false] {
-                v.push(Box::new(ConfigurationSolves { agg, embed, lmo, opt: factory(&nesgd_spec(agg, embed, lmo)) }));
+                v.push(Box::new(ConfigurationSolves {
+                    agg,
+                    embed,
+                    lmo,
+                    opt: factory(&nesgd_spec(agg, embed, lmo)),
+                }));
             }
         }
     }
@@ -352,7 +427,10 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         lr,
     }));
     let common = format!("lr={lr},momentum={BETA},beta2={BETA2},eps={EPS},s={S},wd=0");
-    for (label, base, lmo) in [("muonadam-momo", "muonadam", true), ("muonmax-momo", "muonmax", false)] {
+    for (label, base, lmo) in [
+        ("muonadam-momo", "muonadam", true),
+        ("muonmax-momo", "muonmax", false),
+    ] {
         let c = common.clone();
         v.push(Box::new(MomoMinimizesModel {
             label,
@@ -371,7 +449,10 @@ mod tests {
     use crate::validate::{run_one, Profile};
 
     fn ctx() -> Ctx {
-        Ctx { profile: Profile::Quick, seed: 0 }
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
     }
 
     #[test]
@@ -385,11 +466,21 @@ mod tests {
     #[test]
     fn p3a_catches_a_wrong_aggregation_and_a_wrong_scale() {
         // The l2 configuration run with max aggregation.
-        let c = ConfigurationSolves { agg: "l2", embed: "adam_2", lmo: false, opt: factory(&nesgd_spec("max", "adam_2", false)) };
+        let c = ConfigurationSolves {
+            agg: "l2",
+            embed: "adam_2",
+            lmo: false,
+            opt: factory(&nesgd_spec("max", "adam_2", false)),
+        };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
         // The spectral scale applied as s² instead of s (wrong s key).
         let wrong = nesgd_spec("hybrid", "linfty", true).replace(&format!("s={S}"), "s=3");
-        let c = ConfigurationSolves { agg: "hybrid", embed: "linfty", lmo: true, opt: factory(&wrong) };
+        let c = ConfigurationSolves {
+            agg: "hybrid",
+            embed: "linfty",
+            lmo: true,
+            opt: factory(&wrong),
+        };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
     }
 
@@ -409,7 +500,11 @@ mod tests {
         // Euclidean Momo checked as if constrained: the regularizer is missing from the model.
         let c = MomoMinimizesModel {
             label: "momo",
-            momo: Arc::new(move |lb| factory(&format!("momo:lr={lr},beta={BETA},lb={lb},bias_correction=true"))),
+            momo: Arc::new(move |lb| {
+                factory(&format!(
+                    "momo:lr={lr},beta={BETA},lb={lb},bias_correction=true"
+                ))
+            }),
             base: None,
             lmo: false,
             lr,

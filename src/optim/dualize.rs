@@ -5,7 +5,7 @@
 use super::momentum::{map, zip_apply};
 use super::transform::{Role, StepCtx, Transform};
 use crate::error::{Error, Result};
-use crate::linalg::{newton_schulz, polar, NsCoefficients};
+use crate::linalg::{newton_schulz, numerical_rank, polar_from_svd, try_svd_thin, NsCoefficients};
 use crate::norms::{inner, Aggregation, Block, Norm, ProductNorm, Schatten};
 use faer::{Mat, MatRef};
 use std::sync::Arc;
@@ -29,10 +29,18 @@ pub enum Orthogonalizer {
 }
 
 impl Orthogonalizer {
-    /// O(G): UVᵀ or NS(G); 0 for G = 0.
+    /// O(G): UVᵀ or NS(G); 0 for G = 0. Non-finite input gives non-finite output (never a panic).
     pub fn apply(&self, g: MatRef<'_, f64>) -> Mat<f64> {
         match self {
-            Orthogonalizer::Exact => polar(g),
+            Orthogonalizer::Exact => {
+                let finite = (0..g.ncols()).all(|j| (0..g.nrows()).all(|i| g[(i, j)].is_finite()));
+                match finite.then(|| try_svd_thin(g)) {
+                    Some(Ok(svd)) => polar_from_svd(&svd, numerical_rank(&svd)),
+                    // The SVD of a non-finite (or pathological) input: propagate NaN so that the
+                    // runner reports a non-finite update at this step.
+                    _ => Mat::from_fn(g.nrows(), g.ncols(), |_, _| f64::NAN),
+                }
+            }
             Orthogonalizer::NewtonSchulz { coeffs, steps, eps } => {
                 newton_schulz(g, coeffs, *steps, *eps)
             }
@@ -310,7 +318,12 @@ pub struct ProductSteepest {
 
 impl ProductSteepest {
     /// The same norm on every block, scale 1.
-    pub fn uniform(norm: Arc<dyn Norm>, roles: &[Role], aggregation: Aggregation, sharp: bool) -> Self {
+    pub fn uniform(
+        norm: Arc<dyn Norm>,
+        roles: &[Role],
+        aggregation: Aggregation,
+        sharp: bool,
+    ) -> Self {
         Self {
             blocks: roles
                 .iter()
@@ -396,6 +409,12 @@ impl Transform for ProductSteepest {
                     zip_apply(vl, g, |v, g| beta2 * v + (1.0 - beta2) * g * g);
                 }
             }
+        }
+        if let Some(l) = updates.iter().position(|u| !super::momentum::all_finite(u)) {
+            return Err(Error::failed(format!(
+                "step {}: the input of the product-norm dualizer is not finite in block {l} (overflow in the momentum?); lower the learning rate or rescale the gradients",
+                ctx.t
+            )));
         }
         let product = self.product_norm(updates, v);
         let out = if self.sharp {

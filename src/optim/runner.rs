@@ -1,6 +1,7 @@
 //! The runner-facing API: [`Optimizer`] and [`GradientTransformation`], a chain of transforms with
 //! its state, schedule and step counter.
 
+use super::momentum::all_finite;
 use super::schedule::Schedule;
 use super::transform::{StepCtx, Transform};
 use crate::error::{Error, Result};
@@ -12,10 +13,15 @@ pub trait Optimizer: Send {
     fn name(&self) -> String;
     /// One step: W_l ← W_l + u_l for every block l, where u is the chain's output on the
     /// gradients. `loss` = f(W_t) is needed only by Momo-type methods (missing there →
-    /// [`Error::Input`]). Shape mismatches and non-finite gradients → [`Error::Input`]; a
-    /// non-finite update → [`Error::Failed`] naming the step (the parameters are left unchanged).
-    fn step(&mut self, params: &mut [Mat<f64>], grads: &[Mat<f64>], loss: Option<f64>)
-        -> Result<()>;
+    /// [`Error::Input`]). Shape mismatches, non-finite gradients or loss, and non-finite
+    /// parameters that make the update non-finite → [`Error::Input`]; any other non-finite update →
+    /// [`Error::Failed`] naming the step (the parameters are left unchanged).
+    fn step(
+        &mut self,
+        params: &mut [Mat<f64>],
+        grads: &[Mat<f64>],
+        loss: Option<f64>,
+    ) -> Result<()>;
 }
 
 /// A transform chain run as an optimizer: W_{t+1} = W_t + T(g_t; state, η_t).
@@ -71,18 +77,36 @@ impl<T: Transform> GradientTransformation<T> {
             loss,
         };
         let mut u = grads.to_vec();
-        self.transform.update(&mut u, state, &ctx)?;
+        let result = self.transform.update(&mut u, state, &ctx);
         self.t = t;
-        for (l, ul) in u.iter().enumerate() {
-            if let Some((i, j)) = first_non_finite(ul) {
-                return Err(Error::failed(format!(
-                    "optimizer {} produced a non-finite update at step {t} (block {l}, entry ({i}, {j})); \
-                     lower the learning rate or check the gradients and loss",
+        let bad_block = match result {
+            Ok(()) => u.iter().position(|ul| !all_finite(ul)),
+            Err(e) => return Err(e),
+        };
+        if let Some(l) = bad_block {
+            // Non-finite inputs are the caller's problem (exit 2); checked only on this cold path.
+            self.check_finite_params(params)?;
+            let (i, j) = first_non_finite(&u[l]).unwrap_or((0, 0));
+            return Err(Error::failed(format!(
+                "optimizer {} produced a non-finite update at step {t} (block {l}, entry ({i}, {j})); \
+                 lower the learning rate or check the gradients and loss",
+                self.name
+            )));
+        }
+        Ok(u)
+    }
+
+    fn check_finite_params(&self, params: &[Mat<f64>]) -> Result<()> {
+        let step = self.t;
+        for (l, p) in params.iter().enumerate() {
+            if let Some((i, j)) = first_non_finite(p) {
+                return Err(Error::input(format!(
+                    "optimizer {}: step {step}, block {l}: parameter entry ({i}, {j}) is not finite; remove NaN/Inf values",
                     self.name
                 )));
             }
         }
-        Ok(u)
+        Ok(())
     }
 
     fn check_inputs(
@@ -111,12 +135,15 @@ impl<T: Transform> GradientTransformation<T> {
                         m.ncols()
                     )));
                 }
-                if let Some((i, j)) = first_non_finite(m) {
-                    return Err(Error::input(format!(
-                        "optimizer {}: step {step}, block {l}: {what} entry ({i}, {j}) is not finite; remove NaN/Inf values",
-                        self.name
-                    )));
-                }
+            }
+            // Gradients are checked up front (SVD-based dualizers must never see NaN); parameters
+            // only if the update turns out non-finite.
+            if !all_finite(g) {
+                let (i, j) = first_non_finite(g).unwrap_or((0, 0));
+                return Err(Error::input(format!(
+                    "optimizer {}: step {step}, block {l}: gradient entry ({i}, {j}) is not finite; remove NaN/Inf values",
+                    self.name
+                )));
             }
         }
         if let Some(f) = loss {
@@ -154,7 +181,7 @@ impl<T: Transform> Optimizer for GradientTransformation<T> {
     ) -> Result<()> {
         let u = self.updates(params, grads, loss)?;
         for (p, ul) in params.iter_mut().zip(&u) {
-            *p += ul;
+            faer::zip!(p, ul).for_each(|faer::unzip!(p, u)| *p += *u);
         }
         Ok(())
     }
