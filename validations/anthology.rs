@@ -1,6 +1,6 @@
 //! Suite `anthology`: Bernstein & Newhouse, *Old Optimizer, New Norm: An Anthology* (arXiv
 //! 2409.20325; `../shared/papers/04-old-optimizer-new-norm.md`), checks P4-a … P4-e, run on the
-//! optimizers of [`steepest::optim`] (each check holds an optimizer [`Factory`] or a norm as data).
+//! optimizers of [`crate::optim`] (each check holds an optimizer [`Factory`] or a norm as data).
 
 use crate::error::Result;
 use crate::linalg::polar;

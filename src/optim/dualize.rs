@@ -448,6 +448,11 @@ pub struct ShampooPrecond {
 /// λ ≤ n·ε_mach·λ_max are treated as 0).
 pub fn inverse_root(a: MatRef<'_, f64>, p: f64) -> Result<Mat<f64>> {
     let n = a.nrows();
+    if !(0..n).all(|j| (0..n).all(|i| a[(i, j)].is_finite())) {
+        return Err(Error::failed(format!(
+            "a {n}×{n} Shampoo statistic is not finite (overflow in the accumulated Gram matrix?); rescale the gradients"
+        )));
+    }
     let evd = a.self_adjoint_eigen(faer::Side::Lower).map_err(|e| {
         Error::failed(format!(
             "symmetric eigendecomposition of a {n}×{n} Shampoo statistic failed ({e:?})"

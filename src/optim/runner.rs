@@ -79,13 +79,18 @@ impl<T: Transform> GradientTransformation<T> {
         let mut u = grads.to_vec();
         let result = self.transform.update(&mut u, state, &ctx);
         self.t = t;
+        // Non-finite inputs are the caller's problem (exit 2). They are looked for only on the cold
+        // path (a failed transform or a non-finite update), so that the hot path reads every entry
+        // as few times as possible; the SVD-based dualizers guard themselves against NaN.
         let bad_block = match result {
             Ok(()) => u.iter().position(|ul| !all_finite(ul)),
-            Err(e) => return Err(e),
+            Err(e) => {
+                self.check_finite_inputs(params, grads)?;
+                return Err(e);
+            }
         };
         if let Some(l) = bad_block {
-            // Non-finite inputs are the caller's problem (exit 2); checked only on this cold path.
-            self.check_finite_params(params)?;
+            self.check_finite_inputs(params, grads)?;
             let (i, j) = first_non_finite(&u[l]).unwrap_or((0, 0));
             return Err(Error::failed(format!(
                 "optimizer {} produced a non-finite update at step {t} (block {l}, entry ({i}, {j})); \
@@ -96,14 +101,16 @@ impl<T: Transform> GradientTransformation<T> {
         Ok(u)
     }
 
-    fn check_finite_params(&self, params: &[Mat<f64>]) -> Result<()> {
+    fn check_finite_inputs(&self, params: &[Mat<f64>], grads: &[Mat<f64>]) -> Result<()> {
         let step = self.t;
-        for (l, p) in params.iter().enumerate() {
-            if let Some((i, j)) = first_non_finite(p) {
-                return Err(Error::input(format!(
-                    "optimizer {}: step {step}, block {l}: parameter entry ({i}, {j}) is not finite; remove NaN/Inf values",
-                    self.name
-                )));
+        for (l, (p, g)) in params.iter().zip(grads).enumerate() {
+            for (what, m) in [("gradient", g), ("parameter", p)] {
+                if let Some((i, j)) = first_non_finite(m) {
+                    return Err(Error::input(format!(
+                        "optimizer {}: step {step}, block {l}: {what} entry ({i}, {j}) is not finite; remove NaN/Inf values",
+                        self.name
+                    )));
+                }
             }
         }
         Ok(())
@@ -135,15 +142,6 @@ impl<T: Transform> GradientTransformation<T> {
                         m.ncols()
                     )));
                 }
-            }
-            // Gradients are checked up front (SVD-based dualizers must never see NaN); parameters
-            // only if the update turns out non-finite.
-            if !all_finite(g) {
-                let (i, j) = first_non_finite(g).unwrap_or((0, 0));
-                return Err(Error::input(format!(
-                    "optimizer {}: step {step}, block {l}: gradient entry ({i}, {j}) is not finite; remove NaN/Inf values",
-                    self.name
-                )));
             }
         }
         if let Some(f) = loss {

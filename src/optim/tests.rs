@@ -393,6 +393,28 @@ fn runtime_errors() {
         .step(&mut w, &[Mat::from_fn(2, 2, |_, _| f64::NAN)], None)
         .unwrap_err();
     assert!(matches!(e, Error::Input(_)), "{e}");
+    // Non-finite gradients never reach an SVD or eigendecomposition unguarded: input errors.
+    for spec in [
+        "muon:ns=exact",
+        "spectral",
+        "nsd:norm=spectral",
+        "shampoo",
+        "muonmax",
+        "muonmax-momo",
+        "sd:norm=nuclear",
+    ] {
+        let mut opt = parse_optimizer(spec, &[(3, 2), (2, 1)]).unwrap();
+        let mut w = vec![Mat::<f64>::zeros(3, 2), Mat::zeros(2, 1)];
+        let g = vec![
+            Mat::from_fn(3, 2, |i, _| if i == 1 { f64::INFINITY } else { 1.0 }),
+            Mat::zeros(2, 1),
+        ];
+        let e = opt.step(&mut w, &g, Some(1.0)).unwrap_err();
+        assert!(
+            matches!(e, Error::Input(_)) && e.to_string().contains("gradient"),
+            "{spec}: {e}"
+        );
+    }
     // Non-finite update: failed, naming the step; parameters unchanged.
     let mut opt = parse_optimizer("gd:lr=1e300", &[(2, 2)]).unwrap();
     opt.step(&mut w, &[Mat::from_fn(2, 2, |_, _| 1.0)], None)
