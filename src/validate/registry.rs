@@ -12,6 +12,8 @@ use super::Check;
 pub mod anthology;
 #[path = "../../validations/fromage.rs"]
 pub mod fromage;
+#[path = "../../validations/geometry.rs"]
+pub mod geometry;
 #[path = "../../validations/muon.rs"]
 pub mod muon;
 #[path = "../../validations/variants.rs"]
@@ -29,6 +31,11 @@ pub struct Suite {
 
 /// Every suite, in the order `steepest validate` runs them by default.
 pub const SUITES: &[Suite] = &[
+    Suite {
+        name: "geometry",
+        about: "norm/dualizer laws, ℓp and Schatten duality, max ≤ ‖·‖ ≤ sum, Newton–Schulz envelope (P8-a, P8-b)",
+        checks: geometry::checks,
+    },
     Suite {
         name: "anthology",
         about: "Bernstein & Newhouse's anthology (file 04): steepest-descent closed forms, Shampoo = UVᵀ, Prop. 6, Prop. 8, Prodigy escape velocity",
