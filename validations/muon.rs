@@ -4,8 +4,8 @@
 
 use crate::error::Result;
 use crate::io::matrix_from_json;
+use crate::linalg::singular_values;
 use crate::norms::inner;
-use crate::norms::schatten::singular_values;
 use crate::optim::{factory, parse_optimizer, Factory, Optimizer};
 use crate::validate::{Check, Ctx, Expectation, Outcome};
 use faer::{mat, Mat};

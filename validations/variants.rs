@@ -4,8 +4,8 @@
 //! minimizes its truncated model), run on the library's `nesgd` / `*-momo` recipes.
 
 use crate::error::Result;
+use crate::linalg::singular_values;
 use crate::norms::inner;
-use crate::norms::schatten::singular_values;
 use crate::optim::{factory, Factory};
 use crate::validate::{Check, Ctx, Expectation, Outcome};
 use faer::Mat;

@@ -29,23 +29,33 @@ pub enum Orthogonalizer {
 }
 
 impl Orthogonalizer {
-    /// O(G): UVᵀ or NS(G); 0 for G = 0. Non-finite input gives non-finite output (never a panic).
-    pub fn apply(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+    /// O(G): UVᵀ or NS(G); 0 for G = 0. A non-finite input or an SVD that fails its accuracy
+    /// check is an [`Error::Failed`] (never a panic).
+    pub fn try_apply(&self, g: MatRef<'_, f64>) -> Result<Mat<f64>> {
         match self {
             Orthogonalizer::Exact => {
                 let finite = (0..g.ncols()).all(|j| (0..g.nrows()).all(|i| g[(i, j)].is_finite()));
-                match finite.then(|| try_svd_thin(g)) {
-                    Some(Ok(svd)) => polar_from_svd(&svd, numerical_rank(&svd)),
-                    // The SVD of a non-finite (or pathological) input: propagate NaN so that the
-                    // runner reports a non-finite update at this step.
-                    _ => Mat::from_fn(g.nrows(), g.ncols(), |_, _| f64::NAN),
+                if !finite {
+                    return Err(Error::failed(format!(
+                        "the input of the polar factor ({}×{}) is not finite (overflow in the momentum?); lower the learning rate or rescale the gradients",
+                        g.nrows(),
+                        g.ncols()
+                    )));
                 }
+                let svd = try_svd_thin(g)?;
+                Ok(polar_from_svd(&svd, numerical_rank(&svd)))
             }
             Orthogonalizer::NewtonSchulz { coeffs, steps, eps } => {
-                newton_schulz(g, coeffs, *steps, *eps)
+                Ok(newton_schulz(g, coeffs, *steps, *eps))
             }
         }
     }
+
+    /// [`Orthogonalizer::try_apply`] for inputs known to be finite (panics on a failed SVD).
+    pub fn apply(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        self.try_apply(g).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// A short name: `exact`, `keller`, `dion`, `cubic`, `custom`.
     pub fn name(&self) -> String {
         match self {
@@ -64,7 +74,7 @@ impl Transform for Orthogonalize {
     fn init(&self, _: &[Mat<f64>]) {}
     fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
         for u in updates.iter_mut() {
-            *u = self.0.apply(u.as_ref());
+            *u = self.0.try_apply(u.as_ref())?;
         }
         Ok(())
     }
