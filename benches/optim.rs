@@ -143,5 +143,96 @@ fn overhead(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, overhead, steps_10x256, steps_1024);
+/// Paired measurement, robust to a shared, loaded machine: alternate the bare dualizer and the
+/// optimizer step `reps` times on the same blocks and report the ratio of the medians.
+fn paired(c: &mut Criterion) {
+    let _ = c;
+    if !std::env::args().any(|a| a.contains("paired")) {
+        return;
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let sign_kernel = |x: &Mat<f64>| {
+        let mut out = Mat::zeros(x.nrows(), x.ncols());
+        faer::zip!(&mut out, x).for_each(|faer::unzip!(o, x)| {
+            *o = if *x > 0.0 {
+                1.0
+            } else if *x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        });
+        out
+    };
+    let max = steepest::norms::parse_norm("max").unwrap();
+    for (label, shapes, reps) in [
+        ("1024x1024", vec![(1024usize, 1024usize)], 7),
+        ("10x256x256", vec![(256, 256); 10], 15),
+    ] {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let w: Vec<Mat<f64>> = shapes
+            .iter()
+            .map(|&(m, n)| gaussian(&mut rng, m, n))
+            .collect();
+        let g: Vec<Mat<f64>> = shapes
+            .iter()
+            .map(|&(m, n)| gaussian(&mut rng, m, n))
+            .collect();
+        type Bare<'a> = Box<dyn Fn(&Mat<f64>) -> Mat<f64> + 'a>;
+        let cases: Vec<(&str, Vec<(&str, Bare)>)> = vec![
+            (
+                "muon",
+                vec![(
+                    "newton_schulz",
+                    Box::new(|x: &Mat<f64>| {
+                        newton_schulz(x.as_ref(), &NsCoefficients::Keller, 5, 1e-7)
+                    }),
+                )],
+            ),
+            (
+                "spectral",
+                vec![("polar", Box::new(|x: &Mat<f64>| polar(x.as_ref())))],
+            ),
+            (
+                "sign",
+                vec![
+                    ("sign_kernel", Box::new(sign_kernel)),
+                    (
+                        "dualize_max",
+                        Box::new(|x: &Mat<f64>| max.dualize(x.as_ref())),
+                    ),
+                ],
+            ),
+        ];
+        for (spec, bares) in cases {
+            let mut opt = parse_optimizer(spec, &shapes).unwrap();
+            let mut p = w.clone();
+            opt.step(&mut p, &g, None).unwrap();
+            for (bare_name, bare) in bares {
+                let (mut tb, mut ts) = (Vec::new(), Vec::new());
+                for _ in 0..reps {
+                    let t0 = std::time::Instant::now();
+                    black_box(g.iter().map(|x| bare(black_box(x))).collect::<Vec<_>>());
+                    tb.push(t0.elapsed().as_secs_f64());
+                    let mut q = p.clone();
+                    let t0 = std::time::Instant::now();
+                    opt.step(black_box(&mut q), black_box(&g), None).unwrap();
+                    ts.push(t0.elapsed().as_secs_f64());
+                }
+                let (b, s) = (median(tb), median(ts));
+                eprintln!(
+                    "paired {label}: {spec} step {:.3} ms vs bare {bare_name} {:.3} ms: overhead {:+.1}%",
+                    s * 1e3,
+                    b * 1e3,
+                    (s / b - 1.0) * 100.0
+                );
+            }
+        }
+    }
+}
+
+criterion_group!(benches, paired, overhead, steps_10x256, steps_1024);
 criterion_main!(benches);

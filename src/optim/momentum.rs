@@ -73,6 +73,10 @@ impl Transform for Momentum {
         ctx: &StepCtx<'_>,
     ) -> Result<()> {
         let b = self.beta;
+        if b == 0.0 && !self.bias_correction {
+            // β = 0: every form outputs g itself; the buffer is never read again.
+            return Ok(());
+        }
         for (u, m) in updates.iter_mut().zip(bufs.iter_mut()) {
             let g = &*u;
             if ctx.t == 1 && self.init == MomentumInit::FirstValue {
