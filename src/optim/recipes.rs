@@ -81,6 +81,7 @@ pub fn parse_optimizer_with_schedule(
     let roles: Vec<Role> = shapes.iter().map(|&(r, c)| Role::of_shape(r, c)).collect();
     let mut b = Build {
         name: name.to_string(),
+        schedule_name: None,
         kv,
         shapes,
         schedule,
@@ -389,6 +390,8 @@ pub fn parse_optimizer_with_schedule(
 /// A recipe under construction: the spec's keys and the run's shapes and schedule.
 struct Build<'a> {
     name: String,
+    /// The schedule override's spec, appended to the canonical name.
+    schedule_name: Option<String>,
     kv: KeyValues,
     shapes: &'a [(usize, usize)],
     schedule: Option<Schedule>,
@@ -405,7 +408,7 @@ impl Build<'_> {
                         self.name
                     )));
                 }
-                self.kv.note("schedule", format!("{s:?}"));
+                self.schedule_name = Some(s.to_string());
                 Ok(s)
             }
             None => Ok(Schedule::Constant(self.kv.lr("lr", default)?)),
@@ -503,11 +506,14 @@ impl Build<'_> {
     {
         let canonical = self.kv.canonical();
         self.kv.finish()?;
-        let name = if canonical.is_empty() {
+        let mut name = if canonical.is_empty() {
             self.name
         } else {
             format!("{}:{canonical}", self.name)
         };
+        if let Some(s) = self.schedule_name {
+            name = format!("{name} with schedule {s}");
+        }
         Ok(Box::new(GradientTransformation::new(
             name,
             t,

@@ -122,7 +122,7 @@ impl KeyValues {
                 Ok(x)
             }
         }
-        .inspect(|x| self.note(key, x))
+        .inspect(|x| self.note(key, format!("{x:?}")))
     }
 
     /// An integer in [lo, hi].
