@@ -513,6 +513,14 @@ mod tests {
             ),
         };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        let c = MomentumEquivalence {
+            label: "plain",
+            ema: factory("muon:lr=0.02,momentum=0.9,nesterov=false,ns=exact"),
+            classical: factory(
+                "muon:lr=0.02,momentum=0.9,nesterov=true,ns=exact,momentum_type=classical",
+            ),
+        };
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
     }
 
     #[test]
@@ -557,7 +565,11 @@ mod tests {
             };
             parse_optimizer(&s, shapes)
         });
-        for reference in [Reference::TorchSemantics, Reference::TorchBf16] {
+        for reference in [
+            Reference::TorchSemantics,
+            Reference::OptaxTorchDims,
+            Reference::TorchBf16,
+        ] {
             let c = FixtureAgreement {
                 reference,
                 parser: no_scale.clone(),
