@@ -9,6 +9,7 @@ use std::path::Path;
 
 mod dualize;
 mod orthogonalize;
+mod replay;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -27,6 +28,7 @@ enum Command {
     Validate(validate::Args),
     Dualize(dualize::Args),
     Orthogonalize(orthogonalize::Args),
+    Replay(replay::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -100,6 +102,10 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Dualize(a) => (dualize::run(&a)?, a.report),
         Command::Orthogonalize(a) => (orthogonalize::run(&a)?, a.report),
+        Command::Replay(a) => {
+            let report = a.report.clone();
+            (replay::run(a)?, report)
+        }
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)
