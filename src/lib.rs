@@ -6,6 +6,8 @@
 //! * [`norms`]: entry-wise ℓp, Schatten-p, operator and product norms, each with its dual norm and
 //!   its dualizer (LMO).
 //! * [`linalg`]: exact polar factor (SVD) and Newton–Schulz orthogonalization, on faer.
+//! * [`metric`]: natural-gradient metrics of a learning rule: canonical form, minimum-condition-number
+//!   metric κ*, BFGS/DFP members, matrix-free.
 //! * [`validate`]: theorems as data — checks with parameters, a measured value, an expectation with
 //!   an explicit tolerance, and a versioned JSON report.
 //!
@@ -16,6 +18,7 @@
 pub mod cli;
 pub mod error;
 pub mod io;
+pub mod metric;
 pub mod norms;
 pub mod validate;
 
