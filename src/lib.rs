@@ -18,6 +18,7 @@
 pub mod cli;
 pub mod error;
 pub mod io;
+pub mod linalg;
 pub mod metric;
 pub mod norms;
 pub mod validate;
