@@ -21,6 +21,7 @@ pub mod io;
 pub mod linalg;
 pub mod metric;
 pub mod norms;
+pub mod optim;
 pub mod validate;
 
 pub use error::{Error, Result};
