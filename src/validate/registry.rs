@@ -8,6 +8,12 @@ use super::Check;
 // #[path = "../../validations/geometry.rs"]
 // pub mod geometry;
 
+#[path = "../../validations/natural_gradient.rs"]
+pub mod natural_gradient;
+
+#[path = "../../validations/acceleration.rs"]
+pub mod acceleration;
+
 /// A named suite.
 pub struct Suite {
     /// The name used with `--suite`.
@@ -19,7 +25,18 @@ pub struct Suite {
 }
 
 /// Every suite, in the order `steepest validate` runs them by default.
-pub const SUITES: &[Suite] = &[];
+pub const SUITES: &[Suite] = &[
+    Suite {
+        name: "natural-gradient",
+        about: "natural-gradient metrics of learning rules: canonical form, minimum condition number κ*, real optimizer steps (file 10)",
+        checks: natural_gradient::checks,
+    },
+    Suite {
+        name: "acceleration",
+        about: "HASD, accelerated ℓp steepest descent: the 324·L·R²/(𝒢²T²) bound, the ρ_t sandwich, speedup ≈ 𝒢 (file 05)",
+        checks: acceleration::checks,
+    },
+];
 
 /// Look a suite up by name.
 pub fn find(name: &str) -> Option<&'static Suite> {
