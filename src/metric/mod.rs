@@ -609,9 +609,9 @@ pub fn dense_dfp_identity(pair: &SecantPair) -> Mat<f64> {
     let L = Mat::from_fn(d, d, |i, k| {
         (if i == k { 1.0 } else { 0.0 }) - rp * b[i] * a[k]
     });
-    let mut M = &L * L.transpose();
-    M += Mat::from_fn(d, d, |i, k| rp * b[i] * b[k]);
-    M
+    let LLt = &L * L.transpose();
+    // symmetrize the product exactly, then add ρ' b bᵀ
+    Mat::from_fn(d, d, |i, k| 0.5 * (LLt[(i, k)] + LLt[(k, i)]) + rp * b[i] * b[k])
 }
 
 /// The ascending eigenvalues of the symmetric part of a dense matrix (faer's self-adjoint EVD).
