@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::path::Path;
 
 mod metric;
+mod replay;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -25,6 +26,7 @@ pub struct Cli {
 enum Command {
     Validate(validate::Args),
     Metric(metric::Args),
+    Replay(replay::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -99,6 +101,10 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Metric(a) => {
             let report = a.report.clone();
             (metric::run(a)?, report)
+        }
+        Command::Replay(a) => {
+            let report = a.report.clone();
+            (replay::run(a)?, report)
         }
     };
     emit(&out, report.as_deref())?;
