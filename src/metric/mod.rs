@@ -91,7 +91,12 @@ fn norm2(x: &[f64]) -> f64 {
     if m == 0.0 || !m.is_finite() {
         return m;
     }
-    m * x.iter().map(|v| (v / m) * (v / m)).sum::<f64>().sqrt()
+    let inv = 1.0 / m;
+    if inv.is_finite() {
+        m * x.iter().map(|v| (v * inv) * (v * inv)).sum::<f64>().sqrt()
+    } else {
+        m * x.iter().map(|v| (v / m) * (v / m)).sum::<f64>().sqrt()
+    }
 }
 
 impl SecantPair {
@@ -506,9 +511,18 @@ impl PlaneMetric {
     }
 
     fn coords(&self, v: &[f64]) -> (f64, f64) {
-        let c0 = dot(v, &self.a_hat);
-        let c1 = self.e_perp.as_ref().map_or(0.0, |e| dot(v, e));
-        (c0, c1)
+        match &self.e_perp {
+            Some(e) => {
+                // one fused pass over v, â and ê
+                let (mut c0, mut c1) = (0.0, 0.0);
+                for ((vi, hi), ei) in v.iter().zip(&self.a_hat).zip(e) {
+                    c0 += vi * hi;
+                    c1 += vi * ei;
+                }
+                (c0, c1)
+            }
+            None => (dot(v, &self.a_hat), 0.0),
+        }
     }
 
     fn apply_block(&self, v: &[f64], out: &mut [f64], B: [[f64; 2]; 2], c: f64) {
@@ -518,12 +532,16 @@ impl PlaneMetric {
         // out = c v + E (B − cI) Eᵀ v
         let y0 = (B[0][0] - c) * x0 + B[0][1] * x1;
         let y1 = B[1][0] * x0 + (B[1][1] - c) * x1;
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = c * v[i] + y0 * self.a_hat[i];
-        }
-        if let Some(e) = &self.e_perp {
-            for (o, ei) in out.iter_mut().zip(e) {
-                *o += y1 * ei;
+        match &self.e_perp {
+            Some(e) => {
+                for (((o, vi), hi), ei) in out.iter_mut().zip(v).zip(&self.a_hat).zip(e) {
+                    *o = c * vi + y0 * hi + y1 * ei;
+                }
+            }
+            None => {
+                for ((o, vi), hi) in out.iter_mut().zip(v).zip(&self.a_hat) {
+                    *o = c * vi + y0 * hi;
+                }
             }
         }
     }
