@@ -188,7 +188,7 @@ fn momo_matches_the_euclidean_rule() {
     let (w0, g) = problem(9, &[(4, 3)], 6, false);
     let losses = [3.0, 2.5, 2.2, 1.0, 0.5, 0.1];
     let a = run("momo:lr=0.7,beta=0.8,lb=0.05", &w0, &g, Some(&losses));
-    let (beta, lr, lb) = (0.8, 0.7, 0.05);
+    let (beta, lr, lb): (f64, f64, f64) = (0.8, 0.7, 0.05);
     let mut w = w0[0].clone();
     let (mut d, mut fbar, mut gamma) = (Mat::<f64>::zeros(4, 3), 0.0, 0.0);
     for (t, gt) in g.iter().enumerate() {
