@@ -10,7 +10,11 @@ use steepest::metric::{self, SecantPair};
 
 fn pair(d: usize) -> (Vec<f64>, Vec<f64>) {
     let a: Vec<f64> = (0..d).map(|i| ((i as f64) * 0.7).sin() + 0.1).collect();
-    let b: Vec<f64> = a.iter().enumerate().map(|(i, x)| x + 0.3 * ((i as f64) * 1.3).cos()).collect();
+    let b: Vec<f64> = a
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x + 0.3 * ((i as f64) * 1.3).cos())
+        .collect();
     (a, b)
 }
 
@@ -28,9 +32,11 @@ fn bench_metric(c: &mut Criterion) {
                 black_box(p.kappa_min())
             })
         });
-        g.bench_with_input(BenchmarkId::new("optimal+kappa(matrix-free)", d), &d, |bch, _| {
-            bch.iter(|| black_box(p.optimal().kappa()))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("optimal+kappa(matrix-free)", d),
+            &d,
+            |bch, _| bch.iter(|| black_box(p.optimal().kappa())),
+        );
         g.bench_with_input(BenchmarkId::new("M*v", d), &d, |bch, _| {
             bch.iter(|| m.apply_into(black_box(&v), &mut out))
         });
@@ -41,9 +47,15 @@ fn bench_metric(c: &mut Criterion) {
     for d in [10usize, 100] {
         let (a, b) = pair(d);
         let p = SecantPair::metric_tensor(&a, &b).unwrap();
-        g.bench_with_input(BenchmarkId::new("dense M_opt + EVD kappa", d), &d, |bch, _| {
-            bch.iter(|| black_box(metric::dense_kappa(metric::dense_optimal(&p).as_ref()).unwrap()))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("dense M_opt + EVD kappa", d),
+            &d,
+            |bch, _| {
+                bch.iter(|| {
+                    black_box(metric::dense_kappa(metric::dense_optimal(&p).as_ref()).unwrap())
+                })
+            },
+        );
     }
     g.finish();
 }
@@ -62,9 +74,10 @@ fn bench_hasd(c: &mut Criterion) {
         for _ in 0..20 {
             h.step().unwrap();
         }
-        g.bench_function(BenchmarkId::new("one iteration incl. rho search, d=1e4", name), |bch| {
-            bch.iter(|| black_box(h.step().unwrap().trials))
-        });
+        g.bench_function(
+            BenchmarkId::new("one iteration incl. rho search, d=1e4", name),
+            |bch| bch.iter(|| black_box(h.step().unwrap().trials)),
+        );
     }
     g.finish();
 }

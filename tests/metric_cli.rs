@@ -23,7 +23,11 @@ fn run(input: &Value, extra: &[&str]) -> (i32, Value, String) {
 }
 
 fn vecf(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 #[test]
@@ -42,7 +46,11 @@ fn matches_the_oracle_fixture() {
         }
         let want = c["kappa_min"].as_f64().unwrap();
         let got = out["kappa_min"].as_f64().unwrap();
-        assert!((got - want).abs() <= 1e-8 * want, "{}: {got} vs {want}", c["label"]);
+        assert!(
+            (got - want).abs() <= 1e-8 * want,
+            "{}: {got} vs {want}",
+            c["label"]
+        );
         let kappa = out["kappa"].as_f64().unwrap();
         // eigenvalue round-off: relative 64·D·ε·κ (κ up to ~1.3e4 here)
         let d = a.len() as f64;
@@ -65,7 +73,9 @@ fn other_metrics_and_the_preconditioner() {
     for m in ["bfgs", "dfp", "beta:2.0"] {
         let (code, out, err) = run(&input, &["--metric", m, "--preconditioner"]);
         assert_eq!(code, 0, "{m}: {err}");
-        assert!(out["kappa"].as_f64().unwrap() >= out["kappa_min"].as_f64().unwrap() * (1.0 - 1e-12));
+        assert!(
+            out["kappa"].as_f64().unwrap() >= out["kappa_min"].as_f64().unwrap() * (1.0 - 1e-12)
+        );
         // P b = a
         let p: Vec<Vec<f64>> = out["P"].as_array().unwrap().iter().map(vecf).collect();
         let b = [0.9, 0.1, 0.3];
@@ -80,8 +90,14 @@ fn other_metrics_and_the_preconditioner() {
 #[test]
 fn bad_input_exits_2_with_the_reason() {
     let cases = [
-        (json!({"a": [1.0, 0.0], "b": [-1.0, 0.5]}), "no SPD metric exists"),
-        (json!({"a": [1.0, 1.0], "b": [1.0, -1.0]}), "no SPD metric exists"),
+        (
+            json!({"a": [1.0, 0.0], "b": [-1.0, 0.5]}),
+            "no SPD metric exists",
+        ),
+        (
+            json!({"a": [1.0, 1.0], "b": [1.0, -1.0]}),
+            "no SPD metric exists",
+        ),
         (json!({"a": [1.0, 2.0], "b": [1.0]}), "same length"),
         (json!({"a": [0.0, 0.0], "b": [1.0, 1.0]}), "zero"),
         (json!({"a": [1.0, "x"], "b": [1.0, 1.0]}), "finite number"),
@@ -101,7 +117,10 @@ fn bad_input_exits_2_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nan.json");
     std::fs::write(&path, r#"{"a": [NaN, 1.0], "b": [1.0, 1.0]}"#).unwrap();
-    let out = bin().args(["metric", "--input", path.to_str().unwrap()]).output().unwrap();
+    let out = bin()
+        .args(["metric", "--input", path.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -110,9 +129,19 @@ fn report_is_written_atomically_and_not_on_error() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.json");
     let report = dir.path().join("out.json");
-    std::fs::write(&input, json!({"a": [1.0, 2.0], "b": [2.0, 1.0]}).to_string()).unwrap();
+    std::fs::write(
+        &input,
+        json!({"a": [1.0, 2.0], "b": [2.0, 1.0]}).to_string(),
+    )
+    .unwrap();
     let st = bin()
-        .args(["metric", "--input", input.to_str().unwrap(), "--report", report.to_str().unwrap()])
+        .args([
+            "metric",
+            "--input",
+            input.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert_eq!(st.code(), Some(0));
@@ -122,10 +151,20 @@ fn report_is_written_atomically_and_not_on_error() {
     let report2 = dir.path().join("out2.json");
     std::fs::write(&bad, json!({"a": [1.0, 0.0], "b": [-2.0, 1.0]}).to_string()).unwrap();
     let st = bin()
-        .args(["metric", "--input", bad.to_str().unwrap(), "--report", report2.to_str().unwrap()])
+        .args([
+            "metric",
+            "--input",
+            bad.to_str().unwrap(),
+            "--report",
+            report2.to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert_eq!(st.code(), Some(2));
     assert!(!report2.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3, "no temporary files left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        3,
+        "no temporary files left"
+    );
 }

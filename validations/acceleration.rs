@@ -47,10 +47,18 @@ pub type ProblemBuilder = fn(&mut ChaCha8Rng, usize, f64) -> TestProblem;
 /// File 05 §4: f = ½Σ h_i(x_i − x*_i)², h_i ~ U[0.5, 1.5], x* ~ N(0, I), x₀ = 0, L = ‖h‖_{p/(p−2)}.
 pub fn dense_quadratic(rng: &mut ChaCha8Rng, d: usize, p: f64) -> TestProblem {
     let h: Vec<f64> = (0..d).map(|_| rng.random_range(0.5..1.5)).collect();
-    let x_star: Vec<f64> = (0..d).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
+    let x_star: Vec<f64> = (0..d)
+        .map(|_| rng.sample::<f64, _>(StandardNormal))
+        .collect();
     let q = DiagonalQuadratic { h, x_star };
     let l = q.smoothness(p);
-    TestProblem { x_star: q.minimiser(), f: Box::new(q), f_star: 0.0, l, x0: Mat::zeros(d, 1) }
+    TestProblem {
+        x_star: q.minimiser(),
+        f: Box::new(q),
+        f_star: 0.0,
+        l,
+        x0: Mat::zeros(d, 1),
+    }
 }
 
 /// File 05 P5-c: f = ½h(x₁ − x*₁)² + ½ε Σ_{i>1} x_i², ε = 1e-6, h ~ U[0.5, 1.5]; x₀ has 1e-3·N(0, 1)
@@ -60,10 +68,22 @@ pub fn sparse_quadratic(rng: &mut ChaCha8Rng, d: usize, p: f64) -> TestProblem {
     h[0] = rng.random_range(0.5..1.5);
     let mut x_star = vec![0.0; d];
     x_star[0] = 1.0 + rng.sample::<f64, _>(StandardNormal).abs();
-    let x0 = Mat::from_fn(d, 1, |i, _| if i == 0 { 0.0 } else { 1e-3 * rng.sample::<f64, _>(StandardNormal) });
+    let x0 = Mat::from_fn(d, 1, |i, _| {
+        if i == 0 {
+            0.0
+        } else {
+            1e-3 * rng.sample::<f64, _>(StandardNormal)
+        }
+    });
     let q = DiagonalQuadratic { h, x_star };
     let l = q.smoothness(p);
-    TestProblem { x_star: q.minimiser(), f: Box::new(q), f_star: 0.0, l, x0 }
+    TestProblem {
+        x_star: q.minimiser(),
+        f: Box::new(q),
+        f_star: 0.0,
+        l,
+        x0,
+    }
 }
 
 /// A non-smooth convex objective f = Σ h_i|x_i − x*_i| (a planted violation of the hypotheses).
@@ -77,10 +97,14 @@ impl Objective for Absolute {
         self.h.len()
     }
     fn value(&self, x: MatRef<'_, f64>) -> f64 {
-        (0..self.h.len()).map(|i| self.h[i] * (x[(i, 0)] - self.x_star[i]).abs()).sum()
+        (0..self.h.len())
+            .map(|i| self.h[i] * (x[(i, 0)] - self.x_star[i]).abs())
+            .sum()
     }
     fn gradient(&self, x: MatRef<'_, f64>) -> Mat<f64> {
-        Mat::from_fn(self.h.len(), 1, |i, _| self.h[i] * (x[(i, 0)] - self.x_star[i]).signum())
+        Mat::from_fn(self.h.len(), 1, |i, _| {
+            self.h[i] * (x[(i, 0)] - self.x_star[i]).signum()
+        })
     }
 }
 
@@ -89,7 +113,13 @@ pub fn nonsmooth_problem(rng: &mut ChaCha8Rng, d: usize, p: f64) -> TestProblem 
     let TestProblem { l, x_star, .. } = dense_quadratic(rng, d, p);
     let h: Vec<f64> = (0..d).map(|_| rng.random_range(0.5..1.5)).collect();
     let xs: Vec<f64> = (0..d).map(|i| x_star[(i, 0)]).collect();
-    TestProblem { f: Box::new(Absolute { h, x_star: xs }), f_star: 0.0, x_star, l, x0: Mat::zeros(d, 1) }
+    TestProblem {
+        f: Box::new(Absolute { h, x_star: xs }),
+        f_star: 0.0,
+        x_star,
+        l,
+        x0: Mat::zeros(d, 1),
+    }
 }
 
 fn pname(p: f64) -> String {
@@ -114,13 +144,19 @@ fn run(
     primal: Option<fn() -> Box<dyn Norm>>,
     iters: usize,
 ) -> Result<Trace> {
-    let params = HasdParams { rho, ..HasdParams::new(p, prob.l * l_factor) };
+    let params = HasdParams {
+        rho,
+        ..HasdParams::new(p, prob.l * l_factor)
+    };
     let norm: Box<dyn Norm> = match primal {
         Some(mk) => mk(),
         None => Box::new(Entrywise::vector(p)),
     };
     let mut h = Hasd::with_primal_norm(prob.f.as_ref(), prob.x0.clone(), params, norm)?;
-    let mut tr = Trace { values: vec![prob.f.value(prob.x0.as_ref())], steps: Vec::new() };
+    let mut tr = Trace {
+        values: vec![prob.f.value(prob.x0.as_ref())],
+        steps: Vec::new(),
+    };
     for _ in 0..iters {
         let s = h.step()?;
         tr.steps.push(s);
@@ -216,14 +252,18 @@ impl Check for HasdBound {
                     }
                     // lemmas of the formalization: gap ≤ R²/(2A_T), √A_T ≥ 𝒢 T/(18√L)
                     lemma_gap = lemma_gap.max(gap * 2.0 * s.big_a / r2);
-                    lemma_growth = lemma_growth.max((g * t as f64 / (18.0 * l.sqrt())) / s.big_a.sqrt());
+                    lemma_growth =
+                        lemma_growth.max((g * t as f64 / (18.0 * l.sqrt())) / s.big_a.sqrt());
                     if t.is_power_of_two() || t == iters {
                         samples.push(json!({"T": t, "gap": gap, "bound": bound, "G_T": g}));
                     }
                 }
                 Ok(Outcome::new(
                     worst,
-                    Expectation::at_most(1.0, "exact bound of the theorem (no slack): max over T ≤ 500 of gap/bound"),
+                    Expectation::at_most(
+                        1.0,
+                        "exact bound of the theorem (no slack): max over T ≤ 500 of gap/bound",
+                    ),
                 )
                 .with_details(json!({
                     "worst_T": worst_t,
@@ -240,7 +280,11 @@ impl Check for HasdBound {
                 let mut max_trials = 0usize;
                 for s in &tr.steps {
                     let v = (s.rho / (2.0 * s.r)).max(s.r / (2.0 * s.rho));
-                    worst = if v.is_nan() { f64::INFINITY } else { worst.max(v) };
+                    worst = if v.is_nan() {
+                        f64::INFINITY
+                    } else {
+                        worst.max(v)
+                    };
                     trials += s.trials;
                     max_trials = max_trials.max(s.trials);
                 }
@@ -292,7 +336,10 @@ impl Check for Speedup {
         }
     }
     fn source(&self) -> String {
-        format!("{PAPER}, §3 comparison; file 05 §4 {}; theory/{}.md", self.id, self.id)
+        format!(
+            "{PAPER}, §3 comparison; file 05 §4 {}; theory/{}.md",
+            self.id, self.id
+        )
     }
     fn params(&self, ctx: &Ctx) -> Value {
         json!({"p": pname(self.p), "d": ctx.profile.pick(self.dims.0, self.dims.1), "eps": "1e-6·(f(x0) − f*)", "max_iters": 200000})
@@ -306,7 +353,10 @@ impl Check for Speedup {
         let max_iters = 200_000;
         // run each method until it reaches ε (or the budget)
         let until = |rho: RhoRule| -> Result<(Option<usize>, f64)> {
-            let params = HasdParams { rho, ..HasdParams::new(self.p, prob.l) };
+            let params = HasdParams {
+                rho,
+                ..HasdParams::new(self.p, prob.l)
+            };
             let mut h = Hasd::new(prob.f.as_ref(), prob.x0.clone(), params)?;
             let mut sum = 0.0;
             for t in 1..=max_iters {
@@ -321,7 +371,13 @@ impl Check for Speedup {
         let (t_hasd, g) = until(self.rho)?;
         let (t_one, _) = until(RhoRule::Fixed(1.0))?;
         let cap = t_one.unwrap_or(max_iters).max(t_hasd.unwrap_or(max_iters)) * 2;
-        let sd = lp_steepest_descent(prob.f.as_ref(), prob.x0.clone(), self.p, prob.l, cap.min(max_iters));
+        let sd = lp_steepest_descent(
+            prob.f.as_ref(),
+            prob.x0.clone(),
+            self.p,
+            prob.l,
+            cap.min(max_iters),
+        );
         let agd = euclidean_agd(prob.f.as_ref(), prob.x0.clone(), prob.l, cap.min(max_iters));
         let speed = match (t_hasd, t_one) {
             (Some(a), Some(b)) => b as f64 / a as f64,
@@ -340,7 +396,11 @@ impl Check for Speedup {
                 "fit: the theory predicts speedup ≈ 𝒢 (measured 𝒢 of the HASD run); we accept [𝒢/3, 3𝒢] and, as file 05 asks, ≥ 2 when 𝒢 ≥ 5 — the bound is an upper bound on both methods, so only the order of the gain is predicted",
             )
         } else {
-            Expectation::within(1.0 / 1.5, 1.5, "fit: file 05 P5-c, within a factor 1.5 when 𝒢 ≈ 1")
+            Expectation::within(
+                1.0 / 1.5,
+                1.5,
+                "fit: file 05 P5-c, within a factor 1.5 when 𝒢 ≈ 1",
+            )
         };
         Ok(Outcome::new(speed, expected).with_details(details))
     }
@@ -351,14 +411,33 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     let mut v: Vec<Box<dyn Check>> = Vec::new();
     for p in [f64::INFINITY, 4.0] {
         for part in [BoundPart::Bound, BoundPart::Sandwich] {
-            v.push(Box::new(HasdBound { p, part, problem: dense_quadratic, l_factor: 1.0, primal: None, rho: RhoRule::Implicit }));
+            v.push(Box::new(HasdBound {
+                p,
+                part,
+                problem: dense_quadratic,
+                l_factor: 1.0,
+                primal: None,
+                rho: RhoRule::Implicit,
+            }));
         }
     }
     for p in [f64::INFINITY, 4.0] {
-        v.push(Box::new(Speedup { p, id: "P5-b", problem: dense_quadratic, rho: RhoRule::Implicit, dims: (200, 1000) }));
+        v.push(Box::new(Speedup {
+            p,
+            id: "P5-b",
+            problem: dense_quadratic,
+            rho: RhoRule::Implicit,
+            dims: (200, 1000),
+        }));
     }
     for p in [f64::INFINITY, 4.0] {
-        v.push(Box::new(Speedup { p, id: "P5-c", problem: sparse_quadratic, rho: RhoRule::Implicit, dims: (200, 1000) }));
+        v.push(Box::new(Speedup {
+            p,
+            id: "P5-c",
+            problem: sparse_quadratic,
+            rho: RhoRule::Implicit,
+            dims: (200, 1000),
+        }));
     }
     v
 }
@@ -369,7 +448,10 @@ mod tests {
     use crate::validate::{run_one, Profile};
 
     fn ctx() -> Ctx {
-        Ctx { profile: Profile::Quick, seed: 0 }
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
     }
 
     #[test]
@@ -377,29 +459,69 @@ mod tests {
         for c in checks() {
             let r = run_one(c.as_ref(), &ctx());
             eprintln!("{} {:?} {}", r.id, r.measured, r.details);
-            assert_eq!(r.pass, Some(true), "{}: {:?} {:?} {}", r.id, r.measured, r.error, r.details);
+            assert_eq!(
+                r.pass,
+                Some(true),
+                "{}: {:?} {:?} {}",
+                r.id,
+                r.measured,
+                r.error,
+                r.details
+            );
         }
     }
-
 
     #[test]
     fn planted_bugs_fail() {
         // L claimed 100× too small: steps too long
-        let small_l = HasdBound { p: f64::INFINITY, part: BoundPart::Bound, problem: dense_quadratic, l_factor: 0.01, primal: None, rho: RhoRule::Implicit };
+        let small_l = HasdBound {
+            p: f64::INFINITY,
+            part: BoundPart::Bound,
+            problem: dense_quadratic,
+            l_factor: 0.01,
+            primal: None,
+            rho: RhoRule::Implicit,
+        };
         assert_eq!(run_one(&small_l, &ctx()).pass, Some(false));
         // non-smooth objective: the theorem does not apply and the check fails visibly
-        let nonsmooth = HasdBound { p: f64::INFINITY, part: BoundPart::Bound, problem: nonsmooth_problem, l_factor: 1.0, primal: None, rho: RhoRule::Implicit };
+        let nonsmooth = HasdBound {
+            p: f64::INFINITY,
+            part: BoundPart::Bound,
+            problem: nonsmooth_problem,
+            l_factor: 1.0,
+            primal: None,
+            rho: RhoRule::Implicit,
+        };
         let r = run_one(&nonsmooth, &ctx());
         assert_eq!(r.pass, Some(false), "{:?} {:?}", r.measured, r.error);
         assert!(r.skipped.is_none());
         // a ρ rule that ignores r: the sandwich is violated
-        let fixed = HasdBound { p: f64::INFINITY, part: BoundPart::Sandwich, problem: dense_quadratic, l_factor: 1.0, primal: None, rho: RhoRule::Fixed(1.0) };
+        let fixed = HasdBound {
+            p: f64::INFINITY,
+            part: BoundPart::Sandwich,
+            problem: dense_quadratic,
+            l_factor: 1.0,
+            primal: None,
+            rho: RhoRule::Fixed(1.0),
+        };
         assert_eq!(run_one(&fixed, &ctx()).pass, Some(false));
         // ρ ≡ 1 presented as HASD: no speedup on dense gradients
-        let no_accel = Speedup { p: f64::INFINITY, id: "P5-b", problem: dense_quadratic, rho: RhoRule::Fixed(1.0), dims: (200, 1000) };
+        let no_accel = Speedup {
+            p: f64::INFINITY,
+            id: "P5-b",
+            problem: dense_quadratic,
+            rho: RhoRule::Fixed(1.0),
+            dims: (200, 1000),
+        };
         assert_eq!(run_one(&no_accel, &ctx()).pass, Some(false));
         // a ρ rule that ignores sparsity (ρ ≡ 1/d) on sparse gradients: spurious "speedup" beyond 1.5
-        let rho_small = Speedup { p: f64::INFINITY, id: "P5-c", problem: sparse_quadratic, rho: RhoRule::Fixed(1.0 / 200.0), dims: (200, 1000) };
+        let rho_small = Speedup {
+            p: f64::INFINITY,
+            id: "P5-c",
+            problem: sparse_quadratic,
+            rho: RhoRule::Fixed(1.0 / 200.0),
+            dims: (200, 1000),
+        };
         assert_eq!(run_one(&rho_small, &ctx()).pass, Some(false));
     }
 }

@@ -24,7 +24,8 @@ use serde_json::{json, Value};
 pub mod real;
 
 const SUITE: &str = "natural-gradient";
-const PAPER: &str = "Shoji, Suzuki & Kozachkov, Is All Learning (Natural) Gradient Descent?, arXiv 2409.16422";
+const PAPER: &str =
+    "Shoji, Suzuki & Kozachkov, Is All Learning (Natural) Gradient Descent?, arXiv 2409.16422";
 
 /// The implementation under test, as data.
 #[derive(Clone, Copy)]
@@ -102,7 +103,12 @@ fn matvec(M: &Mat<f64>, v: &[f64]) -> Vec<f64> {
 }
 
 fn rel_diff(x: &[f64], y: &[f64]) -> f64 {
-    let num: f64 = x.iter().zip(y).map(|(p, q)| (p - q) * (p - q)).sum::<f64>().sqrt();
+    let num: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(p, q)| (p - q) * (p - q))
+        .sum::<f64>()
+        .sqrt();
     let den: f64 = y.iter().map(|q| q * q).sum::<f64>().sqrt();
     num / den
 }
@@ -160,7 +166,10 @@ impl Check for SpdSecant {
                 round,
                 if spd { 0.0 } else { f64::INFINITY },
             ];
-            worst = viol.iter().fold(worst, |w, x| if x.is_nan() { f64::INFINITY } else { w.max(*x) });
+            worst = viol.iter().fold(
+                worst,
+                |w, x| if x.is_nan() { f64::INFINITY } else { w.max(*x) },
+            );
         }
         Ok(Outcome::new(
             worst,
@@ -223,7 +232,11 @@ impl Check for KappaClosedForm {
                 // 1 − sin ψ carries an absolute error ε, i.e. a relative error ≈ ε·κ*/2
                 v = v.max(((kt - ks).abs() / ks) / (4.0 * f64::EPSILON * ks).max(1e-12));
             }
-            worst = if v.is_nan() { f64::INFINITY } else { worst.max(v) };
+            worst = if v.is_nan() {
+                f64::INFINITY
+            } else {
+                worst.max(v)
+            };
         }
         Ok(Outcome::new(
             worst,
@@ -291,9 +304,14 @@ impl Check for KappaOracle {
             let scipy = c["scipy_min_cond"].as_f64().unwrap_or(f64::INFINITY);
             // a feasible point found by scipy never beats κ* (beyond its round-off)
             let beaten = scipy < ks * (1.0 - 1e-9);
-            let m = rel.max(rel_dense.min(1.0) * (1e-8 / metric::kappa_tolerance(&p)).min(1.0))
+            let m = rel
+                .max(rel_dense.min(1.0) * (1e-8 / metric::kappa_tolerance(&p)).min(1.0))
                 .max(if beaten { f64::INFINITY } else { 0.0 });
-            worst = if m.is_nan() { f64::INFINITY } else { worst.max(m) };
+            worst = if m.is_nan() {
+                f64::INFINITY
+            } else {
+                worst.max(m)
+            };
             rows.push(json!({"label": c["label"], "kappa_min": want, "ours": ks, "rel_err": rel, "dense_rel_err": rel_dense}));
         }
         Ok(Outcome::new(
@@ -355,7 +373,11 @@ impl Check for EigenStructure {
             for (x, y) in ev.iter().zip(&want) {
                 let v = (x - y).abs() / tol;
                 worst_dense = worst_dense.max(v);
-                worst = if v.is_nan() { f64::INFINITY } else { worst.max(v) };
+                worst = if v.is_nan() {
+                    f64::INFINITY
+                } else {
+                    worst.max(v)
+                };
             }
             // the matrix-free spectrum, to a few flops
             let mut free: Vec<f64> = Vec::new();
@@ -365,7 +387,11 @@ impl Check for EigenStructure {
             for (x, y) in free.iter().zip(&want) {
                 let v = (x - y).abs() / (1e-13 * lmax);
                 worst_free = worst_free.max(v);
-                worst = if v.is_nan() { f64::INFINITY } else { worst.max(v) };
+                worst = if v.is_nan() {
+                    f64::INFINITY
+                } else {
+                    worst.max(v)
+                };
             }
         }
         Ok(Outcome::new(
@@ -393,7 +419,9 @@ fn random_canonical(p: &SecantPair, rng: &mut ChaCha8Rng) -> Result<Mat<f64>> {
     let d = p.dim();
     let Q = p.complement_basis();
     let scale = 10f64.powf(rng.random_range(-2.0..2.0)) * p.beta_star().sqrt();
-    let R = Mat::from_fn(d - 1, d - 1, |_, _| scale * rng.sample::<f64, _>(StandardNormal));
+    let R = Mat::from_fn(d - 1, d - 1, |_, _| {
+        scale * rng.sample::<f64, _>(StandardNormal)
+    });
     p.canonical_dense((&Q * &R).as_ref())
 }
 
@@ -438,7 +466,7 @@ impl Check for NothingBeatsKappa {
                 let hi = ev[ev.len() - 1];
                 // κ(M) − κ* in units of the EVD round-off of κ(M) (relative c·D·ε·κ(M))
                 let k = hi / lo;
-                if !(lo > 0.0) {
+                if lo.is_nan() || lo <= 0.0 {
                     // a singular competitor (rank-deficient U) has κ = ∞ ≥ κ*
                     continue;
                 }
@@ -447,7 +475,11 @@ impl Check for NothingBeatsKappa {
                 if margin < -1.0 {
                     beaten += 1;
                 }
-                worst = worst.min(if margin.is_nan() { f64::NEG_INFINITY } else { margin });
+                worst = worst.min(if margin.is_nan() {
+                    f64::NEG_INFINITY
+                } else {
+                    margin
+                });
             }
         }
         Ok(Outcome::new(
@@ -514,7 +546,10 @@ pub fn nelder_mead(
         }
         let worst = simplex[n].clone();
         let along = |t: f64| -> Vec<f64> {
-            c.iter().zip(&worst.0).map(|(ci, wi)| ci + t * (ci - wi)).collect()
+            c.iter()
+                .zip(&worst.0)
+                .map(|(ci, wi)| ci + t * (ci - wi))
+                .collect()
         };
         let xr = along(1.0);
         let fr = eval(&xr, &mut evals);
@@ -539,7 +574,11 @@ pub fn nelder_mead(
             } else {
                 let best = simplex[0].0.clone();
                 for s in simplex.iter_mut().skip(1) {
-                    let x: Vec<f64> = best.iter().zip(&s.0).map(|(b, y)| b + 0.5 * (y - b)).collect();
+                    let x: Vec<f64> = best
+                        .iter()
+                        .zip(&s.0)
+                        .map(|(b, y)| b + 0.5 * (y - b))
+                        .collect();
                     let v = eval(&x, &mut evals);
                     *s = (x, v);
                 }
@@ -579,11 +618,14 @@ impl Check for DirectMinimisation {
                 let ks = (self.imp.kappa_min)(&p);
                 let Q = p.complement_basis();
                 let m = d - 1;
-                let idx: Vec<(usize, usize)> = (0..m).flat_map(|i| (0..=i).map(move |j| (i, j))).collect();
+                let idx: Vec<(usize, usize)> =
+                    (0..m).flat_map(|i| (0..=i).map(move |j| (i, j))).collect();
                 let s = p.a_dot_b();
                 let mut f = |x: &[f64]| -> f64 {
                     let R = Mat::from_fn(m, m, |i, j| {
-                        idx.iter().position(|&ij| ij == (i, j)).map_or(0.0, |k| x[k])
+                        idx.iter()
+                            .position(|&ij| ij == (i, j))
+                            .map_or(0.0, |k| x[k])
                     });
                     let U = &Q * &R;
                     let mut M = Mat::from_fn(d, d, |i, k| p.b()[i] * p.b()[k] / s);
@@ -611,7 +653,12 @@ impl Check for DirectMinimisation {
                 rows.push(json!({"D": d, "kappa_star": ks, "nelder_mead": best, "rel_gap": gap}));
             }
         }
-        let measured = if worst_below < -1e-9 { worst_below } else { worst_above };
+        // the signed gap of largest magnitude
+        let measured = if -worst_below > worst_above {
+            worst_below
+        } else {
+            worst_above
+        };
         Ok(Outcome::new(
             measured,
             Expectation::within(
@@ -685,7 +732,8 @@ impl Check for FamilyMinimiser {
             let claimed = (self.imp.beta_star)(&p);
             let truth_scale = p.beta_star();
             let f = |lb: f64| {
-                metric::dense_kappa(metric::dense_family(&p, lb.exp()).as_ref()).unwrap_or(f64::INFINITY)
+                metric::dense_kappa(metric::dense_family(&p, lb.exp()).as_ref())
+                    .unwrap_or(f64::INFINITY)
             };
             let c = truth_scale.ln();
             let found = golden_section(&f, c - 3.0 * 10f64.ln(), c + 3.0 * 10f64.ln(), 120).exp();
@@ -693,9 +741,14 @@ impl Check for FamilyMinimiser {
             max_dev = max_dev.max(dev);
             // resolution: κ(β) ≈ κ*(1 + C·δ²) with EVD noise 64·D·ε·κ, so δ ~ √(noise)
             let tol = 30.0 * metric::kappa_tolerance(&p).sqrt();
-            let kv = (f(claimed.ln()) / (self.imp.kappa_min)(&p) - 1.0).abs() / metric::kappa_tolerance(&p);
+            let kv = (f(claimed.ln()) / (self.imp.kappa_min)(&p) - 1.0).abs()
+                / metric::kappa_tolerance(&p);
             let v = (dev / tol).max(kv);
-            worst = if v.is_nan() { f64::INFINITY } else { worst.max(v) };
+            worst = if v.is_nan() {
+                f64::INFINITY
+            } else {
+                worst.max(v)
+            };
         }
         Ok(Outcome::new(
             worst,
@@ -776,7 +829,10 @@ impl Check for Infeasible {
         }
         Ok(Outcome::new(
             wrong as f64,
-            Expectation::at_most(0.0, "exact: every infeasible pair must be rejected and every feasible one accepted"),
+            Expectation::at_most(
+                0.0,
+                "exact: every infeasible pair must be rejected and every feasible one accepted",
+            ),
         )
         .with_details(json!({"wrong_examples": examples})))
     }
@@ -795,7 +851,10 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     let mut v: Vec<Box<dyn Check>> = vec![
         Box::new(SpdSecant { imp }),
         Box::new(KappaClosedForm { imp }),
-        Box::new(KappaOracle { imp, fixture: NGD_FIXTURE }),
+        Box::new(KappaOracle {
+            imp,
+            fixture: NGD_FIXTURE,
+        }),
         Box::new(EigenStructure { imp }),
         Box::new(NothingBeatsKappa { imp }),
         Box::new(DirectMinimisation { imp }),
@@ -807,12 +866,16 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
     use crate::validate::{run_one, Profile};
 
     fn ctx() -> Ctx {
-        Ctx { profile: Profile::Quick, seed: 0 }
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
     }
 
     fn passes(c: &dyn Check) -> bool {
@@ -851,24 +914,53 @@ mod tests {
     fn real_implementation_passes_p10_a_to_g() {
         for c in checks().into_iter().filter(|c| c.theory_id() != "P10-real") {
             let r = run_one(c.as_ref(), &ctx());
-            assert_eq!(r.pass, Some(true), "{} failed: {:?} {:?} {:?}", r.id, r.measured, r.error, r.details);
+            assert_eq!(
+                r.pass,
+                Some(true),
+                "{} failed: {:?} {:?} {:?}",
+                r.id,
+                r.measured,
+                r.error,
+                r.details
+            );
         }
     }
 
     #[test]
     fn planted_bugs_fail() {
         let ok = crate_impl();
-        let bad_opt = MetricImpl { optimal_dense: opt_missing_square, ..ok };
-        let bad_free = MetricImpl { optimal: optimal_wrong_block, ..ok };
-        let bad_kappa = MetricImpl { kappa_min: kappa_unsquared, ..ok };
-        let over_kappa = MetricImpl { kappa_min: kappa_trig_naive, ..ok };
-        let bad_beta = MetricImpl { beta_star: beta_wrong, ..ok };
-        let bad_admit = MetricImpl { admit: admit_accepts_orthogonal, ..ok };
+        let bad_opt = MetricImpl {
+            optimal_dense: opt_missing_square,
+            ..ok
+        };
+        let bad_free = MetricImpl {
+            optimal: optimal_wrong_block,
+            ..ok
+        };
+        let bad_kappa = MetricImpl {
+            kappa_min: kappa_unsquared,
+            ..ok
+        };
+        let over_kappa = MetricImpl {
+            kappa_min: kappa_trig_naive,
+            ..ok
+        };
+        let bad_beta = MetricImpl {
+            beta_star: beta_wrong,
+            ..ok
+        };
+        let bad_admit = MetricImpl {
+            admit: admit_accepts_orthogonal,
+            ..ok
+        };
         assert!(!passes(&SpdSecant { imp: bad_opt }));
         assert!(!passes(&SpdSecant { imp: bad_free }));
         assert!(!passes(&KappaClosedForm { imp: bad_kappa }));
         assert!(!passes(&KappaClosedForm { imp: bad_opt }));
-        assert!(!passes(&KappaOracle { imp: bad_kappa, fixture: NGD_FIXTURE }));
+        assert!(!passes(&KappaOracle {
+            imp: bad_kappa,
+            fixture: NGD_FIXTURE
+        }));
         assert!(!passes(&EigenStructure { imp: bad_opt }));
         assert!(!passes(&EigenStructure { imp: bad_free }));
         assert!(!passes(&NothingBeatsKappa { imp: over_kappa }));

@@ -48,7 +48,9 @@ impl Problem {
     pub fn multiclass(rng: &mut ChaCha8Rng, n: usize, d: usize, k: usize) -> Self {
         let means = Mat::from_fn(k, d, |_, _| 2.0 * rng.sample::<f64, _>(StandardNormal));
         let y: Vec<usize> = (0..n).map(|i| i % k).collect();
-        let x = Mat::from_fn(n, d, |i, j| means[(y[i], j)] + rng.sample::<f64, _>(StandardNormal));
+        let x = Mat::from_fn(n, d, |i, j| {
+            means[(y[i], j)] + rng.sample::<f64, _>(StandardNormal)
+        });
         Problem::Multiclass { x, y, k }
     }
 
@@ -58,7 +60,11 @@ impl Problem {
         let w = Mat::from_fn(k, d, |_, _| rng.sample::<f64, _>(StandardNormal));
         let mut y = &h * w.transpose();
         y += Mat::from_fn(n, k, |_, _| 0.1 * rng.sample::<f64, _>(StandardNormal));
-        Problem::Quadratic { h, y, grad_factor: 1.0 }
+        Problem::Quadratic {
+            h,
+            y,
+            grad_factor: 1.0,
+        }
     }
 
     /// The parameter shape (k, d).
@@ -78,7 +84,11 @@ impl Problem {
                 let mut s = 0.0;
                 for i in 0..n {
                     let m = (0..z.ncols()).fold(f64::NEG_INFINITY, |a, c| a.max(z[(i, c)]));
-                    let lse = m + (0..z.ncols()).map(|c| (z[(i, c)] - m).exp()).sum::<f64>().ln();
+                    let lse = m
+                        + (0..z.ncols())
+                            .map(|c| (z[(i, c)] - m).exp())
+                            .sum::<f64>()
+                            .ln();
                     s += lse - z[(i, y[i])];
                 }
                 s / n as f64
@@ -140,9 +150,18 @@ pub struct LocalNsd {
 
 impl Optimizer for LocalNsd {
     fn name(&self) -> String {
-        format!("nsd:norm={},lr={} (local, norms dualizer)", self.norm.name(), self.lr)
+        format!(
+            "nsd:norm={},lr={} (local, norms dualizer)",
+            self.norm.name(),
+            self.lr
+        )
     }
-    fn step(&mut self, params: &mut [Mat<f64>], grads: &[Mat<f64>], _loss: Option<f64>) -> Result<()> {
+    fn step(
+        &mut self,
+        params: &mut [Mat<f64>],
+        grads: &[Mat<f64>],
+        _loss: Option<f64>,
+    ) -> Result<()> {
         for (w, g) in params.iter_mut().zip(grads) {
             let mut d = self.norm.dualize(g.as_ref());
             d *= faer::Scale(self.lr);
@@ -157,7 +176,11 @@ impl Optimizer for LocalNsd {
 pub const OPTIMIZERS: &[(&str, &str, Option<&str>)] = &[
     ("gd", "gd:lr=0.1", None),
     ("sign-descent", "sign:lr=0.01", Some("max")),
-    ("spectral-descent", "nsd:norm=spectral,lr=0.05", Some("spectral")),
+    (
+        "spectral-descent",
+        "nsd:norm=spectral,lr=0.05",
+        Some("spectral"),
+    ),
     ("muon", "muon:lr=0.05,momentum=0.9", None),
     ("adam", "adam:lr=0.02", None),
     ("fromage", "fromage:lr=0.02", None),
@@ -262,7 +285,11 @@ impl RealUpdates {
         let mut rng = ctx.rng(&format!("P10-real/{}", self.problem));
         match self.problem {
             "quadratic" => match Problem::quadratic(&mut rng, 60, 6, 3) {
-                Problem::Quadratic { h, y, .. } => Problem::Quadratic { h, y, grad_factor: self.grad_factor },
+                Problem::Quadratic { h, y, .. } => Problem::Quadratic {
+                    h,
+                    y,
+                    grad_factor: self.grad_factor,
+                },
                 other => other,
             },
             _ => Problem::multiclass(&mut rng, 60, 6, 3),
@@ -317,7 +344,9 @@ impl Check for RealUpdates {
             };
             ran += 1;
             let mut rng = ctx.rng(&format!("P10-real/{}/{label}/init", self.problem));
-            let mut W = vec![Mat::from_fn(shape.0, shape.1, |_, _| 0.1 * rng.sample::<f64, _>(StandardNormal))];
+            let mut W = vec![Mat::from_fn(shape.0, shape.1, |_, _| {
+                0.1 * rng.sample::<f64, _>(StandardNormal)
+            })];
             let mut traj: Vec<Mat<f64>> = vec![W[0].clone()];
             let mut losses = vec![prob.loss(&W[0])];
             for t in 0..T {
@@ -328,8 +357,11 @@ impl Check for RealUpdates {
                 losses.push(prob.loss(&W[0]));
             }
             let mut tallies: Vec<(String, Tally)> = Vec::new();
-            let mut segments: Vec<(String, usize, usize)> = (0..T).map(|t| ("step".to_string(), t, t + 1)).collect();
-            segments.extend((0..T / WINDOW).map(|w| (format!("window{WINDOW}"), w * WINDOW, (w + 1) * WINDOW)));
+            let mut segments: Vec<(String, usize, usize)> =
+                (0..T).map(|t| ("step".to_string(), t, t + 1)).collect();
+            segments.extend(
+                (0..T / WINDOW).map(|w| (format!("window{WINDOW}"), w * WINDOW, (w + 1) * WINDOW)),
+            );
             segments.push(("whole-run".to_string(), 0, T));
             let mut max_c_err = 0.0f64;
             for (kind, s, e) in segments {
@@ -338,7 +370,10 @@ impl Check for RealUpdates {
                 let g0 = prob.grad(&traj[s]);
                 let dl = losses[e] - losses[s];
                 // pointwise: b = −∇L(θ_s)
-                let b0: Vec<f64> = metric::vec_colmajor(g0.as_ref()).iter().map(|x| -x).collect();
+                let b0: Vec<f64> = metric::vec_colmajor(g0.as_ref())
+                    .iter()
+                    .map(|x| -x)
+                    .collect();
                 let mut pt = Tally::default();
                 let mut mv = Tally::default();
                 if a.iter().all(|x| *x == 0.0) {
@@ -356,7 +391,10 @@ impl Check for RealUpdates {
                 // mean-value point (T3): exists whenever the loss decreased
                 if dl < 0.0 {
                     let (c, gc) = mean_value_point(&prob, &traj[s], &delta, dl);
-                    let b: Vec<f64> = metric::vec_colmajor(gc.as_ref()).iter().map(|x| -x).collect();
+                    let b: Vec<f64> = metric::vec_colmajor(gc.as_ref())
+                        .iter()
+                        .map(|x| -x)
+                        .collect();
                     let ab: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
                     let gn = g0.norm_l2() * delta.norm_l2();
                     let curv = (crate::norms::inner(prob.grad(&traj[e]).as_ref(), delta.as_ref())
@@ -407,7 +445,10 @@ impl Check for RealUpdates {
             o.insert("loss_first".into(), crate::io::num(losses[0]));
             o.insert("loss_last".into(), crate::io::num(losses[T]));
             if prob.is_quadratic() {
-                o.insert("max_abs_mean_value_c_minus_half".into(), crate::io::num(max_c_err));
+                o.insert(
+                    "max_abs_mean_value_c_minus_half".into(),
+                    crate::io::num(max_c_err),
+                );
             }
             for (k, t) in &tallies {
                 o.insert(k.clone(), t.summary());
@@ -415,7 +456,9 @@ impl Check for RealUpdates {
             per_opt.insert(label.to_string(), Value::Object(o));
         }
         if ran == 0 {
-            return Err(Error::failed("no optimizer could be built; the suite needs the optimizer registry"));
+            return Err(Error::failed(
+                "no optimizer could be built; the suite needs the optimizer registry",
+            ));
         }
         Ok(Outcome::new(
             worst,
@@ -432,7 +475,7 @@ impl Check for RealUpdates {
 fn verify(imp: &MetricImpl, p: &SecantPair) -> Result<f64> {
     let M = (imp.optimal_dense)(p);
     let ev = metric::dense_eigenvalues(M.as_ref())?;
-    if !(ev[0] > 0.0) {
+    if ev[0].is_nan() || ev[0] <= 0.0 {
         return Ok(f64::INFINITY);
     }
     let sec = metric::secant_residual(M.as_ref(), p.a(), p.b()) / metric::secant_tolerance(p);
@@ -459,29 +502,47 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
     use crate::validate::{run_one, Profile};
 
     fn ctx() -> Ctx {
-        Ctx { profile: Profile::Quick, seed: 0 }
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
     }
 
     #[test]
     fn real_updates_pass_and_report_kappa_per_optimizer() {
         for c in checks() {
             let r = run_one(c.as_ref(), &ctx());
-            assert_eq!(r.pass, Some(true), "{}: {:?} {:?} {}", r.id, r.measured, r.error, r.details);
+            assert_eq!(
+                r.pass,
+                Some(true),
+                "{}: {:?} {:?} {}",
+                r.id,
+                r.measured,
+                r.error,
+                r.details
+            );
             let gd = &r.details["per_optimizer"]["gd"]["step/pointwise"];
             // gradient descent is natural-gradient descent with the Euclidean metric: κ* = 1
-            assert!((gd["kappa_star_max"].as_f64().unwrap() - 1.0).abs() < 1e-12, "{gd}");
+            assert!(
+                (gd["kappa_star_max"].as_f64().unwrap() - 1.0).abs() < 1e-12,
+                "{gd}"
+            );
         }
     }
 
     #[test]
     fn gradient_matches_finite_differences() {
         let mut rng = ctx().rng("fd");
-        for p in [Problem::multiclass(&mut rng, 20, 4, 3), Problem::quadratic(&mut rng, 20, 4, 3)] {
+        for p in [
+            Problem::multiclass(&mut rng, 20, 4, 3),
+            Problem::quadratic(&mut rng, 20, 4, 3),
+        ] {
             let (k, d) = p.shape();
             let W = Mat::from_fn(k, d, |i, j| 0.3 * (i as f64 - j as f64).sin());
             let g = p.grad(&W);
@@ -499,6 +560,32 @@ mod tests {
         }
     }
 
+    fn no_registry(spec: &str, _shapes: &[(usize, usize)]) -> Result<Box<dyn Optimizer>> {
+        Err(Error::input(format!("unknown optimizer '{spec}'")))
+    }
+
+    #[test]
+    fn without_the_registry_sign_and_spectral_descent_fall_back_to_local_nsd() {
+        let c = RealUpdates {
+            problem: "multiclass",
+            imp: crate_impl(),
+            factory: no_registry,
+            grad_factor: 1.0,
+        };
+        let r = run_one(&c, &ctx());
+        assert_eq!(r.pass, Some(true), "{:?} {}", r.error, r.details);
+        let per = &r.details["per_optimizer"];
+        assert!(per["spectral-descent"]["optimizer"]
+            .as_str()
+            .unwrap()
+            .contains("local"));
+        assert!(per["sign-descent"]["optimizer"]
+            .as_str()
+            .unwrap()
+            .contains("norm=max"));
+        assert!(per["adam"]["unavailable"].is_string());
+    }
+
     fn opt_missing_square(p: &SecantPair) -> Mat<f64> {
         metric::dense_family(p, p.norm_b() / p.norm_a())
     }
@@ -507,7 +594,10 @@ mod tests {
     fn planted_bugs_fail() {
         let bad_metric = RealUpdates {
             problem: "multiclass",
-            imp: MetricImpl { optimal_dense: opt_missing_square, ..crate_impl() },
+            imp: MetricImpl {
+                optimal_dense: opt_missing_square,
+                ..crate_impl()
+            },
             factory: parse_optimizer,
             grad_factor: 1.0,
         };

@@ -51,7 +51,13 @@ impl DiagonalQuadratic {
     /// The ℓp-smoothness constant L_p = ‖diag(h)‖_{p→q} = ‖h‖_{p/(p−2)} (Hölder, attained), p ≥ 2:
     /// ‖h‖₁ for p = ∞, ‖h‖₂ for p = 4, max h for p = 2.
     pub fn smoothness(&self, p: f64) -> f64 {
-        let r = if p.is_infinite() { 1.0 } else if p == 2.0 { f64::INFINITY } else { p / (p - 2.0) };
+        let r = if p.is_infinite() {
+            1.0
+        } else if p == 2.0 {
+            f64::INFINITY
+        } else {
+            p / (p - 2.0)
+        };
         crate::norms::entrywise::lp_norm(&self.h, r)
     }
     /// The minimiser as a column.
@@ -73,7 +79,9 @@ impl Objective for DiagonalQuadratic {
             .sum()
     }
     fn gradient(&self, x: MatRef<'_, f64>) -> Mat<f64> {
-        Mat::from_fn(self.h.len(), 1, |i, _| self.h[i] * (x[(i, 0)] - self.x_star[i]))
+        Mat::from_fn(self.h.len(), 1, |i, _| {
+            self.h[i] * (x[(i, 0)] - self.x_star[i])
+        })
     }
 }
 
@@ -102,7 +110,12 @@ pub struct HasdParams {
 impl HasdParams {
     /// HASD with the implicit ρ rule and at most 200 bisections.
     pub fn new(p: f64, l: f64) -> Self {
-        Self { p, l, rho: RhoRule::Implicit, max_bisections: 200 }
+        Self {
+            p,
+            l,
+            rho: RhoRule::Implicit,
+            max_bisections: 200,
+        }
     }
 }
 
@@ -149,7 +162,7 @@ impl<'f> Hasd<'f> {
     /// Start at x₀ with the ℓp dualizer of [`Entrywise`] for the primal steps. p must be in
     /// [2, ∞] and L finite and positive ([`Error::Input`] otherwise).
     pub fn new(f: &'f dyn Objective, x0: Mat<f64>, params: HasdParams) -> Result<Self> {
-        if !(params.p >= 2.0) {
+        if params.p.is_nan() || params.p < 2.0 {
             return Err(Error::input(format!(
                 "HASD needs p ≥ 2 (ℓp-smoothness with q = p/(p−1) ≤ 2), got p = {}",
                 params.p
@@ -174,7 +187,9 @@ impl<'f> Hasd<'f> {
         }
         if let RhoRule::Fixed(r) = params.rho {
             if !(r > 0.0 && r.is_finite()) {
-                return Err(Error::input(format!("fixed ρ = {r} must be finite and positive")));
+                return Err(Error::input(format!(
+                    "fixed ρ = {r} must be finite and positive"
+                )));
             }
         }
         if (x0.nrows(), x0.ncols()) != (f.dim(), 1) {
@@ -186,7 +201,17 @@ impl<'f> Hasd<'f> {
             )));
         }
         let q = crate::norms::entrywise::conjugate_exponent(params.p);
-        Ok(Self { f, params, primal, q, v: x0.clone(), x: x0, big_a: 0.0, rho_prev: None, t: 0 })
+        Ok(Self {
+            f,
+            params,
+            primal,
+            q,
+            v: x0.clone(),
+            x: x0,
+            big_a: 0.0,
+            rho_prev: None,
+            t: 0,
+        })
     }
 
     /// x_t.
@@ -224,8 +249,19 @@ impl<'f> Hasd<'f> {
         let g_next = self.f.gradient(x_next.as_ref());
         let n2 = g_next.norm_l2(); // Euclidean norm of a column
         let nq = Entrywise::vector(self.q).norm(g_next.as_ref());
-        let (r, ratio) = if n2 > 0.0 && nq > 0.0 { ((n2 / nq) * (n2 / nq), nq / n2) } else { (1.0, 1.0) };
-        Trial { rho, a, x_next, g_next, r, ratio }
+        let (r, ratio) = if n2 > 0.0 && nq > 0.0 {
+            ((n2 / nq) * (n2 / nq), nq / n2)
+        } else {
+            (1.0, 1.0)
+        };
+        Trial {
+            rho,
+            a,
+            x_next,
+            g_next,
+            r,
+            ratio,
+        }
     }
 
     /// One iteration, including the ρ search. A search that cannot satisfy the sandwich within
@@ -293,16 +329,33 @@ impl<'f> Hasd<'f> {
                 found.expect("loop exits with a trial")
             }
         };
-        let Trial { rho, a, x_next, g_next, r, ratio } = chosen;
+        let Trial {
+            rho,
+            a,
+            x_next,
+            g_next,
+            r,
+            ratio,
+        } = chosen;
         if !x_next.norm_l2().is_finite() {
-            return Err(Error::failed(format!("HASD step {}: non-finite iterate", self.t)));
+            return Err(Error::failed(format!(
+                "HASD step {}: non-finite iterate",
+                self.t
+            )));
         }
         self.big_a += a;
         self.v -= faer::Scale(a) * &g_next;
         self.x = x_next;
         self.rho_prev = Some(rho);
         self.t += 1;
-        Ok(HasdStep { rho, r, ratio_q2: ratio, a, big_a: self.big_a, trials })
+        Ok(HasdStep {
+            rho,
+            r,
+            ratio_q2: ratio,
+            a,
+            big_a: self.big_a,
+            trials,
+        })
     }
 }
 
@@ -323,9 +376,17 @@ impl Trace {
 }
 
 /// Run HASD (or the fixed-ρ recursion) for `iters` iterations.
-pub fn run_hasd(f: &dyn Objective, x0: Mat<f64>, params: HasdParams, iters: usize) -> Result<Trace> {
+pub fn run_hasd(
+    f: &dyn Objective,
+    x0: Mat<f64>,
+    params: HasdParams,
+    iters: usize,
+) -> Result<Trace> {
     let mut h = Hasd::new(f, x0, params)?;
-    let mut tr = Trace { values: vec![f.value(h.x().as_ref())], steps: Vec::with_capacity(iters) };
+    let mut tr = Trace {
+        values: vec![f.value(h.x().as_ref())],
+        steps: Vec::with_capacity(iters),
+    };
     for _ in 0..iters {
         let s = h.step()?;
         tr.steps.push(s);
@@ -338,7 +399,10 @@ pub fn run_hasd(f: &dyn Objective, x0: Mat<f64>, params: HasdParams, iters: usiz
 pub fn lp_steepest_descent(f: &dyn Objective, x0: Mat<f64>, p: f64, l: f64, iters: usize) -> Trace {
     let norm = Entrywise::vector(p);
     let mut x = x0;
-    let mut tr = Trace { values: vec![f.value(x.as_ref())], steps: Vec::new() };
+    let mut tr = Trace {
+        values: vec![f.value(x.as_ref())],
+        steps: Vec::new(),
+    };
     for _ in 0..iters {
         let g = f.gradient(x.as_ref());
         x -= faer::Scale(1.0 / l) * norm.sharp(g.as_ref());
@@ -352,7 +416,10 @@ pub fn lp_steepest_descent(f: &dyn Objective, x0: Mat<f64>, p: f64, l: f64, iter
 pub fn euclidean_agd(f: &dyn Objective, x0: Mat<f64>, l: f64, iters: usize) -> Trace {
     let mut x = x0.clone();
     let mut x_prev = x0;
-    let mut tr = Trace { values: vec![f.value(x.as_ref())], steps: Vec::new() };
+    let mut tr = Trace {
+        values: vec![f.value(x.as_ref())],
+        steps: Vec::new(),
+    };
     for t in 1..=iters {
         let m = (t as f64 - 1.0) / (t as f64 + 2.0);
         let mut y = x.clone();
@@ -366,6 +433,7 @@ pub fn euclidean_agd(f: &dyn Objective, x0: Mat<f64>, l: f64, iters: usize) -> T
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
 
@@ -401,10 +469,22 @@ mod tests {
         let x0 = Mat::zeros(5, 1);
         let g = f.gradient(x0.as_ref());
         let n1: f64 = (0..5).map(|i| g[(i, 0)].abs()).sum();
-        let mut h = Hasd::new(&f, x0, HasdParams { rho: RhoRule::Fixed(1.0), ..HasdParams::new(f64::INFINITY, l) }).unwrap();
+        let mut h = Hasd::new(
+            &f,
+            x0,
+            HasdParams {
+                rho: RhoRule::Fixed(1.0),
+                ..HasdParams::new(f64::INFINITY, l)
+            },
+        )
+        .unwrap();
         h.step().unwrap();
         for i in 0..5 {
-            let s = if g[(i, 0)] == 0.0 { 0.0 } else { g[(i, 0)].signum() };
+            let s = if g[(i, 0)] == 0.0 {
+                0.0
+            } else {
+                g[(i, 0)].signum()
+            };
             let want = -(n1 / (2.0 * l)) * s;
             assert!((h.x()[(i, 0)] - want).abs() < 1e-14);
         }
@@ -412,7 +492,10 @@ mod tests {
 
     #[test]
     fn smoothness_constants() {
-        let f = DiagonalQuadratic { h: vec![1.0, 2.0, 2.0], x_star: vec![0.0; 3] };
+        let f = DiagonalQuadratic {
+            h: vec![1.0, 2.0, 2.0],
+            x_star: vec![0.0; 3],
+        };
         assert!((f.smoothness(f64::INFINITY) - 5.0).abs() < 1e-15);
         assert!((f.smoothness(4.0) - 3.0).abs() < 1e-15);
         assert!((f.smoothness(2.0) - 2.0).abs() < 1e-15);
@@ -421,8 +504,17 @@ mod tests {
     #[test]
     fn bad_parameters_are_input_errors() {
         let f = problem(3);
-        assert!(matches!(Hasd::new(&f, Mat::zeros(3, 1), HasdParams::new(1.5, 1.0)), Err(Error::Input(_))));
-        assert!(matches!(Hasd::new(&f, Mat::zeros(3, 1), HasdParams::new(4.0, 0.0)), Err(Error::Input(_))));
-        assert!(matches!(Hasd::new(&f, Mat::zeros(2, 1), HasdParams::new(4.0, 1.0)), Err(Error::Input(_))));
+        assert!(matches!(
+            Hasd::new(&f, Mat::zeros(3, 1), HasdParams::new(1.5, 1.0)),
+            Err(Error::Input(_))
+        ));
+        assert!(matches!(
+            Hasd::new(&f, Mat::zeros(3, 1), HasdParams::new(4.0, 0.0)),
+            Err(Error::Input(_))
+        ));
+        assert!(matches!(
+            Hasd::new(&f, Mat::zeros(2, 1), HasdParams::new(4.0, 1.0)),
+            Err(Error::Input(_))
+        ));
     }
 }

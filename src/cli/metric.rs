@@ -27,7 +27,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
     /// Which metric: optimal (minimum κ), bfgs (BFGS of I = M(1)), dfp (DFP of I), beta:B (M(β)).
-    #[arg(long, default_value = "optimal", value_name = "optimal|bfgs|dfp|beta:B")]
+    #[arg(
+        long,
+        default_value = "optimal",
+        value_name = "optimal|bfgs|dfp|beta:B"
+    )]
     pub metric: String,
     /// Also output P = M⁻¹, the preconditioner with a = P·b.
     #[arg(long)]

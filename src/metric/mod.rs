@@ -170,7 +170,7 @@ impl SecantPair {
         let a_hat: Vec<f64> = a.iter().map(|x| x / norm_a).collect();
         let b_par = dot(b, &a_hat);
         let a_dot_b = b_par * norm_a;
-        if !(b_par > 0.0) || !(a_dot_b > 0.0) {
+        if b_par.is_nan() || b_par <= 0.0 || a_dot_b.is_nan() || a_dot_b <= 0.0 {
             return Err(Error::input(format!(
                 "no SPD metric exists: aᵀb = {a_dot_b:e} ≤ 0, so the update does not decrease the loss to first order (aᵀMa > 0 for every SPD M); give an update a with aᵀb > 0, where b = −∇L"
             )));
@@ -380,9 +380,9 @@ impl SecantPair {
         let R = Mat::from_fn(d, d, |i, k| {
             0.5 * (M[(i, k)] + M[(k, i)]) - self.b[i] * self.b[k] / s
         });
-        let evd = R
-            .self_adjoint_eigen(Side::Lower)
-            .map_err(|e| Error::failed(format!("eigendecomposition of M − bbᵀ/aᵀb failed: {e:?}")))?;
+        let evd = R.self_adjoint_eigen(Side::Lower).map_err(|e| {
+            Error::failed(format!("eigendecomposition of M − bbᵀ/aᵀb failed: {e:?}"))
+        })?;
         let S = evd.S().column_vector();
         let V = evd.U();
         let U = Mat::from_fn(d, d - 1, |i, j| V[(i, j + 1)] * S[j + 1].max(0.0).sqrt());
@@ -526,8 +526,16 @@ impl PlaneMetric {
     }
 
     fn apply_block(&self, v: &[f64], out: &mut [f64], B: [[f64; 2]; 2], c: f64) {
-        assert_eq!(v.len(), self.dim, "vector length differs from the metric's dimension");
-        assert_eq!(out.len(), self.dim, "output length differs from the metric's dimension");
+        assert_eq!(
+            v.len(),
+            self.dim,
+            "vector length differs from the metric's dimension"
+        );
+        assert_eq!(
+            out.len(),
+            self.dim,
+            "output length differs from the metric's dimension"
+        );
         let (x0, x1) = self.coords(v);
         // out = c v + E (B − cI) Eᵀ v
         let y0 = (B[0][0] - c) * x0 + B[0][1] * x1;
@@ -629,7 +637,9 @@ pub fn dense_dfp_identity(pair: &SecantPair) -> Mat<f64> {
     });
     let LLt = &L * L.transpose();
     // symmetrize the product exactly, then add ρ' b bᵀ
-    Mat::from_fn(d, d, |i, k| 0.5 * (LLt[(i, k)] + LLt[(k, i)]) + rp * b[i] * b[k])
+    Mat::from_fn(d, d, |i, k| {
+        0.5 * (LLt[(i, k)] + LLt[(k, i)]) + rp * b[i] * b[k]
+    })
 }
 
 /// The ascending eigenvalues of the symmetric part of a dense matrix (faer's self-adjoint EVD).
@@ -698,6 +708,7 @@ pub fn kappa_tolerance(pair: &SecantPair) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
 
@@ -726,7 +737,12 @@ mod tests {
     #[test]
     fn inverse_and_dfp_and_bfgs_are_consistent() {
         let p = pair(&[0.3, -1.0, 2.0], &[1.0, -0.2, 0.4]);
-        for M in [p.optimal(), p.bfgs_identity(), p.dfp_identity(), p.family(3.7).unwrap()] {
+        for M in [
+            p.optimal(),
+            p.bfgs_identity(),
+            p.dfp_identity(),
+            p.family(3.7).unwrap(),
+        ] {
             let v = [0.2, -0.7, 1.3];
             let w = M.apply_inverse(&M.apply(&v));
             for i in 0..3 {
@@ -806,7 +822,13 @@ mod tests {
     fn canonical_form_round_trip() {
         let p = pair(&[1.0, -1.0, 0.5, 2.0], &[0.5, 0.1, 0.2, 1.0]);
         let Q = p.complement_basis();
-        let R = Mat::from_fn(3, 3, |i, j| if i >= j { 1.0 + (i + 2 * j) as f64 * 0.3 } else { 0.0 });
+        let R = Mat::from_fn(3, 3, |i, j| {
+            if i >= j {
+                1.0 + (i + 2 * j) as f64 * 0.3
+            } else {
+                0.0
+            }
+        });
         let U = &Q * &R;
         let M = p.canonical_dense(U.as_ref()).unwrap();
         assert!(secant_residual(M.as_ref(), p.a(), p.b()) < 1e-13);

@@ -310,7 +310,12 @@ pub struct ProductSteepest {
 
 impl ProductSteepest {
     /// The same norm on every block, scale 1.
-    pub fn uniform(norm: Arc<dyn Norm>, roles: &[Role], aggregation: Aggregation, sharp: bool) -> Self {
+    pub fn uniform(
+        norm: Arc<dyn Norm>,
+        roles: &[Role],
+        aggregation: Aggregation,
+        sharp: bool,
+    ) -> Self {
         Self {
             blocks: roles
                 .iter()

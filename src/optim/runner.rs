@@ -14,8 +14,12 @@ pub trait Optimizer: Send {
     /// gradients. `loss` = f(W_t) is needed only by Momo-type methods (missing there →
     /// [`Error::Input`]). Shape mismatches and non-finite gradients → [`Error::Input`]; a
     /// non-finite update → [`Error::Failed`] naming the step (the parameters are left unchanged).
-    fn step(&mut self, params: &mut [Mat<f64>], grads: &[Mat<f64>], loss: Option<f64>)
-        -> Result<()>;
+    fn step(
+        &mut self,
+        params: &mut [Mat<f64>],
+        grads: &[Mat<f64>],
+        loss: Option<f64>,
+    ) -> Result<()>;
 }
 
 /// A transform chain run as an optimizer: W_{t+1} = W_t + T(g_t; state, η_t).

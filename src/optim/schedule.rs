@@ -67,9 +67,7 @@ impl Schedule {
                 let progress = ((t - 1).min(*steps) as f64) / (*steps as f64);
                 final_lr + 0.5 * (eta0 - final_lr) * (1.0 + (std::f64::consts::PI * progress).cos())
             }
-            Schedule::Warmup { steps, inner } => {
-                inner.at(t) * (t as f64 / *steps as f64).min(1.0)
-            }
+            Schedule::Warmup { steps, inner } => inner.at(t) * (t as f64 / *steps as f64).min(1.0),
         }
     }
 
