@@ -566,6 +566,19 @@ impl PlaneMetric {
         out
     }
 
+    /// M·vec(V) for a matrix V (a one-column matrix for a vector), returned in V's shape; vec is
+    /// column-major, as in [`SecantPair::metric_tensor_mats`].
+    pub fn apply_mat(&self, v: MatRef<'_, f64>) -> Mat<f64> {
+        let out = self.apply(&vec_colmajor(v));
+        Mat::from_fn(v.nrows(), v.ncols(), |i, j| out[j * v.nrows() + i])
+    }
+
+    /// M⁻¹·vec(V) for a matrix V, returned in V's shape (the preconditioner applied to V).
+    pub fn apply_inverse_mat(&self, v: MatRef<'_, f64>) -> Mat<f64> {
+        let out = self.apply_inverse(&vec_colmajor(v));
+        Mat::from_fn(v.nrows(), v.ncols(), |i, j| out[j * v.nrows() + i])
+    }
+
     fn inverse_block(&self) -> [[f64; 2]; 2] {
         let [[p, r], [_, q]] = self.block;
         if self.e_perp.is_none() {
@@ -787,6 +800,27 @@ mod tests {
         for i in 0..3 {
             assert!((pu[i] - u[i]).abs() < 1e-13);
         }
+    }
+
+    #[test]
+    fn matrix_parameters_are_vectorized_column_major() {
+        let u = Mat::from_fn(2, 3, |i, j| (i as f64 + 1.0) * (j as f64 - 0.5));
+        let g = Mat::from_fn(2, 3, |i, j| (i as f64 + 1.0) * (j as f64 - 0.4) + 0.05);
+        let p = SecantPair::metric_tensor_mats(u.as_ref(), g.as_ref()).unwrap();
+        let mu = p.optimal().apply_mat(u.as_ref());
+        for i in 0..2 {
+            for j in 0..3 {
+                assert!((mu[(i, j)] - g[(i, j)]).abs() < 1e-13);
+            }
+        }
+        let back = p.optimal().apply_inverse_mat(g.as_ref());
+        for i in 0..2 {
+            for j in 0..3 {
+                assert!((back[(i, j)] - u[(i, j)]).abs() < 1e-13);
+            }
+        }
+        let col = Mat::from_fn(3, 1, |i, _| i as f64 + 1.0);
+        assert!(SecantPair::metric_tensor_mats(col.as_ref(), g.as_ref()).is_err());
     }
 
     #[test]
