@@ -184,7 +184,7 @@ pub const OPTIMIZERS: &[(&str, &str, Option<&str>)] = &[
     ("muon", "muon:lr=0.05,momentum=0.9", None),
     ("adam", "adam:lr=0.02", None),
     ("fromage", "fromage:lr=0.02", None),
-    ("muonmax", "muonmax:lr=0.05", None),
+    ("muonmax", "muonmax:lr=0.01", None),
 ];
 
 /// Builds an optimizer from a spec for the given shapes.
