@@ -130,6 +130,9 @@ impl Check for SpdSecant {
     fn theory_id(&self) -> &'static str {
         "P10-a"
     }
+    fn variant(&self) -> Option<String> {
+        Some("optimal".into())
+    }
     fn claim(&self) -> String {
         "M_opt = [b bᵀ + ‖b‖²(I − â âᵀ)]/(aᵀb) is symmetric positive definite with M_opt a = b; the matrix-free M·v and M⁻¹·v agree with it".into()
     }
@@ -179,6 +182,84 @@ impl Check for SpdSecant {
             ),
         )
         .with_details(json!({"max_secant_residual": worst_secant, "min_eigenvalue_over_max": min_eig_ratio})))
+    }
+}
+
+/// The T2 (⇒) factorization under test: M ↦ (U, remaining eigenvalue) with M = b bᵀ/(aᵀb) + U Uᵀ.
+pub type CanonicalFactor = fn(&SecantPair, faer::MatRef<'_, f64>) -> Result<(Mat<f64>, f64)>;
+
+/// P10-a[canonical]: T2 is a complete characterisation — every SPD M with M a = b is
+/// b bᵀ/(aᵀb) + U Uᵀ with Uᵀa = 0 and rank U = D − 1.
+pub struct CanonicalComplete {
+    /// Implementation under test.
+    pub imp: MetricImpl,
+    /// The factorization under test.
+    pub factor: CanonicalFactor,
+}
+
+impl Check for CanonicalComplete {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P10-a"
+    }
+    fn variant(&self) -> Option<String> {
+        Some("canonical".into())
+    }
+    fn claim(&self) -> String {
+        "every SPD M with M a = b equals b bᵀ/(aᵀb) + U Uᵀ with Uᵀa = 0 and rank U = D − 1 (the remainder M − b bᵀ/(aᵀb) is PSD with kernel span{a})".into()
+    }
+    fn source(&self) -> String {
+        format!("{PAPER}, T2 (⇒); file 10 §3; theory/P10-a.md")
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        json!({"cases": ctx.profile.pick(200, 2000), "dims": "2..=11", "M": "G Gᵀ + 0.1·I, G Gaussian D×D; a ~ N(0, I); b = M a"})
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng("P10-a/canonical");
+        let n = ctx.profile.pick(200, 2000);
+        let mut worst = 0.0f64;
+        for i in 0..n {
+            let d = 2 + i % 10;
+            let G = Mat::from_fn(d, d, |_, _| rng.sample::<f64, _>(StandardNormal));
+            let mut M = &G * G.transpose();
+            M += Mat::from_fn(d, d, |r, c| if r == c { 0.1 } else { 0.0 });
+            let M = Mat::from_fn(d, d, |r, c| 0.5 * (M[(r, c)] + M[(c, r)]));
+            let a: Vec<f64> = (0..d)
+                .map(|_| rng.sample::<f64, _>(StandardNormal))
+                .collect();
+            let b = matvec(&M, &a);
+            let p = (self.imp.admit)(&a, &b)?;
+            let (U, rest) = (self.factor)(&p, M.as_ref())?;
+            let ev = metric::dense_eigenvalues(M.as_ref())?;
+            let scale = ev[d - 1] + p.beta_star();
+            let tol = 64.0 * d as f64 * f64::EPSILON * scale;
+            let back = p.canonical_dense(U.as_ref());
+            let rec = match &back {
+                Ok(B) => (B - &M).norm_l2(),
+                Err(_) => f64::INFINITY,
+            };
+            // rank D − 1: the Gram matrix UᵀU has no eigenvalue below the round-off level
+            let gram = U.transpose() * &U;
+            let gev = metric::dense_eigenvalues(gram.as_ref())?;
+            let rank_ok = gev[0] > 1e3 * tol;
+            let v = (rest.abs() / tol)
+                .max(rec / (d as f64 * tol))
+                .max(if rank_ok { 0.0 } else { f64::INFINITY });
+            worst = if v.is_nan() {
+                f64::INFINITY
+            } else {
+                worst.max(v)
+            };
+        }
+        Ok(Outcome::new(
+            worst,
+            Expectation::at_most(
+                1.0,
+                "normalized: the dropped eigenvalue of M − bbᵀ/aᵀb within 64·D·ε·(λ_max(M) + ‖b‖²/aᵀb) of 0, ‖bbᵀ/aᵀb + UUᵀ − M‖_F within D times that (EVD round-off), Uᵀa = 0 (canonical_dense rejects otherwise) and UᵀU nonsingular (rank D − 1)",
+            ),
+        ))
     }
 }
 
@@ -853,6 +934,10 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     let imp = crate_impl();
     let mut v: Vec<Box<dyn Check>> = vec![
         Box::new(SpdSecant { imp }),
+        Box::new(CanonicalComplete {
+            imp,
+            factor: SecantPair::canonical_factor,
+        }),
         Box::new(KappaClosedForm { imp }),
         Box::new(KappaOracle {
             imp,
@@ -909,6 +994,20 @@ mod tests {
         }
         SecantPair::metric_tensor(a, b)
     }
+    fn factor_drops_wrong_pair(
+        p: &SecantPair,
+        M: faer::MatRef<'_, f64>,
+    ) -> Result<(Mat<f64>, f64)> {
+        // keeps the D − 1 smallest eigenpairs of the remainder instead of the largest
+        let d = p.dim();
+        let s = p.a_dot_b();
+        let R = Mat::from_fn(d, d, |i, k| M[(i, k)] - p.b()[i] * p.b()[k] / s);
+        let evd = R.self_adjoint_eigen(faer::Side::Lower).unwrap();
+        let S = evd.S().column_vector();
+        let V = evd.U();
+        let U = Mat::from_fn(d, d - 1, |i, j| V[(i, j)] * S[j].max(0.0).sqrt());
+        Ok((U, S[d - 1]))
+    }
     fn optimal_wrong_block(p: &SecantPair) -> PlaneMetric {
         p.family(p.beta_star() * 1.5).unwrap()
     }
@@ -958,6 +1057,10 @@ mod tests {
         };
         assert!(!passes(&SpdSecant { imp: bad_opt }));
         assert!(!passes(&SpdSecant { imp: bad_free }));
+        assert!(!passes(&CanonicalComplete {
+            imp: ok,
+            factor: factor_drops_wrong_pair
+        }));
         assert!(!passes(&KappaClosedForm { imp: bad_kappa }));
         assert!(!passes(&KappaClosedForm { imp: bad_opt }));
         assert!(!passes(&KappaOracle {
