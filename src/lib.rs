@@ -6,6 +6,10 @@
 //! * [`norms`]: entry-wise ℓp, Schatten-p, operator and product norms, each with its dual norm and
 //!   its dualizer (LMO).
 //! * [`linalg`]: exact polar factor (SVD) and Newton–Schulz orthogonalization, on faer.
+//! * [`accel`]: HASD, accelerated ℓp steepest descent with an implicit interpolation parameter,
+//!   and its baselines.
+//! * [`metric`]: natural-gradient metrics of a learning rule: canonical form, minimum-condition-number
+//!   metric κ*, BFGS/DFP members, matrix-free.
 //! * [`validate`]: theorems as data — checks with parameters, a measured value, an expectation with
 //!   an explicit tolerance, and a versioned JSON report.
 //!
@@ -13,10 +17,12 @@
 //! is the trace inner product ⟨A, B⟩ = tr(AᵀB) ([`norms::inner`]).
 #![warn(missing_docs)]
 
+pub mod accel;
 pub mod cli;
 pub mod error;
 pub mod io;
 pub mod linalg;
+pub mod metric;
 pub mod norms;
 pub mod optim;
 pub mod validate;

@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::path::Path;
 
 mod dualize;
+mod metric;
 mod orthogonalize;
 mod replay;
 mod validate;
@@ -28,6 +29,7 @@ enum Command {
     Validate(validate::Args),
     Dualize(dualize::Args),
     Orthogonalize(orthogonalize::Args),
+    Metric(metric::Args),
     Replay(replay::Args),
 }
 
@@ -102,6 +104,10 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Dualize(a) => (dualize::run(&a)?, a.report),
         Command::Orthogonalize(a) => (orthogonalize::run(&a)?, a.report),
+        Command::Metric(a) => {
+            let report = a.report.clone();
+            (metric::run(a)?, report)
+        }
         Command::Replay(a) => {
             let report = a.report.clone();
             (replay::run(a)?, report)

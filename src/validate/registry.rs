@@ -16,8 +16,13 @@ pub mod fromage;
 pub mod geometry;
 #[path = "../../validations/muon.rs"]
 pub mod muon;
+#[path = "../../validations/natural_gradient.rs"]
+pub mod natural_gradient;
 #[path = "../../validations/variants.rs"]
 pub mod variants;
+
+#[path = "../../validations/acceleration.rs"]
+pub mod acceleration;
 
 /// A named suite.
 pub struct Suite {
@@ -55,6 +60,16 @@ pub const SUITES: &[Suite] = &[
         name: "variants",
         about: "Muon variants (file 03): every aggregation × embed norm × lmo configuration solves its steepest-descent problem; Momo minimizes its truncated model",
         checks: variants::checks,
+    },
+    Suite {
+        name: "natural-gradient",
+        about: "natural-gradient metrics of learning rules: canonical form, minimum condition number κ*, real optimizer steps (file 10)",
+        checks: natural_gradient::checks,
+    },
+    Suite {
+        name: "acceleration",
+        about: "HASD, accelerated ℓp steepest descent: the 324·L·R²/(𝒢²T²) bound, the ρ_t sandwich, speedup ≈ 𝒢 (file 05)",
+        checks: acceleration::checks,
     },
 ];
 
