@@ -21,6 +21,7 @@ pub mod cli;
 pub mod data;
 pub mod error;
 pub mod io;
+pub mod linalg;
 pub mod margin;
 pub mod norms;
 pub mod validate;

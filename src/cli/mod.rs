@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
 
+mod dualize;
+mod orthogonalize;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -23,6 +25,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Validate(validate::Args),
+    Dualize(dualize::Args),
+    Orthogonalize(orthogonalize::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -94,6 +98,8 @@ fn run(cli: Cli) -> Result<i32> {
                 None => return Ok(0),
             }
         }
+        Command::Dualize(a) => (dualize::run(&a)?, a.report),
+        Command::Orthogonalize(a) => (orthogonalize::run(&a)?, a.report),
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

@@ -5,7 +5,7 @@ use super::epigraph::norm_epigraph;
 use super::{normalize, settle, Geometry, Margin, MarginOptions};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use super::tmpnorms::parse_norm;
+use crate::norms::parse_norm;
 use faer::Mat;
 use serde_json::json;
 use std::time::Instant;

@@ -37,7 +37,6 @@ mod binary;
 mod epigraph;
 mod multiclass;
 mod schatten;
-mod tmpnorms;
 
 pub use binary::binary_margin;
 pub use multiclass::max_margin;

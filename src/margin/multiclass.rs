@@ -6,7 +6,7 @@ use super::{normalize, settle, Geometry, Margin, MarginOptions};
 use crate::data::{separability, Dataset};
 use crate::error::{Error, Result};
 use crate::norms::Norm;
-use super::tmpnorms::parse_norm;
+use crate::norms::parse_norm;
 use faer::Mat;
 use serde_json::json;
 use std::time::Instant;
