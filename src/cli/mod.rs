@@ -9,6 +9,7 @@ use std::path::Path;
 
 mod dualize;
 mod orthogonalize;
+mod margin;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -27,6 +28,8 @@ enum Command {
     Validate(validate::Args),
     Dualize(dualize::Args),
     Orthogonalize(orthogonalize::Args),
+    /// Exact max-margin classifier of a dataset with a certified bracket on γ.
+    Margin(margin::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -100,6 +103,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Dualize(a) => (dualize::run(&a)?, a.report),
         Command::Orthogonalize(a) => (orthogonalize::run(&a)?, a.report),
+        Command::Margin(a) => (margin::run(&a)?, a.report),
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

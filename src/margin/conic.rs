@@ -141,7 +141,7 @@ impl Program {
         );
         let p = CscMatrix::zeros((n, n));
         let settings = DefaultSettings {
-            verbose: false,
+            verbose: std::env::var_os("STEEPEST_CLARABEL_VERBOSE").is_some(),
             max_iter,
             tol_gap_abs: tol,
             tol_gap_rel: tol,

@@ -148,6 +148,8 @@ pub struct MarginOptions {
     pub full_pairs: usize,
     /// Initial working set: this many smallest-margin pairs per sample (class-mean classifier).
     pub init_per_sample: usize,
+    /// Per round and sample, add at most this many violated pairs (the most violated; 0: all).
+    pub add_per_sample: usize,
     /// A pair outside the working set is added when its margin is below 1 − `violation`.
     pub violation: f64,
     /// Maximum rounds of constraint generation.
@@ -164,7 +166,8 @@ impl Default for MarginOptions {
             tol: 1e-10,
             max_iter: 400,
             full_pairs: 1000,
-            init_per_sample: 2,
+            init_per_sample: 1,
+            add_per_sample: 1,
             violation: 1e-9,
             max_rounds: 50,
             first_order_iters: 20_000,

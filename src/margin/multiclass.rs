@@ -136,9 +136,18 @@ fn conic_max_margin(
         }
         let w = Mat::from_fn(k, d, |i, j| sol.x[i * d + j]);
         let margins = data.pair_margins(w.as_ref());
+        // Add the violated pairs: per sample the `add_per_sample` most violated (0: all).
         let mut added = 0usize;
-        for (p, &(i, c)) in pairs.iter().enumerate() {
-            if !active[p] && margins[(i, c)] < 1.0 - opts.violation {
+        let km1 = k - 1;
+        for i in 0..data.n() {
+            let mut viol: Vec<(usize, f64)> = (i * km1..(i + 1) * km1)
+                .filter(|&p| !active[p])
+                .map(|p| (p, margins[(i, pairs[p].1)]))
+                .filter(|&(_, m)| m < 1.0 - opts.violation)
+                .collect();
+            viol.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let cap = if opts.add_per_sample == 0 { viol.len() } else { opts.add_per_sample };
+            for &(p, _) in viol.iter().take(cap) {
                 active[p] = true;
                 added += 1;
             }
