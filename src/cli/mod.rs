@@ -8,8 +8,8 @@ use serde_json::Value;
 use std::path::Path;
 
 mod dualize;
-mod orthogonalize;
 mod margin;
+mod orthogonalize;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.

@@ -24,7 +24,11 @@ fn solve(
     let mut prog = Program::new(d);
     let t = norm_epigraph(&mut prog, geometry, 0, 1, d);
     prog.cost(t, 1.0);
-    let u0 = if eps > 0.0 { Some(prog.add_vars(d)) } else { None };
+    let u0 = if eps > 0.0 {
+        Some(prog.add_vars(d))
+    } else {
+        None
+    };
     let rows = (0..n)
         .map(|i| {
             let mut e = Affine::constant(-1.0);
@@ -117,7 +121,9 @@ pub fn binary_margin(
         },
     };
     if eps_star <= tolerance {
-        return Ok(not_separable("the data are not linearly separable (ε* ≤ tolerance)"));
+        return Ok(not_separable(
+            "the data are not linearly separable (ε* ≤ tolerance)",
+        ));
     }
     if eps_star - eps <= tolerance {
         return Ok(not_separable("ε ≥ ε*: no w has a positive robust margin"));

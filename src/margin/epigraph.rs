@@ -16,7 +16,13 @@ use clarabel::solver::SupportedConeT;
 /// Add variables and constraints enforcing ‖W‖ ≤ t for the k × d matrix W whose entry (i, j) is
 /// the variable `w0 + i·d + j`; returns the index of t. `geometry` must be conic
 /// ([`Geometry::is_conic`]).
-pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k: usize, d: usize) -> usize {
+pub(crate) fn norm_epigraph(
+    prog: &mut Program,
+    geometry: Geometry,
+    w0: usize,
+    k: usize,
+    d: usize,
+) -> usize {
     let w = |i: usize, j: usize| w0 + i * d + j;
     let t = prog.add_var();
     match geometry {
@@ -62,7 +68,11 @@ pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k
                     let r = r0 + i * d + j;
                     prog.block(
                         SupportedConeT::PowerConeT(1.0 / p),
-                        vec![Affine::var(r, 1.0), Affine::var(t, 1.0), Affine::var(w(i, j), 1.0)],
+                        vec![
+                            Affine::var(r, 1.0),
+                            Affine::var(t, 1.0),
+                            Affine::var(w(i, j), 1.0),
+                        ],
                     );
                     total = total.plus(r, -1.0);
                 }
@@ -103,7 +113,9 @@ pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k
             }
             prog.nonneg(vec![trace]);
         }
-        Geometry::Schatten(p) => unreachable!("Schatten-{p} has no conic epigraph here; callers check Geometry::is_conic"),
+        Geometry::Schatten(p) => unreachable!(
+            "Schatten-{p} has no conic epigraph here; callers check Geometry::is_conic"
+        ),
     }
     t
 }
