@@ -10,6 +10,14 @@ use faer::Mat;
 use serde_json::json;
 use std::time::Instant;
 
+/// A solved binary program: w, the multipliers of the margin rows, the optimum, iterations.
+struct Solved {
+    w: Mat<f64>,
+    lambda: Vec<f64>,
+    objective: f64,
+    iterations: u32,
+}
+
 /// Solve min{‖w‖ : y_i⟨w, x_i⟩ − ε Σ u_j ≥ 1, −u ≤ w ≤ u} (u only when ε > 0); returns the
 /// solution (w, multipliers of the margin rows, optimum) or None if infeasible.
 fn solve(
@@ -18,7 +26,7 @@ fn solve(
     geometry: Geometry,
     eps: f64,
     opts: &MarginOptions,
-) -> Result<Option<(Mat<f64>, Vec<f64>, f64, u32)>> {
+) -> Result<Option<Solved>> {
     let (n, d) = (data.n(), data.d());
     let x = data.x();
     let mut prog = Program::new(d);
@@ -63,12 +71,12 @@ fn solve(
         )));
     }
     let w = Mat::from_fn(d, 1, |j, _| sol.x[j]);
-    Ok(Some((
+    Ok(Some(Solved {
         w,
-        sol.z[first..first + n].to_vec(),
-        sol.objective,
-        sol.iterations,
-    )))
+        lambda: sol.z[first..first + n].to_vec(),
+        objective: sol.objective,
+        iterations: sol.iterations,
+    }))
 }
 
 /// γ_ε in the vector norm `norm` (`l1`, `l2`, `linf`, `lp:P`) for the binary view of `data`
@@ -94,7 +102,7 @@ pub fn binary_margin(
     let d = data.d();
     // ε* = max_{‖w‖₁ ≤ 1} min_i y_i⟨w, x_i⟩ (the ℓ1 margin) decides (robust) separability.
     let eps_star = match solve(data, &signs, Geometry::Entrywise(1.0), 0.0, opts)? {
-        Some((w, _, _, _)) => {
+        Some(Solved { w, .. }) => {
             let nw = l1.norm(w.as_ref());
             plain_margin(data, &signs, &w) / nw
         }
@@ -128,7 +136,13 @@ pub fn binary_margin(
     if eps_star - eps <= tolerance {
         return Ok(not_separable("ε ≥ ε*: no w has a positive robust margin"));
     }
-    let Some((w, lambda, objective, iterations)) = solve(data, &signs, geometry, eps, opts)? else {
+    let Some(Solved {
+        w,
+        lambda,
+        objective,
+        iterations,
+    }) = solve(data, &signs, geometry, eps, opts)?
+    else {
         return Ok(not_separable("the conic solver certified infeasibility"));
     };
     // Certificate.

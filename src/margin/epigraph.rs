@@ -36,7 +36,7 @@ pub(crate) fn norm_epigraph(
             }
             prog.nonneg(rows);
         }
-        Geometry::Entrywise(p) if p == 1.0 => {
+        Geometry::Entrywise(1.0) => {
             let u0 = prog.add_vars(k * d);
             let mut rows = Vec::with_capacity(2 * k * d + 1);
             let mut total = Affine::var(t, 1.0);
@@ -51,7 +51,7 @@ pub(crate) fn norm_epigraph(
             rows.push(total);
             prog.nonneg(rows);
         }
-        Geometry::Entrywise(p) if p == 2.0 => {
+        Geometry::Entrywise(2.0) => {
             let mut rows = vec![Affine::var(t, 1.0)];
             for i in 0..k {
                 for j in 0..d {
@@ -90,7 +90,7 @@ pub(crate) fn norm_epigraph(
                 }
             });
         }
-        Geometry::Schatten(p) if p == 1.0 => {
+        Geometry::Schatten(1.0) => {
             // U (k × k) and V (d × d) symmetric, stored as upper triangles.
             let u0 = prog.add_vars(k * (k + 1) / 2);
             let v0 = prog.add_vars(d * (d + 1) / 2);

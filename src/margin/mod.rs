@@ -65,7 +65,7 @@ fn parse_p(s: &str, name: &str) -> Result<f64> {
             ))
         })?
     };
-    if !(p >= 1.0) {
+    if p.is_nan() || p < 1.0 {
         return Err(Error::input(format!(
             "norm '{name}': P = {s} is below 1, which is not a norm; use P ≥ 1 or 'inf'"
         )));
@@ -122,7 +122,7 @@ impl Geometry {
 
     fn canonical(self) -> Self {
         match self {
-            Geometry::Schatten(p) if p == 2.0 => Geometry::Entrywise(2.0),
+            Geometry::Schatten(2.0) => Geometry::Entrywise(2.0),
             g => g,
         }
     }
