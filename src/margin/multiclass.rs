@@ -132,7 +132,7 @@ fn conic_max_margin(
 ) -> Result<Option<Margin>> {
     let (k, d) = (data.classes(), data.d());
     let pairs = data.pairs();
-    let generation = pairs.len() > opts.full_pairs;
+    let generation = pairs.len() > opts.generation_threshold(geometry);
     let mut active = if generation {
         initial_working_set(data, opts.init_per_sample.max(1))
     } else {

@@ -74,7 +74,7 @@ fn small_dataset_constraint_generation_matches_full_program() {
     let data = Dataset::load(&fixture("dataset.small.json")).unwrap();
     let o = oracle("margin.small.json");
     let opts = MarginOptions {
-        full_pairs: 0,
+        full_pairs: Some(0),
         init_per_sample: 1,
         ..MarginOptions::default()
     };
