@@ -210,3 +210,53 @@ fn simplex_projection() {
     let q = schatten::project_simplex(&[0.3, 0.3, 0.3]);
     assert!(q.iter().all(|&v| (v - 1.0 / 3.0).abs() < 1e-15));
 }
+
+/// A Frobenius norm with a planted bug: its dual norm is half the true one.
+#[derive(Debug)]
+struct HalvedDual(Box<dyn crate::norms::Norm>);
+
+impl crate::norms::Norm for HalvedDual {
+    fn name(&self) -> String {
+        "fro".into()
+    }
+    fn norm(&self, x: faer::MatRef<'_, f64>) -> f64 {
+        self.0.norm(x)
+    }
+    fn dual_norm(&self, g: faer::MatRef<'_, f64>) -> f64 {
+        0.5 * self.0.dual_norm(g)
+    }
+    fn dualize(&self, g: faer::MatRef<'_, f64>) -> Mat<f64> {
+        self.0.dualize(g)
+    }
+}
+
+#[test]
+fn planted_wrong_dual_norm_breaks_the_certificate() {
+    let data = Dataset::load(&fixture("dataset.small.json")).unwrap();
+    let good = max_margin(&data, "fro", &MarginOptions::default()).unwrap();
+    let start = std::time::Instant::now();
+    let honest = crate::norms::parse_norm("fro").unwrap();
+    let ok = multiclass::certify(
+        &data,
+        "fro",
+        honest.as_ref(),
+        good.w.clone(),
+        good.lambda.clone(),
+        good.gamma,
+        start,
+        serde_json::json!({}),
+    );
+    assert!(ok.is_ok());
+    let broken = HalvedDual(crate::norms::parse_norm("fro").unwrap());
+    let r = multiclass::certify(
+        &data,
+        "fro",
+        &broken,
+        good.w.clone(),
+        good.lambda.clone(),
+        good.gamma,
+        start,
+        serde_json::json!({}),
+    );
+    assert!(matches!(r, Err(crate::Error::Failed(m)) if m.contains("inconsistent certificate")));
+}
