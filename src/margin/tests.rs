@@ -260,3 +260,36 @@ fn planted_wrong_dual_norm_breaks_the_certificate() {
     );
     assert!(matches!(r, Err(crate::Error::Failed(m)) if m.contains("inconsistent certificate")));
 }
+
+#[test]
+fn first_order_dual_method_matches_conic_solver() {
+    // The method of the Schatten-p path, run on norms the conic solver handles exactly, from the
+    // uniform λ: its certified bracket must contain the oracle γ and be narrow.
+    let data = Dataset::load(&fixture("dataset.small.json")).unwrap();
+    let o = oracle("margin.small.json");
+    let pairs = data.pairs().len();
+    let uniform = vec![1.0 / pairs as f64; pairs];
+    for norm in ["fro", "entrywise:3"] {
+        let cert = crate::norms::parse_norm(norm).unwrap();
+        let m = schatten::first_order_max_margin(
+            &data,
+            norm,
+            Geometry::matrix(norm).unwrap(),
+            cert.as_ref(),
+            &uniform,
+            &MarginOptions::default(),
+            std::time::Instant::now(),
+        )
+        .unwrap();
+        let want = o["gamma"][norm].as_f64().unwrap();
+        assert!(
+            m.lower <= want * (1.0 + 1e-12) && want <= m.upper * (1.0 + 1e-12),
+            "{norm}"
+        );
+        assert!(
+            (m.gamma - want).abs() <= 1e-6 * want,
+            "{norm}: {} vs {want}",
+            m.gamma
+        );
+    }
+}
