@@ -84,9 +84,12 @@ impl Dataset {
                 "{what}: label y[{i}] = {l} is outside 0..{classes}; labels must be integers in 0..k−1 (or raise \"classes\")"
             )));
         }
-        let mut count = vec![0usize; classes];
+        // Only classes 0..=n can be checked: with more classes than samples one of them is empty.
+        let mut count = vec![0usize; classes.min(n + 1)];
         for &l in &y {
-            count[l] += 1;
+            if l < count.len() {
+                count[l] += 1;
+            }
         }
         if let Some(c) = count.iter().position(|&m| m == 0) {
             return Err(Error::input(format!(

@@ -30,6 +30,10 @@ fn bad_inputs_are_named() {
     assert!(err(json!({"classes": 3, "x": [[1.0], [2.0]], "y": [0, 1]}))
         .contains("class 2 has no samples"));
     assert!(err(json!({"classes": 2, "x": [], "y": []})).contains("n = 0"));
+    assert!(
+        err(json!({"classes": 4000000000u64, "x": [[1.0], [2.0]], "y": [0, 1]}))
+            .contains("no samples")
+    );
     assert!(err(json!({"classes": 2, "x": [[1.0], [2.0]], "y": [0]})).contains("one label per row"));
     assert!(err(json!({"classes": 2, "x": [[1.0], [2.0]], "y": [0, 0.5]})).contains("integers"));
     let three = Dataset::from_json(
