@@ -8,6 +8,9 @@
 //! meaning (e_1(x), …, e_m(x)) ∈ K, so the rows are A_r = −a_r and b_r = c_r. The dual variable z of
 //! a block lies in the dual cone; for a nonnegative block of constraints e_r(x) ≥ 0 it is the
 //! Lagrange multiplier of each constraint.
+//!
+//! Setting the environment variable `STEEPEST_CLARABEL_VERBOSE` prints Clarabel's iteration log
+//! (on stdout: for diagnosis only, not with `steepest margin` when its JSON goes to stdout).
 
 use crate::error::{Error, Result};
 use clarabel::algebra::CscMatrix;
