@@ -10,6 +10,10 @@
 //!   and its baselines.
 //! * [`metric`]: natural-gradient metrics of a learning rule: canonical form, minimum-condition-number
 //!   metric κ*, BFGS/DFP members, matrix-free.
+//! * [`data`]: classification datasets (JSON, CSV, NumPy), the paper's synthetic generator and a
+//!   separability LP.
+//! * [`margin`]: exact max-margin classifiers in every norm (Clarabel conic programs) with a
+//!   certified bracket [lower, upper] on γ; binary and ℓ∞-robust margins.
 //! * [`validate`]: theorems as data — checks with parameters, a measured value, an expectation with
 //!   an explicit tolerance, and a versioned JSON report.
 //!
@@ -19,9 +23,11 @@
 
 pub mod accel;
 pub mod cli;
+pub mod data;
 pub mod error;
 pub mod io;
 pub mod linalg;
+pub mod margin;
 pub mod metric;
 pub mod norms;
 pub mod optim;
