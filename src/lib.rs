@@ -31,6 +31,7 @@ pub mod margin;
 pub mod metric;
 pub mod norms;
 pub mod optim;
+pub mod report;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -98,6 +98,9 @@ const ROWS: &[Row] = &[
     row("validate --suite nope --report @/out.json", 2, "unknown suite 'nope'"),
     row("validate --profile huge --report @/out.json", 2, "unknown profile 'huge'"),
     row("frobnicate", 2, "frobnicate"),
+    row("report --input @/not_a_report.json --format docx --out @/rendered", 2, "unknown format 'docx'"),
+    row("report --input @/not_a_report.json --format md --out @/rendered", 2, "something/else"),
+    row("report --input @/missing.json --format md --out @/rendered", 2, "missing.json"),
     // Out-of-range values.
     row("orthogonalize --coefficients keller --steps 0 --input @/g.json --report @/out.json", 2, "--steps 0"),
     row("replay --optimizer muon:lr=-1 --input @/replay.json --report @/out.json", 2, "lr"),

@@ -12,6 +12,7 @@ mod margin;
 mod metric;
 mod orthogonalize;
 mod replay;
+mod report;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -34,6 +35,8 @@ enum Command {
     Replay(replay::Args),
     /// Exact max-margin classifier of a dataset with a certified bracket on γ.
     Margin(margin::Args),
+    /// Render a validation report: Markdown summary, LaTeX table, SVG figures.
+    Report(report::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -116,6 +119,7 @@ fn run(cli: Cli) -> Result<i32> {
             (replay::run(a)?, report)
         }
         Command::Margin(a) => (margin::run(&a)?, a.report),
+        Command::Report(a) => (report::run(&a)?, None),
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

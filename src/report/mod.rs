@@ -1,0 +1,516 @@
+//! Rendering a `steepest.report/v1` document (see `docs/report.schema.json`) for papers:
+//! a Markdown summary ([`markdown`]), a LaTeX booktabs table of the checks with measured vs
+//! expected ([`latex`]), and SVG figures ([`figures`]) drawn with `plotters` (SVG backend only,
+//! text as SVG `<text>` elements, so no system font files are needed).
+//!
+//! Figures are drawn only from data the report records:
+//! * `ns-map.svg` — the Newton–Schulz scalar map x ↦ φ^k(x), φ(x) = a x + b x³ + c x⁵, for the
+//!   coefficients and step count in the `params` of `P8-a[envelope]`, with the measured envelope
+//!   [min σ_out, max σ_out] from its `details` as a band (Jordan et al., Muon; file 08 §1.2).
+//! * `hasd-bound.svg` — HASD optimality gap f(x_T) − f* and the theorem's bound against T on
+//!   log–log axes, from `details.samples` of each `P5-a[bound,…]` record (file 05).
+
+use crate::error::{Error, Result};
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// The schema tag a renderable report must carry.
+pub const SCHEMA: &str = "steepest.report/v1";
+
+/// Check that `v` is a `steepest.report/v1` report with a `records` array; `what` names the file.
+pub fn check_report(v: &Value, what: &str) -> Result<()> {
+    match v.get("schema").and_then(Value::as_str) {
+        Some(SCHEMA) => {}
+        Some(other) => {
+            return Err(Error::input(format!(
+                "'{what}' has schema '{other}', not '{SCHEMA}'; give a report written by `steepest validate --report`"
+            )))
+        }
+        None => {
+            return Err(Error::input(format!(
+                "'{what}' has no \"schema\" key, so it is not a steepest report; give a report written by `steepest validate --report`"
+            )))
+        }
+    }
+    if !v.get("records").is_some_and(Value::is_array) {
+        return Err(Error::input(format!(
+            "'{what}' has no \"records\" array; give a report written by `steepest validate --report`"
+        )));
+    }
+    Ok(())
+}
+
+fn records(v: &Value) -> &[Value] {
+    v.get("records")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn fmt_num(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1e-3 && x.abs() < 1e5 {
+        format!("{}", (x * 1e4).round() / 1e4)
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+fn fmt_value(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The expectation of a record in words: `≤ b`, `≥ b`, `∈ [lo, hi]`, `≈ v (abs, rel)`, or the JSON.
+pub fn expected_text(e: &Value) -> String {
+    let f = |v: &Value, k: &str| v.get(k).map(fmt_value).unwrap_or_default();
+    if let Some(a) = e.get("at_most") {
+        format!("≤ {}", f(a, "bound"))
+    } else if let Some(a) = e.get("at_least") {
+        format!("≥ {}", f(a, "bound"))
+    } else if let Some(w) = e.get("within") {
+        format!("∈ [{}, {}]", f(w, "lo"), f(w, "hi"))
+    } else if let Some(c) = e.get("close") {
+        format!(
+            "≈ {} (abs {}, rel {})",
+            f(c, "value"),
+            f(c, "abs"),
+            f(c, "rel")
+        )
+    } else {
+        let mut o = e.clone();
+        if let Some(m) = o.as_object_mut() {
+            m.remove("why");
+        }
+        o.to_string()
+    }
+}
+
+fn md_escape(t: &str) -> String {
+    t.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A Markdown summary: environment, per-suite pass counts, and a table of every record.
+pub fn markdown(report: &Value) -> String {
+    let mut o = String::new();
+    let env = report.get("environment").cloned().unwrap_or(Value::Null);
+    let sum = report.get("summary").cloned().unwrap_or(Value::Null);
+    let _ = writeln!(o, "# steepest validation report\n");
+    let _ = writeln!(
+        o,
+        "- schema: `{}`; steepest {} (git {}); {}; {} cores",
+        s(report, "schema"),
+        s(report, "version"),
+        s(&env, "git_revision"),
+        s(&env, "rustc"),
+        fmt_value(env.get("cores").unwrap_or(&Value::Null))
+    );
+    let _ = writeln!(
+        o,
+        "- profile `{}`, seed {}, wall time {} ms",
+        s(report, "profile"),
+        fmt_value(report.get("seed").unwrap_or(&Value::Null)),
+        fmt_value(report.get("wall_ms").unwrap_or(&Value::Null))
+    );
+    let _ = writeln!(
+        o,
+        "- **{} passed, {} failed**\n",
+        fmt_value(sum.get("passed").unwrap_or(&Value::Null)),
+        fmt_value(sum.get("failed").unwrap_or(&Value::Null))
+    );
+    let mut suites: Vec<(String, usize, usize)> = Vec::new();
+    for r in records(report) {
+        let name = s(r, "suite").to_string();
+        let pass = r.get("pass").and_then(Value::as_bool).unwrap_or(false);
+        match suites.iter_mut().find(|x| x.0 == name) {
+            Some(x) => {
+                x.1 += usize::from(pass);
+                x.2 += usize::from(!pass);
+            }
+            None => suites.push((name, usize::from(pass), usize::from(!pass))),
+        }
+    }
+    let _ = writeln!(
+        o,
+        "## Suites\n\n| suite | passed | failed |\n|---|---:|---:|"
+    );
+    for (n, p, f) in &suites {
+        let _ = writeln!(o, "| {n} | {p} | {f} |");
+    }
+    let _ = writeln!(
+        o,
+        "\n## Records\n\n| id | suite | claim | measured | expected | pass | source |\n|---|---|---|---:|---|:---:|---|"
+    );
+    for r in records(report) {
+        let pass = r.get("pass").and_then(Value::as_bool).unwrap_or(false);
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            s(r, "id"),
+            s(r, "suite"),
+            md_escape(s(r, "claim")),
+            fmt_value(r.get("measured").unwrap_or(&Value::Null)),
+            md_escape(&expected_text(r.get("expected").unwrap_or(&Value::Null))),
+            if pass { "✓" } else { "✗ **FAIL**" },
+            md_escape(s(r, "source"))
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nRerun: `steepest validate --rerun REPORT.json` (one record: `--only ID`)."
+    );
+    o
+}
+
+/// LaTeX special characters escaped; common Unicode math symbols mapped to LaTeX commands so the
+/// table compiles with pdflatex.
+pub fn latex_escape(t: &str) -> String {
+    let mut o = String::with_capacity(t.len());
+    for ch in t.chars() {
+        match ch {
+            '\\' => o.push_str("\\textbackslash{}"),
+            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
+                o.push('\\');
+                o.push(ch);
+            }
+            '~' => o.push_str("\\textasciitilde{}"),
+            '^' => o.push_str("\\textasciicircum{}"),
+            '≤' => o.push_str("$\\le$"),
+            '≥' => o.push_str("$\\ge$"),
+            '≈' => o.push_str("$\\approx$"),
+            '∈' => o.push_str("$\\in$"),
+            '·' => o.push_str("$\\cdot$"),
+            '−' => o.push('-'),
+            '‖' => o.push_str("$\\|$"),
+            '√' => o.push_str("$\\surd$"),
+            '∞' => o.push_str("$\\infty$"),
+            'σ' => o.push_str("$\\sigma$"),
+            'φ' => o.push_str("$\\varphi$"),
+            'γ' => o.push_str("$\\gamma$"),
+            'κ' => o.push_str("$\\kappa$"),
+            'η' => o.push_str("$\\eta$"),
+            'ε' => o.push_str("$\\varepsilon$"),
+            'ρ' => o.push_str("$\\rho$"),
+            'μ' => o.push_str("$\\mu$"),
+            'β' => o.push_str("$\\beta$"),
+            '⟨' => o.push_str("$\\langle$"),
+            '⟩' => o.push_str("$\\rangle$"),
+            'ᵀ' => o.push_str("$^\\top$"),
+            '✓' => o.push_str("yes"),
+            c if c.is_ascii() => o.push(c),
+            _ => o.push('?'),
+        }
+    }
+    o
+}
+
+/// A standalone-includable LaTeX `table` (booktabs) of the checks: id, measured, expected, pass.
+/// Needs `\usepackage{booktabs,longtable}` in the preamble.
+pub fn latex(report: &Value) -> String {
+    let mut o = String::new();
+    let sum = report.get("summary").cloned().unwrap_or(Value::Null);
+    let _ = writeln!(
+        o,
+        "% steepest {} report (profile {}, seed {}); needs \\usepackage{{booktabs,longtable}}",
+        latex_escape(s(report, "schema")),
+        latex_escape(s(report, "profile")),
+        fmt_value(report.get("seed").unwrap_or(&Value::Null))
+    );
+    let _ = writeln!(o, "\\begin{{longtable}}{{llrlc}}");
+    let _ = writeln!(
+        o,
+        "\\caption{{Theorem checks: {} passed, {} failed (steepest {}, profile {}, seed {}).}}\\\\",
+        fmt_value(sum.get("passed").unwrap_or(&Value::Null)),
+        fmt_value(sum.get("failed").unwrap_or(&Value::Null)),
+        latex_escape(s(report, "version")),
+        latex_escape(s(report, "profile")),
+        fmt_value(report.get("seed").unwrap_or(&Value::Null))
+    );
+    let header = "\\toprule\nCheck & Suite & Measured & Expected & Pass \\\\\n\\midrule";
+    let _ = writeln!(o, "{header}\n\\endfirsthead\n{header}\n\\endhead");
+    let _ = writeln!(o, "\\bottomrule\n\\endlastfoot");
+    for r in records(report) {
+        let pass = r.get("pass").and_then(Value::as_bool).unwrap_or(false);
+        let _ = writeln!(
+            o,
+            "\\texttt{{{}}} & {} & {} & {} & {} \\\\",
+            latex_escape(s(r, "id")),
+            latex_escape(s(r, "suite")),
+            latex_escape(&fmt_value(r.get("measured").unwrap_or(&Value::Null))),
+            latex_escape(&expected_text(r.get("expected").unwrap_or(&Value::Null))),
+            if pass {
+                "\\checkmark"
+            } else {
+                "\\textbf{fail}"
+            }
+        );
+    }
+    let _ = writeln!(o, "\\end{{longtable}}");
+    o
+}
+
+fn plot_err(e: impl std::fmt::Display) -> Error {
+    Error::failed(format!("drawing a figure failed: {e}"))
+}
+
+/// The Newton–Schulz singular-value map of `P8-a[envelope]` (see the module docs), if present.
+fn ns_map(report: &Value) -> Result<Option<String>> {
+    use plotters::prelude::*;
+    let Some(rec) = records(report)
+        .iter()
+        .find(|r| s(r, "id") == "P8-a[envelope]")
+    else {
+        return Ok(None);
+    };
+    let params = rec.get("params").cloned().unwrap_or(Value::Null);
+    let Ok(coeffs) = crate::linalg::NsCoefficients::parse(s(&params, "coefficients")) else {
+        return Ok(None);
+    };
+    let steps = params
+        .get("steps")
+        .and_then(Value::as_u64)
+        .map_or(coeffs.default_steps(), |k| k as usize);
+    let det = rec.get("details").cloned().unwrap_or(Value::Null);
+    let band = (
+        det.get("min_sigma_out").and_then(Value::as_f64),
+        det.get("max_sigma_out").and_then(Value::as_f64),
+    );
+    let curve: Vec<(f64, f64)> = (0..=2000)
+        .map(|i| {
+            let x = 10f64.powf(-3.0 + 3.0 * f64::from(i) / 2000.0);
+            let y = (0..steps).fold(x, |y, k| crate::linalg::ns_scalar_step(y, coeffs.triple(k)));
+            (x, y)
+        })
+        .collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "Newton–Schulz ({}, {} steps): σ/‖G‖_F ↦ output singular value",
+                    coeffs.name(),
+                    steps
+                ),
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d((1e-3f64..1.0f64).log_scale(), 0.0f64..1.3f64)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("x = σ / ‖G‖_F (log scale)")
+            .y_desc("σ_out")
+            .draw()
+            .map_err(plot_err)?;
+        if let (Some(lo), Some(hi)) = band {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.01, lo), (1.0, hi)],
+                    RGBColor(255, 200, 120).mix(0.35).filled(),
+                )))
+                .map_err(plot_err)?
+                .label(format!(
+                    "measured envelope for x ≥ 0.01: [{lo:.4}, {hi:.4}]"
+                ))
+                .legend(|(x, y)| {
+                    Rectangle::new(
+                        [(x, y - 5), (x + 18, y + 5)],
+                        RGBColor(255, 200, 120).filled(),
+                    )
+                });
+        }
+        chart
+            .draw_series(LineSeries::new(curve, BLUE.stroke_width(2)))
+            .map_err(plot_err)?
+            .label(format!("φ^{steps}(x), φ(x) = ax + bx³ + cx⁵"))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE.stroke_width(2)));
+        chart
+            .draw_series(LineSeries::new(
+                vec![(1e-3, 1.0), (1.0, 1.0)],
+                BLACK.mix(0.5),
+            ))
+            .map_err(plot_err)?
+            .label("σ_out = 1 (exact polar factor)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.mix(0.5)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Some(svg))
+}
+
+/// HASD gap vs bound from every `P5-a[bound,…]` record (see the module docs), if present.
+fn hasd_bound(report: &Value) -> Result<Option<String>> {
+    use plotters::prelude::*;
+    let mut sets: Vec<(String, Vec<(f64, f64, f64)>)> = Vec::new();
+    for r in records(report) {
+        if !s(r, "id").starts_with("P5-a[bound") {
+            continue;
+        }
+        let Some(samples) = r
+            .get("details")
+            .and_then(|d| d.get("samples"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        let pts: Vec<(f64, f64, f64)> = samples
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.get("T")?.as_f64()?,
+                    p.get("gap")?.as_f64()?,
+                    p.get("bound")?.as_f64()?,
+                ))
+            })
+            .filter(|&(t, g, b)| t > 0.0 && g > 0.0 && b > 0.0)
+            .collect();
+        if !pts.is_empty() {
+            let p = r
+                .get("params")
+                .and_then(|p| p.get("p"))
+                .map(fmt_value)
+                .unwrap_or_default();
+            sets.push((p, pts));
+        }
+    }
+    if sets.is_empty() {
+        return Ok(None);
+    }
+    let all = sets.iter().flat_map(|(_, v)| v.iter());
+    let (mut tmax, mut ymin, mut ymax) = (1.0f64, f64::INFINITY, 0.0f64);
+    for &(t, g, b) in all {
+        tmax = tmax.max(t);
+        ymin = ymin.min(g).min(b);
+        ymax = ymax.max(g).max(b);
+    }
+    let (ylo, yhi) = (
+        10f64.powf(ymin.log10().floor()),
+        10f64.powf(ymax.log10().ceil()),
+    );
+    let colors = [BLUE, RED, GREEN, MAGENTA, CYAN];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "HASD: optimality gap f(x_T) − f* vs the theorem's bound",
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d((1f64..tmax * 1.2).log_scale(), (ylo..yhi).log_scale())
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("iteration T (log scale)")
+            .y_desc("f(x_T) − f* (log scale)")
+            .y_label_formatter(&|v| format!("{v:.0e}"))
+            .draw()
+            .map_err(plot_err)?;
+        for (i, (p, pts)) in sets.iter().enumerate() {
+            let c = colors[i % colors.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    pts.iter().map(|&(t, g, _)| (t, g)),
+                    c.stroke_width(2),
+                ))
+                .map_err(plot_err)?
+                .label(format!("gap, p = {p}"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    pts.iter()
+                        .map(|&(t, g, _)| Circle::new((t, g), 3, c.filled())),
+                )
+                .map_err(plot_err)?;
+            let dashed: Vec<(f64, f64)> = pts.iter().map(|&(t, _, b)| (t, b)).collect();
+            chart
+                .draw_series(DashedLineSeries::new(dashed, 6, 4, c.stroke_width(1)))
+                .map_err(plot_err)?
+                .label(format!("bound, p = {p}"))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Some(svg))
+}
+
+/// Every figure the report has data for, as (file name, SVG text). Empty if none.
+pub fn figures(report: &Value) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    if let Some(svg) = ns_map(report)? {
+        out.push(("ns-map.svg".to_string(), svg));
+    }
+    if let Some(svg) = hasd_bound(report)? {
+        out.push(("hasd-bound.svg".to_string(), svg));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rejects_wrong_schema_and_missing_records() {
+        assert!(check_report(&json!({"schema": "x", "records": []}), "r").is_err());
+        assert!(check_report(&json!({"schema": SCHEMA}), "r").is_err());
+        assert!(check_report(&json!({"schema": SCHEMA, "records": []}), "r").is_ok());
+    }
+
+    #[test]
+    fn expectations_in_words() {
+        assert_eq!(expected_text(&json!({"at_most": {"bound": 1.0}})), "≤ 1");
+        assert_eq!(
+            expected_text(&json!({"within": {"lo": 0.5, "hi": 2.0}})),
+            "∈ [0.5, 2]"
+        );
+    }
+
+    #[test]
+    fn latex_escapes_specials() {
+        assert_eq!(latex_escape("a_b & 50%"), "a\\_b \\& 50\\%");
+        assert_eq!(latex_escape("≤"), "$\\le$");
+    }
+
+    #[test]
+    fn ns_map_from_params() {
+        let r = json!({"schema": SCHEMA, "records": [{"id": "P8-a[envelope]",
+            "params": {"coefficients": "keller", "steps": 5},
+            "details": {"min_sigma_out": 0.68, "max_sigma_out": 1.13}}]});
+        let f = figures(&r).unwrap();
+        assert_eq!(f.len(), 1);
+        assert!(f[0].1.starts_with("<svg") && f[0].1.contains("<text"));
+    }
+}

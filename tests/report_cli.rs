@@ -1,0 +1,131 @@
+//! `steepest report`: a real quick-profile report renders to Markdown, LaTeX and SVG; bad input
+//! (missing report, wrong schema, unknown format, unwritable --out) exits 2 and leaves nothing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn steepest(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_steepest"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn quick_report(dir: &Path) -> String {
+    let r = dir.join("r.json");
+    let r = r.to_str().unwrap().to_string();
+    let out = steepest(&[
+        "validate",
+        "--quiet",
+        "--suite",
+        "geometry",
+        "--suite",
+        "acceleration",
+        "--report",
+        &r,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    r
+}
+
+#[test]
+fn renders_markdown_latex_and_svg_from_a_real_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = quick_report(dir.path());
+    let out_dir = dir.path().join("out");
+    let o = out_dir.to_str().unwrap();
+    let out = steepest(&[
+        "report",
+        "--input",
+        &r,
+        "--format",
+        "md,latex,svg",
+        "--out",
+        o,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["files"].as_array().unwrap().len(), 4);
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(md.contains("| `P8-a[envelope]` |") && md.contains("failed"));
+    let tex = std::fs::read_to_string(out_dir.join("checks.tex")).unwrap();
+    assert!(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"));
+    assert!(tex.contains("P8-a[envelope]"));
+    for fig in ["ns-map.svg", "hasd-bound.svg"] {
+        let svg = std::fs::read_to_string(out_dir.join(fig)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{fig}"
+        );
+        assert!(
+            svg.contains("<text") && svg.contains("<polyline"),
+            "{fig}: text and curves"
+        );
+    }
+}
+
+#[test]
+fn bad_input_exits_2_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let wrong = d.join("wrong.json");
+    std::fs::write(&wrong, r#"{"schema": "other/v9", "records": []}"#).unwrap();
+    let good = d.join("good.json");
+    std::fs::write(&good, r#"{"schema": "steepest.report/v1", "records": []}"#).unwrap();
+    std::fs::write(d.join("a_file"), "x").unwrap();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![p("missing.json"), "md".into(), p("out")],
+            "missing.json",
+        ),
+        (vec![p("wrong.json"), "md".into(), p("out")], "other/v9"),
+        (
+            vec![p("good.json"), "pdf".into(), p("out")],
+            "unknown format 'pdf'",
+        ),
+        (
+            vec![p("good.json"), "md,pdf".into(), p("out")],
+            "unknown format 'pdf'",
+        ),
+        (
+            vec![p("good.json"), "svg".into(), p("out")],
+            "no record with figure data",
+        ),
+        (vec![p("good.json"), "md".into(), p("a_file/out")], "a_file"),
+        (vec![p("good.json"), "md".into(), p("no_dir/out")], "no_dir"),
+        (
+            vec![p("good.json"), "md".into(), p("a_file")],
+            "not a directory",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = steepest(&[
+            "report", "--input", &args[0], "--format", &args[1], "--out", &args[2],
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && out.stdout.is_empty(),
+            "{args:?}"
+        );
+        assert!(!d.join("out").exists(), "{args:?}: output left behind");
+        let mut names: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a_file", "good.json", "wrong.json"], "{args:?}");
+    }
+}
