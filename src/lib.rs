@@ -13,10 +13,14 @@
 //! is the trace inner product ⟨A, B⟩ = tr(AᵀB) ([`norms::inner`]).
 #![warn(missing_docs)]
 
+pub mod aion;
+#[cfg(feature = "symbolic")]
+pub mod algebra;
 pub mod cli;
 pub mod error;
 pub mod io;
 pub mod norms;
+pub mod solve;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -18,19 +18,33 @@ fn theory_files_and_checks_match() {
     let mut record_ids = BTreeSet::new();
     for suite in steepest::validate::registry::SUITES {
         for c in (suite.checks)() {
-            assert_eq!(c.suite(), suite.name, "check {} is registered under the wrong suite", c.id());
+            assert_eq!(
+                c.suite(),
+                suite.name,
+                "check {} is registered under the wrong suite",
+                c.id()
+            );
             assert!(record_ids.insert(c.id()), "duplicate record id {}", c.id());
             ids.insert(c.theory_id().to_string());
         }
     }
     let missing: Vec<_> = ids.difference(&files).collect();
     let orphans: Vec<_> = files.difference(&ids).collect();
-    assert!(missing.is_empty(), "checks without theory/<id>.md: {missing:?}");
-    assert!(orphans.is_empty(), "theory files without a registered check: {orphans:?}");
+    assert!(
+        missing.is_empty(),
+        "checks without theory/<id>.md: {missing:?}"
+    );
+    assert!(
+        orphans.is_empty(),
+        "theory files without a registered check: {orphans:?}"
+    );
     for id in &ids {
         let text = std::fs::read_to_string(dir.join(format!("{id}.md"))).unwrap();
         for heading in ["## Statement", "## Hypotheses", "## Source"] {
-            assert!(text.contains(heading), "theory/{id}.md lacks a '{heading}' section");
+            assert!(
+                text.contains(heading),
+                "theory/{id}.md lacks a '{heading}' section"
+            );
         }
     }
 }

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
 
+mod aion;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -23,6 +24,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Validate(validate::Args),
+    /// AION: one-step training by Infinite Descent (`solve`), symbolic derivation (`derive`).
+    Aion(aion::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -94,6 +97,16 @@ fn run(cli: Cli) -> Result<i32> {
                 None => return Ok(0),
             }
         }
+        Command::Aion(a) => match a.command {
+            aion::AionCommand::Solve(s) => {
+                let report = s.report.clone();
+                (aion::solve(&s)?, report)
+            }
+            aion::AionCommand::Derive(d) => {
+                aion::derive(&d)?;
+                return Ok(0);
+            }
+        },
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

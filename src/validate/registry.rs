@@ -7,6 +7,8 @@ use super::Check;
 // `pub fn checks() -> Vec<Box<dyn Check>>`. Include one like this:
 // #[path = "../../validations/geometry.rs"]
 // pub mod geometry;
+#[path = "../../validations/aion.rs"]
+pub mod aion;
 
 /// A named suite.
 pub struct Suite {
@@ -19,7 +21,11 @@ pub struct Suite {
 }
 
 /// Every suite, in the order `steepest validate` runs them by default.
-pub const SUITES: &[Suite] = &[];
+pub const SUITES: &[Suite] = &[Suite {
+    name: "aion",
+    about: "Method of Infinite Descent on AION: resummation identity, tower convergence, one-step optimality, cost, tanh control",
+    checks: aion::checks,
+}];
 
 /// Look a suite up by name.
 pub fn find(name: &str) -> Option<&'static Suite> {
