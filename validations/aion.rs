@@ -637,6 +637,7 @@ mod tests {
                             loss_before: p.loss(t),
                             curvature_min: 1.0,
                             curvature_max: 1.0,
+                            strict_minimum: true,
                             inner,
                         })
                     }

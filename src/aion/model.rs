@@ -11,6 +11,7 @@
 //! direct evaluation (w computed from θ) and the resummed one (w = E·μ(δ) from a cache, see
 //! [`super::resum`]) share the algebra but not the exponentials.
 
+#![allow(clippy::needless_range_loop)] // index loops mirror the formulas
 use crate::error::{Error, Result};
 use faer::Mat;
 
@@ -239,6 +240,9 @@ pub struct Eval {
     pub loss: f64,
     /// ∇L (empty for [`Want::Residuals`]).
     pub grad: Vec<f64>,
+    /// ‖∇L‖₂ over *all* parameters (NaN for [`Want::Residuals`]); kept when an evaluation is
+    /// restricted to gauge-free coordinates, so that stopping tests see the full stationarity.
+    pub grad_norm: f64,
     /// ∂ρ/∂θ (N × n) for [`Want::Jacobian`] and [`Want::Hessian`].
     pub jac: Option<Mat<f64>>,
     /// ∇²L for [`Want::Hessian`].
@@ -415,10 +419,16 @@ pub fn assemble(prob: &Problem, at: &Atoms, want: Want) -> Eval {
         let gn = jm.transpose() * jm;
         *h += gn;
     }
+    let grad_norm = if grad.is_empty() {
+        f64::NAN
+    } else {
+        grad.iter().map(|g| g * g).sum::<f64>().sqrt()
+    };
     Eval {
         f,
         residuals: res,
         loss,
+        grad_norm,
         grad,
         jac,
         hess,

@@ -8,6 +8,7 @@
 //! inputs, sums over ranks, residuals and the polynomial loss follow. The cache holds
 //! E_{k,t} = z_{k,t}(θ0) and A0; an evaluation at δ recomputes only the multipliers μ.
 
+#![allow(clippy::needless_range_loop)] // index loops mirror the formulas
 use super::model::{assemble, Atoms, Eval, Problem, Want};
 use faer::Mat;
 

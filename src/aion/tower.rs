@@ -7,6 +7,7 @@
 //! series comes from the Riccati recurrence y' = (1 − y²)u'; its poles at u = ιπ(m + ½) give the
 //! tower a finite radius of convergence in t.
 
+#![allow(clippy::needless_range_loop)] // index loops mirror the formulas
 use super::model::Problem;
 
 /// Truncated product of two series (degree ≤ K = len − 1).

@@ -539,7 +539,7 @@ pub fn infinity_class(model: &ModelSpec, loss: &str, c1: C1Test) -> Result<Verdi
         let fs = symbol!("f");
         let mut dl = l.clone();
         let mut degree = None;
-        for m in 0..=8 {
+        for m in 0..=8usize {
             if dl.expand().is_zero() {
                 degree = Some(m);
                 break;

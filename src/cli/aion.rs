@@ -176,6 +176,7 @@ pub fn solve(a: &SolveArgs) -> Result<Output> {
         "curvature": {
             "lambda_min": crate::io::num(step.curvature_min),
             "lambda_max": crate::io::num(step.curvature_max),
+            "positive_definite": step.strict_minimum,
             "gauge_fixed": sh.gauge_fixed(),
         },
         "shape": { "rank": sh.rank, "dim": sh.dim, "terms": sh.terms, "n_samples": prob.n_samples() },

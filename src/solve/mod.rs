@@ -16,7 +16,9 @@
 //!   the remaining coordinates; the orbit through θ0 meets every equivalent solution with
 //!   A_{j,i,0} ≠ 0 (negative scales are allowed), so nothing is lost.
 //! * At the solution: ‖∇L(θ1)‖ (evaluated directly, not from the cache) ≤ tol and the gauge-reduced
-//!   Hessian ∇²L(θ1) has λ_min > 100·ε·n·λ_max (a minimum, not a saddle). Otherwise
+//!   Hessian ∇²L(θ1) is positive semidefinite, λ_min ≥ −100·ε·n·λ_max (no descent direction of
+//!   negative curvature: not a saddle or maximum); `strict_minimum` reports λ_min > 100·ε·n·λ_max
+//!   (positive definite modulo gauge). Otherwise
 //!   [`Error::failed`] with the residual norm and the iteration count.
 //! * Baselines on the same problem and tolerance: [`gradient_descent`] (Armijo backtracking) and
 //!   [`damped_newton`] (Levenberg-shifted Newton with Armijo backtracking, gauge-reduced).
@@ -25,6 +27,8 @@
 //! F(δ) ≡ ∇L(θ0+δ). The gain of the resummation is that the equation is exact and global and that
 //! every inner evaluation reuses the cache (only the multipliers μ(δ) are recomputed); the inner
 //! cost is reported, never hidden.
+
+#![allow(clippy::needless_range_loop)] // index loops mirror the formulas
 
 use crate::aion::model::{Eval, Problem, Shape, Want};
 use crate::aion::resum::Cache;
@@ -70,7 +74,8 @@ impl Inner {
 pub struct Options {
     /// Inner solver.
     pub inner: Inner,
-    /// Stop when ‖F(δ)‖₂ ≤ tol (and require ‖∇L(θ1)‖₂ ≤ tol directly).
+    /// Stop when ‖F(δ)‖₂ ≤ tol/2 over all parameters, gauge-fixed ones included (and require
+    /// ‖∇L(θ1)‖₂ ≤ tol evaluated directly).
     pub tol: f64,
     /// Inner iteration budget.
     pub max_inner: usize,
@@ -121,6 +126,9 @@ pub struct Step {
     pub curvature_min: f64,
     /// λ_max of the gauge-reduced ∇²L(θ1).
     pub curvature_max: f64,
+    /// Whether the gauge-reduced Hessian is positive definite beyond round-off (a strict local
+    /// minimum); false means positive semidefinite with flat directions beyond the gauge.
+    pub strict_minimum: bool,
     /// The inner solver used.
     pub inner: Inner,
 }
@@ -130,7 +138,8 @@ pub struct Step {
 pub trait System {
     /// Number of free coordinates.
     fn dim(&self) -> usize;
-    /// Λ, ρ, and as requested F = ∇Λ, Jᵣ = ∂ρ/∂z, J = ∇²Λ at z.
+    /// Λ, ρ, and as requested F = ∇Λ, Jᵣ = ∂ρ/∂z, J = ∇²Λ at z; `grad_norm` is ‖∇L(θ0+δ)‖₂ over
+    /// all parameters (the stopping test).
     fn eval(&self, z: &[f64], want: Want) -> Eval;
 }
 
@@ -299,7 +308,7 @@ fn solve_trust_region(sys: &dyn System, tol: f64, max_iter: usize) -> Result<Inn
     counts.jacobian_evaluations += 1;
     let mut radius = 1.0;
     loop {
-        let gn = norm2(&cur.grad);
+        let gn = cur.grad_norm;
         if gn <= tol {
             return Ok(InnerOut {
                 z,
@@ -364,7 +373,7 @@ fn solve_levenberg_marquardt(sys: &dyn System, tol: f64, max_iter: usize) -> Res
     let mut mu = 1e-3 * (0..n).map(|k| a[(k, k)]).fold(0.0, f64::max).max(1e-300);
     let mut nu = 2.0;
     loop {
-        let gn = norm2(&cur.grad);
+        let gn = cur.grad_norm;
         if gn <= tol {
             return Ok(InnerOut {
                 z,
@@ -436,7 +445,7 @@ fn solve_newton(sys: &dyn System, tol: f64, max_iter: usize) -> Result<InnerOut>
         let cur = sys.eval(&z, Want::Hessian);
         counts.evaluations += 1;
         counts.jacobian_evaluations += 1;
-        let gn = norm2(&cur.grad);
+        let gn = cur.grad_norm;
         if gn <= tol || counts.iterations >= max_iter || !gn.is_finite() {
             return Ok(InnerOut {
                 z,
@@ -449,8 +458,8 @@ fn solve_newton(sys: &dyn System, tol: f64, max_iter: usize) -> Result<InnerOut>
         let h = cur.hess.as_ref().expect("Hessian evaluated");
         let rhs = Mat::from_fn(n, 1, |k, _| -cur.grad[k]);
         let s = h.partial_piv_lu().solve(&rhs);
-        for k in 0..n {
-            z[k] += s[(k, 0)];
+        for (k, zk) in z.iter_mut().enumerate() {
+            *zk += s[(k, 0)];
         }
     }
 }
@@ -493,6 +502,12 @@ pub fn positive_curvature(lmin: f64, lmax: f64, n: usize) -> bool {
     lmax > 0.0 && lmin > 100.0 * f64::EPSILON * n as f64 * lmax
 }
 
+/// Whether curvature (λ_min, λ_max) of an n-dimensional Hessian is positive semidefinite up to
+/// round-off: λ_min ≥ −100·ε·n·λ_max (a second-order necessary condition for a minimum).
+pub fn psd_curvature(lmin: f64, lmax: f64, n: usize) -> bool {
+    lmax >= 0.0 && lmin >= -100.0 * f64::EPSILON * n as f64 * lmax.max(f64::MIN_POSITIVE)
+}
+
 /// One Infinite Descent step with a solver given as data (see [`infinite_descent`]); the solver
 /// maps (system, tolerance, budget) to (z, counts, ‖F‖, converged).
 pub type InnerFn = dyn Fn(&dyn System, f64, usize) -> Result<(Vec<f64>, Counts, f64, bool)>;
@@ -500,7 +515,8 @@ pub type InnerFn = dyn Fn(&dyn System, f64, usize) -> Result<(Vec<f64>, Counts, 
 /// One Infinite Descent step: θ1 = θ0 + δ with F(δ) = 0 solved from the cache at θ0.
 ///
 /// Errors: [`Error::failed`] if the inner solver does not reach ‖F‖ ≤ tol, if the direct gradient at
-/// θ1 exceeds tol, or if θ1 is not a minimum modulo gauge (λ_min ≤ 100·ε·n·λ_max): each message names
+/// θ1 exceeds tol, or if the gauge-reduced Hessian at θ1 has negative curvature
+/// (λ_min < −100·ε·n·λ_max): each message names
 /// the residual norm and the inner iterations.
 pub fn infinite_descent(prob: &Problem, theta0: &[f64], opts: &Options) -> Result<Step> {
     let inner = opts.inner;
@@ -539,16 +555,16 @@ pub fn infinite_descent_with(
     }
     let (loss_after, g1) = prob.gradient(&theta1);
     let grad_norm_after = norm2(&g1);
-    if !(grad_norm_after <= opts.tol) {
+    if grad_norm_after.is_nan() || grad_norm_after > opts.tol {
         return Err(Error::failed(format!(
             "Infinite Descent step ({name}): direct ‖∇L(θ1)‖ = {grad_norm_after:.3e} > tol {:.1e} (cached ‖F‖ = {fnorm:.3e}) after {} inner iterations",
             opts.tol, counts.iterations
         )));
     }
     let (lmin, lmax) = reduced_curvature(prob, &theta1, opts.gauge)?;
-    if !positive_curvature(lmin, lmax, free.len()) {
+    if !psd_curvature(lmin, lmax, free.len()) {
         return Err(Error::failed(format!(
-            "Infinite Descent step ({name}) stopped at a stationary point that is not a minimum modulo gauge: λ_min(∇²L) = {lmin:.3e} (λ_max = {lmax:.3e}), ‖∇L‖ = {grad_norm_after:.3e}, L = {loss_after:.3e}, after {} inner iterations; use a globalized inner solver (--inner tr or lm)",
+            "Infinite Descent step ({name}) stopped at a stationary point that is not a minimum modulo gauge (negative curvature): λ_min(∇²L) = {lmin:.3e} (λ_max = {lmax:.3e}), ‖∇L‖ = {grad_norm_after:.3e}, L = {loss_after:.3e}, after {} inner iterations; use a globalized inner solver (--inner tr or lm)",
             counts.iterations
         )));
     }
@@ -562,6 +578,7 @@ pub fn infinite_descent_with(
         grad_norm_after,
         curvature_min: lmin,
         curvature_max: lmax,
+        strict_minimum: positive_curvature(lmin, lmax, free.len()),
         inner: opts.inner,
     })
 }
