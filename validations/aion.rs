@@ -78,6 +78,8 @@ fn add(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(x, y)| x + y).collect()
 }
 
+type ResummedFn = dyn Fn(&Cache<'_>, &[f64]) -> Vec<f64> + Send + Sync;
+
 /// The step lengths ‖δ‖ of V1.
 const V1_NORMS: [f64; 4] = [0.25, 0.5, 1.0, 1.5];
 
@@ -86,7 +88,7 @@ pub struct ResummationIdentity {
     /// Preset name.
     pub preset: &'static str,
     /// The resummed update equation under test.
-    pub resummed: Box<dyn Fn(&Cache<'_>, &[f64]) -> Vec<f64> + Send + Sync>,
+    pub resummed: Box<ResummedFn>,
 }
 
 impl Check for ResummationIdentity {

@@ -330,7 +330,7 @@ mod tests {
         assert!((est / r0 - 1.0).abs() < 0.1, "{est} vs {r0}");
         // The tower series at t reproduces the gradient inside the radius.
         let tq = 0.5 * r0;
-        let mut s = vec![0.0; 3];
+        let mut s = [0.0; 3];
         for (m, c) in co.iter().enumerate() {
             for q in 0..3 {
                 s[q] += c[q] * tq.powi(m as i32);
