@@ -255,7 +255,7 @@ fn derive_on_worker(r: usize, d: usize, pp: usize, k: u32, phase: Phase) -> Deri
             .map(|c| {
                 let mut acc = Atom::num(0);
                 for (p, dp) in &ps {
-                    acc = acc + parse!(dp.as_str()) * c.derivative(symbol!(p.as_str()));
+                    acc += parse!(dp.as_str()) * c.derivative(symbol!(p.as_str()));
                 }
                 (acc / Atom::num(n as i64)).expand()
             })
