@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
 
+mod aion;
 mod dualize;
 mod margin;
 mod metric;
@@ -34,6 +35,8 @@ enum Command {
     Replay(replay::Args),
     /// Exact max-margin classifier of a dataset with a certified bracket on γ.
     Margin(margin::Args),
+    /// AION: one-step training by Infinite Descent (`solve`), symbolic derivation (`derive`).
+    Aion(aion::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -116,6 +119,16 @@ fn run(cli: Cli) -> Result<i32> {
             (replay::run(a)?, report)
         }
         Command::Margin(a) => (margin::run(&a)?, a.report),
+        Command::Aion(a) => match a.command {
+            aion::AionCommand::Solve(s) => {
+                let report = s.report.clone();
+                (aion::solve(&s)?, report)
+            }
+            aion::AionCommand::Derive(d) => {
+                aion::derive(&d)?;
+                return Ok(0);
+            }
+        },
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)
