@@ -22,6 +22,9 @@
 #![warn(missing_docs)]
 
 pub mod accel;
+pub mod aion;
+#[cfg(feature = "symbolic")]
+pub mod algebra;
 pub mod cli;
 pub mod data;
 pub mod error;
@@ -32,6 +35,7 @@ pub mod metric;
 pub mod norms;
 pub mod optim;
 pub mod report;
+pub mod solve;
 pub mod validate;
 
 pub use error::{Error, Result};

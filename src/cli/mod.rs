@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
 
+mod aion;
 mod dualize;
 mod margin;
 mod metric;
@@ -37,6 +38,8 @@ enum Command {
     Margin(margin::Args),
     /// Render a validation report: Markdown summary, LaTeX table, SVG figures.
     Report(report::Args),
+    /// AION: one-step training by Infinite Descent (`solve`), symbolic derivation (`derive`).
+    Aion(aion::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -120,6 +123,16 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Margin(a) => (margin::run(&a)?, a.report),
         Command::Report(a) => (report::run(&a)?, None),
+        Command::Aion(a) => match a.command {
+            aion::AionCommand::Solve(s) => {
+                let report = s.report.clone();
+                (aion::solve(&s)?, report)
+            }
+            aion::AionCommand::Derive(d) => {
+                aion::derive(&d)?;
+                return Ok(0);
+            }
+        },
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

@@ -170,6 +170,10 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
         // Fail early on an unwritable path, before minutes of work.
         crate::io::check_writable(p)?;
     }
+    // Symbolica prints its licence banner on stdout: symbolic checks only run when the report
+    // goes to a file (they are recorded as skipped otherwise).
+    #[cfg(feature = "symbolic")]
+    crate::algebra::checks::reserve_stdout(args.report.is_none());
     let ctx = Ctx {
         profile,
         seed: args.seed,

@@ -7,6 +7,8 @@ use super::Check;
 // `pub fn checks() -> Vec<Box<dyn Check>>`. Include one like this:
 // #[path = "../../validations/geometry.rs"]
 // pub mod geometry;
+#[path = "../../validations/aion.rs"]
+pub mod aion;
 
 #[path = "../../validations/anthology.rs"]
 pub mod anthology;
@@ -70,6 +72,11 @@ pub const SUITES: &[Suite] = &[
         name: "acceleration",
         about: "HASD, accelerated ℓp steepest descent: the 324·L·R²/(𝒢²T²) bound, the ρ_t sandwich, speedup ≈ 𝒢 (file 05)",
         checks: acceleration::checks,
+    },
+    Suite {
+        name: "aion",
+        about: "Method of Infinite Descent on AION: resummation identity, tower convergence, one-step optimality, cost, tanh control",
+        checks: aion::checks,
     },
 ];
 

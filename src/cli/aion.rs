@@ -1,0 +1,203 @@
+//! `steepest aion`: one-step AION training by the Method of Infinite Descent (`solve`) and the
+//! symbolic derivation of the resummed update equation (`derive`, feature `symbolic`).
+
+use super::Output;
+use crate::aion::presets::{self, Instance};
+use crate::error::{Error, Result};
+use crate::solve::{self, Inner, Options};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+/// AION and the Method of Infinite Descent (Batley & Saha 2025).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: AionCommand,
+}
+
+/// The `aion` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum AionCommand {
+    Solve(SolveArgs),
+    Derive(DeriveArgs),
+}
+
+/// One Infinite Descent step θ1 = θ0 + δ with ∇L(θ0 + δ) = 0 solved from the resummed equation,
+/// next to gradient descent and damped Newton on the same problem and tolerance (JSON report).
+///
+/// Examples:
+///   steepest aion solve --preset fig1
+///   steepest aion solve --preset rank2 --report rank2.json
+///   steepest aion solve --preset fig1 --inner tr --no-baselines
+///   steepest aion solve --config my_aion.json --tol 1e-10
+///
+/// Config (contract "AION config"):
+///   {"rank": r, "terms": P, "x": [[d floats], …], "y": [N floats], "theta0": [4·r·d·P floats]}
+/// θ ordered by rank, input, term; each term (A, α, ω, φ). Exit 1 if the step does not converge
+/// to a minimum, 2 on bad input.
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct SolveArgs {
+    /// A built-in problem: fig1 (d = r = P = 1, N = 64) or rank2 (d = r = P = 2, N = 400).
+    #[arg(
+        long,
+        value_name = "fig1|rank2",
+        conflicts_with = "config",
+        required_unless_present = "config"
+    )]
+    pub preset: Option<String>,
+    /// An AION config JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write the JSON report here (atomically) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// Inner root solver of the Infinite Descent step: lm (Levenberg–Marquardt on the resummed
+    /// residuals), tr (trust-region Newton with the exact Jacobian), newton (undamped; may stop at a
+    /// non-minimizing point, which is then reported as a failure).
+    #[arg(long, default_value = "lm", value_name = "lm|tr|newton")]
+    pub inner: String,
+    /// Tolerance on ‖∇L‖₂ for Infinite Descent and both baselines.
+    #[arg(long, default_value_t = 1e-12)]
+    pub tol: f64,
+    /// Inner iteration budget of the Infinite Descent step.
+    #[arg(long, default_value_t = 500)]
+    pub max_inner: usize,
+    /// Iteration budget of gradient descent.
+    #[arg(long, default_value_t = 20000)]
+    pub gd_max_iter: usize,
+    /// Iteration budget of damped Newton.
+    #[arg(long, default_value_t = 500)]
+    pub newton_max_iter: usize,
+    /// Skip the baselines (`baselines` is then null).
+    #[arg(long)]
+    pub no_baselines: bool,
+}
+
+/// Print the closed-form resummed update equation derived symbolically (needs `--features symbolic`).
+///
+/// Examples:
+///   cargo run --release --features symbolic -- aion derive
+///   steepest aion derive --rank 1 --dim 2 --terms 1 --order 6 --latex
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct DeriveArgs {
+    /// Rank r.
+    #[arg(long, default_value_t = 1)]
+    pub rank: usize,
+    /// Input dimension d.
+    #[arg(long, default_value_t = 1)]
+    pub dim: usize,
+    /// Terms per atom P.
+    #[arg(long, default_value_t = 1)]
+    pub terms: usize,
+    /// Order K up to which the resummed series is proved equal to the Taylor tower.
+    #[arg(long, default_value_t = 6)]
+    pub order: u32,
+    /// Print LaTeX instead of text.
+    #[arg(long)]
+    pub latex: bool,
+}
+
+fn load(a: &SolveArgs) -> Result<Instance> {
+    match (&a.preset, &a.config) {
+        (Some(p), None) => presets::preset(p),
+        (None, Some(path)) => {
+            let v = crate::io::read_json(path)?;
+            presets::from_config(&v, &format!("'{}'", path.display()))
+        }
+        _ => Err(Error::input(
+            "give exactly one of --preset fig1|rank2 or --config FILE",
+        )),
+    }
+}
+
+/// Run `aion solve`.
+pub fn solve(a: &SolveArgs) -> Result<Output> {
+    if !(a.tol > 0.0 && a.tol.is_finite()) {
+        return Err(Error::input(format!(
+            "--tol {} must be a positive finite number, e.g. --tol 1e-12",
+            a.tol
+        )));
+    }
+    if let Some(p) = &a.report {
+        crate::io::check_writable(p)?;
+    }
+    let inst = load(a)?;
+    let opts = Options {
+        inner: Inner::parse(&a.inner)?,
+        tol: a.tol,
+        max_inner: a.max_inner,
+        gauge: true,
+    };
+    let prob = &inst.problem;
+    let step = solve::infinite_descent(prob, &inst.theta0, &opts)?;
+    let baselines = if a.no_baselines {
+        Value::Null
+    } else {
+        let gd = solve::gradient_descent(prob, &inst.theta0, a.tol, a.gd_max_iter);
+        let nt = solve::damped_newton(prob, &inst.theta0, a.tol, a.newton_max_iter);
+        let b = |b: &solve::Baseline| {
+            json!({
+                "method": b.method,
+                "iterations": b.iterations,
+                "evaluations": b.evaluations,
+                "converged": b.converged,
+                "loss": crate::io::num(b.loss),
+                "grad_norm": crate::io::num(b.grad_norm),
+            })
+        };
+        json!({ "gradient_descent": b(&gd), "newton": b(&nt), "tol": a.tol })
+    };
+    let sh = prob.shape;
+    let theta_err = inst.theta_star.as_ref().map(|ts| {
+        let fs = prob.predict(ts);
+        let f1 = prob.predict(&step.theta1);
+        fs.iter()
+            .zip(&f1)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    });
+    let nums = |v: &[f64]| Value::Array(v.iter().map(|x| crate::io::num(*x)).collect());
+    Ok(Output::ok(json!({
+        "outer_steps": step.outer_steps,
+        "inner_iterations": step.counts.iterations,
+        "evaluations": {
+            "residual": step.counts.evaluations,
+            "jacobian": step.counts.jacobian_evaluations,
+        },
+        "loss_before": crate::io::num(step.loss_before),
+        "loss_after": crate::io::num(step.loss_after),
+        "grad_norm_after": crate::io::num(step.grad_norm_after),
+        "theta": nums(&step.theta1),
+        "baselines": baselines,
+        "inner_solver": step.inner.name(),
+        "tol": a.tol,
+        "curvature": {
+            "lambda_min": crate::io::num(step.curvature_min),
+            "lambda_max": crate::io::num(step.curvature_max),
+            "positive_definite": step.strict_minimum,
+            "gauge_fixed": sh.gauge_fixed(),
+        },
+        "shape": { "rank": sh.rank, "dim": sh.dim, "terms": sh.terms, "n_samples": prob.n_samples() },
+        "theta0": nums(&inst.theta0),
+        "max_abs_f_error_vs_theta_star": theta_err.map(crate::io::num),
+    })))
+}
+
+/// Run `aion derive`: text on stdout (never JSON), or exit 2 when the feature is off.
+pub fn derive(a: &DeriveArgs) -> Result<()> {
+    #[cfg(feature = "symbolic")]
+    {
+        let text = crate::algebra::derive_report(a.rank, a.dim, a.terms, a.order, a.latex)?;
+        println!("{text}");
+        Ok(())
+    }
+    #[cfg(not(feature = "symbolic"))]
+    {
+        let _ = a;
+        Err(Error::input(
+            "`aion derive` needs the symbolic feature (Symbolica, its own licence; see README); rebuild with: cargo run --release --features symbolic -- aion derive",
+        ))
+    }
+}
