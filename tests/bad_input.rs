@@ -69,6 +69,19 @@ const FILES: &[(&str, &str)] = &[
         r#"{"schema": "something/else", "records": []}"#,
     ),
     ("a_file", "not a directory"),
+    // AION: e^{60x} on x ∈ [0.1, 0.9] makes the resummed residual blow up (‖F‖ ~ 1e23).
+    (
+        "aion_diverge.json",
+        r#"{"rank": 1, "terms": 1, "x": [[0.1], [0.5], [0.9]], "y": [1, -2, 3], "theta0": [1, 60, 3, 0.1]}"#,
+    ),
+    (
+        "aion_saddle.json",
+        r#"{"rank": 1, "terms": 1, "x": [[0.1], [0.5], [0.9]], "y": [1, -2, 3], "theta0": [1, 0.5, 3, 0.1]}"#,
+    ),
+    (
+        "aion_theta.json",
+        r#"{"rank": 1, "terms": 1, "x": [[0.1], [0.5]], "y": [1, 2], "theta0": [1, 2, 3]}"#,
+    ),
 ];
 
 /// One row of the matrix: arguments (`@` is replaced by the temporary directory), expected exit
@@ -138,6 +151,13 @@ const ROWS: &[Row] = &[
     // Unwritable output paths (the parent is a regular file, or does not exist).
     row("dualize --norm fro --input @/g.json --report @/a_file/out.json", 2, "a_file"),
     row("metric --input @/metric_ok.json --report @/no_such_dir/out.json", 2, "no_such_dir"),
+    // AION: bad configs exit 2; a config from which Infinite Descent does not converge exits 1.
+    row("aion solve --preset fig9 --report @/out.json", 2, "fig9"),
+    row("aion solve --config @/aion_theta.json --report @/out.json", 2, "theta0"),
+    row("aion solve --config @/aion_saddle.json --tol 0 --report @/out.json", 2, "--tol 0"),
+    row("aion solve --config @/missing.json --report @/out.json", 2, "missing.json"),
+    row("aion solve --config @/aion_diverge.json --report @/out.json", 1, "did not converge"),
+    row("aion solve --config @/aion_saddle.json --inner newton --no-baselines --report @/out.json", 1, "not a minimum"),
     // aᵀb ≤ 0: no SPD metric exists.
     row("metric --input @/metric_neg.json --report @/out.json", 2, "no SPD metric exists"),
     row("metric --input @/metric_zero.json --report @/out.json", 2, "no SPD metric exists"),
