@@ -303,6 +303,20 @@ impl Check for OneStepOptimality {
             (gn / 1e-10)
                 .max(l1 / (1e-20 * l0))
                 .max(if curv_ok { 0.0 } else { f64::INFINITY });
+        // The loss along the step's line, θ(s) = θ0 + s·(θ1 − θ0), s ∈ [−0.5, 1.5]: the landscape
+        // slice with the one-step jump from s = 0 to s = 1 (drawn by `steepest report`).
+        let loss_slice: Vec<Value> = (0..=40)
+            .map(|k| {
+                let t = (f64::from(k) - 10.0) / 20.0;
+                let th: Vec<f64> = inst
+                    .theta0
+                    .iter()
+                    .zip(&s.theta1)
+                    .map(|(a, b)| a + t * (b - a))
+                    .collect();
+                json!({"s": crate::io::num(t), "loss": crate::io::num(prob.loss(&th))})
+            })
+            .collect();
         let f_err = inst.theta_star.as_ref().map(|ts| {
             let a = prob.predict(ts);
             let b = prob.predict(&s.theta1);
@@ -327,6 +341,7 @@ impl Check for OneStepOptimality {
             "inner_iterations": s.counts.iterations,
             "evaluations": s.counts.evaluations,
             "max_abs_f_error_vs_theta_star": f_err.map(crate::io::num),
+            "loss_slice": loss_slice,
         })))
     }
 }

@@ -9,6 +9,8 @@
 //!   [min σ_out, max σ_out] from its `details` as a band (Jordan et al., Muon; file 08 §1.2).
 //! * `hasd-bound.svg` — HASD optimality gap f(x_T) − f* and the theorem's bound against T on
 //!   log–log axes, from `details.samples` of each `P5-a[bound,…]` record (file 05).
+//! * `aion-slice.svg` — the AION loss L(θ0 + s(θ1 − θ0)) along the Infinite Descent step, with the
+//!   one-step jump from s = 0 to s = 1, from `details.loss_slice` of each `V3[…]` record (file 09).
 
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -465,6 +467,112 @@ fn hasd_bound(report: &Value) -> Result<Option<String>> {
     Ok(Some(svg))
 }
 
+/// The AION loss slice of every `V3[…]` record with `details.loss_slice` (see the module docs).
+fn aion_slice(report: &Value) -> Result<Option<String>> {
+    use plotters::prelude::*;
+    let mut sets: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for r in records(report) {
+        if !s(r, "id").starts_with("V3[") {
+            continue;
+        }
+        let Some(slice) = r
+            .get("details")
+            .and_then(|d| d.get("loss_slice"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        let pts: Vec<(f64, f64)> = slice
+            .iter()
+            .filter_map(|p| Some((p.get("s")?.as_f64()?, p.get("loss")?.as_f64()?)))
+            .filter(|&(_, l)| l.is_finite() && l >= 0.0)
+            .collect();
+        if pts.len() >= 2 {
+            sets.push((s(r, "id").to_string(), pts));
+        }
+    }
+    if sets.is_empty() {
+        return Ok(None);
+    }
+    // Each slice is scaled by its own L(θ0), so problems of different size share the axes.
+    let scaled: Vec<(String, Vec<(f64, f64)>, f64)> = sets
+        .into_iter()
+        .map(|(id, pts)| {
+            let l0 = pts
+                .iter()
+                .min_by(|a, b| a.0.abs().total_cmp(&b.0.abs()))
+                .map_or(1.0, |p| p.1);
+            let l0 = if l0 > 0.0 { l0 } else { 1.0 };
+            (id, pts.into_iter().map(|(t, l)| (t, l / l0)).collect(), l0)
+        })
+        .collect();
+    let ymax = scaled
+        .iter()
+        .flat_map(|(_, p, _)| p.iter().map(|q| q.1))
+        .fold(1.0f64, f64::max)
+        .min(5.0);
+    let colors = [BLUE, RED, GREEN, MAGENTA];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "AION: loss along the Infinite Descent step θ0 + s(θ1 − θ0)",
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.5f64..1.5f64, 0.0f64..ymax * 1.05)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("s (0: θ0, 1: θ1 after one step)")
+            .x_label_formatter(&|v| format!("{:.1}", if v.abs() < 1e-9 { 0.0 } else { *v }))
+            .y_desc("L(θ(s)) / L(θ0)")
+            .draw()
+            .map_err(plot_err)?;
+        for (i, (id, pts, l0)) in scaled.iter().enumerate() {
+            let c = colors[i % colors.len()];
+            let clipped: Vec<(f64, f64)> =
+                pts.iter().map(|&(t, l)| (t, l.min(ymax * 1.05))).collect();
+            chart
+                .draw_series(LineSeries::new(clipped, c.stroke_width(2)))
+                .map_err(plot_err)?
+                .label(format!("{id} (L(θ0) = {})", fmt_num(*l0)))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+            let at = |s0: f64| {
+                pts.iter()
+                    .min_by(|a, b| (a.0 - s0).abs().total_cmp(&(b.0 - s0).abs()))
+                    .copied()
+            };
+            if let (Some(a), Some(b)) = (at(0.0), at(1.0)) {
+                chart
+                    .draw_series([Circle::new(a, 5, c.filled()), Circle::new(b, 5, c.filled())])
+                    .map_err(plot_err)?;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![a, b],
+                        c.mix(0.5).stroke_width(1),
+                    )))
+                    .map_err(plot_err)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Some(svg))
+}
+
 /// Every figure the report has data for, as (file name, SVG text). Empty if none.
 pub fn figures(report: &Value) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
@@ -473,6 +581,9 @@ pub fn figures(report: &Value) -> Result<Vec<(String, String)>> {
     }
     if let Some(svg) = hasd_bound(report)? {
         out.push(("hasd-bound.svg".to_string(), svg));
+    }
+    if let Some(svg) = aion_slice(report)? {
+        out.push(("aion-slice.svg".to_string(), svg));
     }
     Ok(out)
 }
