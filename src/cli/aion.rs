@@ -8,8 +8,16 @@ use crate::solve::{self, Inner, Options};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
+/// AION: one-step training by Infinite Descent (`solve`), symbolic derivation (`derive`).
+///
 /// AION and the Method of Infinite Descent (Batley & Saha 2025).
+///
+/// Examples:
+///   steepest aion solve --preset fig1
+///   steepest aion solve --config my_aion.json --report aion.json
+///   cargo run --release --features symbolic -- aion derive --order 6
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     pub command: AionCommand,

@@ -18,7 +18,13 @@ mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
 #[derive(Parser, Debug)]
-#[command(name = "steepest", version, about, long_about = None)]
+#[command(
+    name = "steepest",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  steepest validate --list\n  steepest validate --report r.json\n  steepest report --input r.json --format md,latex,svg --out out\n  steepest dualize --norm spectral --input g.json\n\nEvery command: steepest <command> --help. Exit codes: 0 success, 1 a check or solve failed, 2 bad input."
+)]
 pub struct Cli {
     /// No progress bars.
     #[arg(long, global = true)]
@@ -34,11 +40,8 @@ enum Command {
     Orthogonalize(orthogonalize::Args),
     Metric(metric::Args),
     Replay(replay::Args),
-    /// Exact max-margin classifier of a dataset with a certified bracket on γ.
     Margin(margin::Args),
-    /// Render a validation report: Markdown summary, LaTeX table, SVG figures.
     Report(report::Args),
-    /// AION: one-step training by Infinite Descent (`solve`), symbolic derivation (`derive`).
     Aion(aion::Args),
 }
 
