@@ -260,6 +260,11 @@ pub fn latex(report: &Value) -> String {
     o
 }
 
+/// A labelled series of (T, gap, bound) samples.
+type GapSeries = (String, Vec<(f64, f64, f64)>);
+/// A labelled loss slice of (s, L/L(θ0)) points with its L(θ0).
+type Slice = (String, Vec<(f64, f64)>, f64);
+
 fn plot_err(e: impl std::fmt::Display) -> Error {
     Error::failed(format!("drawing a figure failed: {e}"))
 }
@@ -362,7 +367,7 @@ fn ns_map(report: &Value) -> Result<Option<String>> {
 /// HASD gap vs bound from every `P5-a[bound,…]` record (see the module docs), if present.
 fn hasd_bound(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
-    let mut sets: Vec<(String, Vec<(f64, f64, f64)>)> = Vec::new();
+    let mut sets: Vec<GapSeries> = Vec::new();
     for r in records(report) {
         if !s(r, "id").starts_with("P5-a[bound") {
             continue;
@@ -495,7 +500,7 @@ fn aion_slice(report: &Value) -> Result<Option<String>> {
         return Ok(None);
     }
     // Each slice is scaled by its own L(θ0), so problems of different size share the axes.
-    let scaled: Vec<(String, Vec<(f64, f64)>, f64)> = sets
+    let scaled: Vec<Slice> = sets
         .into_iter()
         .map(|(id, pts)| {
             let l0 = pts
