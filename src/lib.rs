@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod error;
 pub mod io;
+pub mod models;
 pub mod norms;
 pub mod validate;
 

@@ -1,0 +1,3 @@
+//! Models: parameters, forward pass, loss and exact gradients.
+
+pub mod multiclass;
