@@ -18,6 +18,7 @@ pub mod error;
 pub mod io;
 pub mod models;
 pub mod norms;
+pub mod optim;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -1,0 +1,161 @@
+//! The runner-facing API: [`Optimizer`] and [`GradientTransformation`], a chain of transforms with
+//! its state, schedule and step counter.
+
+use super::schedule::Schedule;
+use super::transform::{StepCtx, Transform};
+use crate::error::{Error, Result};
+use faer::Mat;
+
+/// An optimizer as a training loop sees it: one call per step, parameters updated in place.
+pub trait Optimizer: Send {
+    /// The canonical spec of this optimizer (e.g. `"muon:lr=0.02,momentum=0.95,…"`).
+    fn name(&self) -> String;
+    /// One step: W_l ← W_l + u_l for every block l, where u is the chain's output on the
+    /// gradients. `loss` = f(W_t) is needed only by Momo-type methods (missing there →
+    /// [`Error::Input`]). Shape mismatches and non-finite gradients → [`Error::Input`]; a
+    /// non-finite update → [`Error::Failed`] naming the step (the parameters are left unchanged).
+    fn step(&mut self, params: &mut [Mat<f64>], grads: &[Mat<f64>], loss: Option<f64>)
+        -> Result<()>;
+}
+
+/// A transform chain run as an optimizer: W_{t+1} = W_t + T(g_t; state, η_t).
+pub struct GradientTransformation<T: Transform> {
+    name: String,
+    transform: T,
+    state: Option<T::State>,
+    schedule: Schedule,
+    shapes: Vec<(usize, usize)>,
+    t: usize,
+}
+
+impl<T: Transform> GradientTransformation<T> {
+    /// An optimizer named `name` for blocks of the given shapes.
+    pub fn new(
+        name: impl Into<String>,
+        transform: T,
+        schedule: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Self {
+        Self {
+            name: name.into(),
+            transform,
+            state: None,
+            schedule,
+            shapes: shapes.to_vec(),
+            t: 0,
+        }
+    }
+
+    /// The number of steps taken so far.
+    pub fn steps_taken(&self) -> usize {
+        self.t
+    }
+
+    /// The updates u_t of the next step (W_{t+1} = W_t + u_t), without applying them.
+    pub fn updates(
+        &mut self,
+        params: &[Mat<f64>],
+        grads: &[Mat<f64>],
+        loss: Option<f64>,
+    ) -> Result<Vec<Mat<f64>>> {
+        self.check_inputs(params, grads, loss)?;
+        let state = self
+            .state
+            .get_or_insert_with(|| self.transform.init(params));
+        let t = self.t + 1;
+        let ctx = StepCtx {
+            t,
+            lr: self.schedule.at(t),
+            params,
+            grads,
+            loss,
+        };
+        let mut u = grads.to_vec();
+        self.transform.update(&mut u, state, &ctx)?;
+        self.t = t;
+        for (l, ul) in u.iter().enumerate() {
+            if let Some((i, j)) = first_non_finite(ul) {
+                return Err(Error::failed(format!(
+                    "optimizer {} produced a non-finite update at step {t} (block {l}, entry ({i}, {j})); \
+                     lower the learning rate or check the gradients and loss",
+                    self.name
+                )));
+            }
+        }
+        Ok(u)
+    }
+
+    fn check_inputs(
+        &self,
+        params: &[Mat<f64>],
+        grads: &[Mat<f64>],
+        loss: Option<f64>,
+    ) -> Result<()> {
+        let step = self.t + 1;
+        if params.len() != self.shapes.len() || grads.len() != self.shapes.len() {
+            return Err(Error::input(format!(
+                "optimizer {}: step {step} got {} parameter blocks and {} gradient blocks, but it was built for {}; pass one gradient per block",
+                self.name,
+                params.len(),
+                grads.len(),
+                self.shapes.len()
+            )));
+        }
+        for (l, ((p, g), &(r, c))) in params.iter().zip(grads).zip(&self.shapes).enumerate() {
+            for (what, m) in [("parameter", p), ("gradient", g)] {
+                if (m.nrows(), m.ncols()) != (r, c) {
+                    return Err(Error::input(format!(
+                        "optimizer {}: step {step}, block {l}: {what} is {}×{} but the block is {r}×{c}; every gradient must have its parameter's shape",
+                        self.name,
+                        m.nrows(),
+                        m.ncols()
+                    )));
+                }
+                if let Some((i, j)) = first_non_finite(m) {
+                    return Err(Error::input(format!(
+                        "optimizer {}: step {step}, block {l}: {what} entry ({i}, {j}) is not finite; remove NaN/Inf values",
+                        self.name
+                    )));
+                }
+            }
+        }
+        if let Some(f) = loss {
+            if !f.is_finite() {
+                return Err(Error::input(format!(
+                    "optimizer {}: step {step}: the loss {f} is not finite; pass a finite loss",
+                    self.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn first_non_finite(m: &Mat<f64>) -> Option<(usize, usize)> {
+    for i in 0..m.nrows() {
+        for j in 0..m.ncols() {
+            if !m[(i, j)].is_finite() {
+                return Some((i, j));
+            }
+        }
+    }
+    None
+}
+
+impl<T: Transform> Optimizer for GradientTransformation<T> {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn step(
+        &mut self,
+        params: &mut [Mat<f64>],
+        grads: &[Mat<f64>],
+        loss: Option<f64>,
+    ) -> Result<()> {
+        let u = self.updates(params, grads, loss)?;
+        for (p, ul) in params.iter_mut().zip(&u) {
+            *p += ul;
+        }
+        Ok(())
+    }
+}
