@@ -19,6 +19,7 @@ pub mod io;
 pub mod models;
 pub mod norms;
 pub mod optim;
+pub mod train;
 pub mod validate;
 
 pub use error::{Error, Result};
