@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod error;
 pub mod io;
+pub mod linalg;
 pub mod models;
 pub mod norms;
 pub mod optim;

@@ -1,0 +1,422 @@
+//! Dense linear algebra for the geometry: thin SVD, the exact polar factor, and Newton–Schulz
+//! orthogonalization (the Muon map), all on faer.
+//!
+//! * [`svd_thin`]: G = U diag(s) Vᵀ with s descending, U m×r, V n×r, r = min(m, n).
+//! * [`polar`]: the exact polar factor UVᵀ (the spectral-norm LMO, file 00 §5).
+//! * [`newton_schulz`] / [`newton_schulz_f32`]: the quintic iteration of Muon (file 08 §1.1), which
+//!   maps singular values into an envelope around 1 but does **not** converge to UVᵀ (file 08 §1.2).
+
+use crate::error::{Error, Result};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+
+/// A thin singular value decomposition G = U diag(s) Vᵀ.
+#[derive(Debug, Clone)]
+pub struct Svd {
+    /// Left singular vectors, m×r with orthonormal columns.
+    pub u: Mat<f64>,
+    /// Singular values, nonnegative and descending, length r = min(m, n).
+    pub s: Vec<f64>,
+    /// Right singular vectors, n×r with orthonormal columns.
+    pub v: Mat<f64>,
+}
+
+/// The thin SVD of `a`, or [`Error::Failed`] if faer's SVD does not converge (it does not for
+/// non-finite input).
+pub fn try_svd_thin(a: MatRef<'_, f64>) -> Result<Svd> {
+    let (m, n) = (a.nrows(), a.ncols());
+    if m == 0 || n == 0 {
+        return Ok(Svd {
+            u: Mat::zeros(m, 0),
+            s: Vec::new(),
+            v: Mat::zeros(n, 0),
+        });
+    }
+    let svd = a.thin_svd().map_err(|e| {
+        Error::failed(format!(
+            "thin SVD of a {m}×{n} matrix did not converge ({e:?}); check the input is finite"
+        ))
+    })?;
+    let s: Vec<f64> = svd.S().column_vector().iter().copied().collect();
+    Ok(Svd {
+        u: svd.U().to_owned(),
+        s,
+        v: svd.V().to_owned(),
+    })
+}
+
+/// The thin SVD of `a` (faer): s descending, u m×r, v n×r, r = min(m, n).
+///
+/// # Panics
+/// If faer's SVD fails to converge, which happens only for non-finite input; callers that take
+/// user input check finiteness first (the CLI does) or use [`try_svd_thin`].
+pub fn svd_thin(a: MatRef<'_, f64>) -> Svd {
+    match try_svd_thin(a) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The relative threshold below which a singular value counts as zero in [`polar`]:
+/// σ_i is kept iff σ_i > max(m, n)·ε·σ_1 (the usual numerical-rank cut-off, as in LAPACK's `rank`).
+pub fn rank_threshold(m: usize, n: usize, sigma1: f64) -> f64 {
+    (m.max(n) as f64) * f64::EPSILON * sigma1
+}
+
+/// The number of singular values above [`rank_threshold`].
+pub fn numerical_rank(svd: &Svd) -> usize {
+    let (m, n) = (svd.u.nrows(), svd.v.nrows());
+    let s1 = svd.s.first().copied().unwrap_or(0.0);
+    if s1 <= 0.0 {
+        return 0;
+    }
+    let tol = rank_threshold(m, n, s1);
+    svd.s.iter().take_while(|&&s| s > tol).count()
+}
+
+/// U_k V_kᵀ from an SVD, keeping the first `k` singular pairs.
+pub fn polar_from_svd(svd: &Svd, k: usize) -> Mat<f64> {
+    let (m, n) = (svd.u.nrows(), svd.v.nrows());
+    let mut out = Mat::zeros(m, n);
+    if k > 0 {
+        matmul(
+            out.as_mut(),
+            Accum::Replace,
+            svd.u.as_ref().subcols(0, k),
+            svd.v.as_ref().subcols(0, k).transpose(),
+            1.0,
+            Par::Seq,
+        );
+    }
+    out
+}
+
+/// The exact polar factor UVᵀ of `a` from its thin SVD.
+///
+/// Rank deficiency: only singular pairs with σ_i > max(m, n)·ε·σ_1 ([`rank_threshold`]) are used,
+/// so the result is the partial isometry on the range of `a` (it maps the row space isometrically
+/// onto the column space and annihilates the null space). The zero matrix maps to 0.
+pub fn polar(a: MatRef<'_, f64>) -> Mat<f64> {
+    let svd = svd_thin(a);
+    polar_from_svd(&svd, numerical_rank(&svd))
+}
+
+/// Coefficient schedules (a, b, c) of the Newton–Schulz step X ← aX + (bA + cA²)X, A = XXᵀ.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NsCoefficients {
+    /// Keller Jordan's Muon quintic, (3.4445, −4.7750, 2.0315) at every step
+    /// (KellerJordan/Muon, torch.optim.Muon defaults; file 08 §1.1). Maps singular values into
+    /// [0.6818, 1.1344] after 5 steps, not to 1 (file 08 §1.2).
+    Keller,
+    /// Dion's 5 per-step triples (microsoft/dion `dion/muon.py`, optax `ns_coeffs='dion'`;
+    /// file 08 §1.3). Steps beyond the fifth repeat the last triple.
+    Dion,
+    /// The classical cubic (1.5, −0.5, 0) at every step: φ(x) = 1.5x − 0.5x³ converges to 1 for
+    /// x ∈ (0, √3) (Bernstein & Newhouse App. A item 4; file 04).
+    Cubic,
+    /// User-given per-step triples; steps beyond the list repeat the last triple.
+    Custom(Vec<[f64; 3]>),
+}
+
+/// Keller's quintic triple (file 08 §1.1).
+const KELLER: [f64; 3] = [3.4445, -4.7750, 2.0315];
+/// Dion's 5 triples, in order (file 08 §1.3, microsoft/dion `dion/muon.py`).
+const DION: [[f64; 3]; 5] = [
+    [4.0848, -6.8946, 2.9270],
+    [3.9505, -6.3029, 2.6377],
+    [3.7418, -5.5913, 2.3037],
+    [2.8769, -3.1427, 1.2046],
+    [2.8366, -3.0525, 1.2012],
+];
+/// The classical cubic Newton–Schulz triple (file 04, App. A item 4).
+const CUBIC: [f64; 3] = [1.5, -0.5, 0.0];
+
+impl NsCoefficients {
+    /// Parse `keller`, `dion` or `cubic` (the CONTRACT's `--coefficients` names).
+    pub fn parse(name: &str) -> Result<Self> {
+        match name.trim() {
+            "keller" => Ok(Self::Keller),
+            "dion" => Ok(Self::Dion),
+            "cubic" => Ok(Self::Cubic),
+            other => Err(Error::input(format!(
+                "unknown Newton–Schulz coefficients '{other}'; use one of: keller, dion, cubic"
+            ))),
+        }
+    }
+
+    /// The triple (a, b, c) used at step `step` (0-based). Per-step schedules repeat their last
+    /// triple beyond their length; an empty custom schedule is the identity map (1, 0, 0).
+    pub fn triple(&self, step: usize) -> [f64; 3] {
+        match self {
+            Self::Keller => KELLER,
+            Self::Dion => DION[step.min(DION.len() - 1)],
+            Self::Cubic => CUBIC,
+            Self::Custom(v) => v
+                .get(step)
+                .or_else(|| v.last())
+                .copied()
+                .unwrap_or([1.0, 0.0, 0.0]),
+        }
+    }
+
+    /// The default number of steps: 5 for keller, dion and cubic (CONTRACT), the schedule length
+    /// for a custom schedule.
+    pub fn default_steps(&self) -> usize {
+        match self {
+            Self::Keller | Self::Dion | Self::Cubic => 5,
+            Self::Custom(v) => v.len(),
+        }
+    }
+
+    /// The canonical name (`keller`, `dion`, `cubic`, `custom`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Keller => "keller",
+            Self::Dion => "dion",
+            Self::Cubic => "cubic",
+            Self::Custom(_) => "custom",
+        }
+    }
+}
+
+/// The scalar map of one Newton–Schulz step on a singular value: φ(x) = a x + b x³ + c x⁵.
+pub fn ns_scalar_step(x: f64, t: [f64; 3]) -> f64 {
+    let x2 = x * x;
+    x * (t[0] + x2 * (t[1] + t[2] * x2))
+}
+
+/// The real scalars Newton–Schulz runs in: `f64` and `f32`.
+pub trait NsFloat:
+    faer::traits::RealField
+    + Copy
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::AddAssign
+{
+    /// Conversion from the f64 coefficients.
+    fn from_f64(x: f64) -> Self;
+    /// Conversion to f64.
+    fn to_f64(self) -> f64;
+}
+impl NsFloat for f64 {
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+impl NsFloat for f32 {
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+/// Newton–Schulz orthogonalization in the precision `T` (generic form of [`newton_schulz`] and
+/// [`newton_schulz_f32`]).
+///
+/// Rule (CONTRACT `orthogonalize`, file 08 §1.1): transpose to wide (rows ≤ cols);
+/// X ← X/(‖X‖_F + eps); for each step k with (a, b, c) = `coeffs.triple(k)`: A = XXᵀ,
+/// X ← aX + (bA + cA²)X; transpose back. The Frobenius norm is accumulated in f64. All buffers
+/// (X, A, B = bA + cA², and the next X) are allocated once; the loop allocates nothing and runs the
+/// three products per step through faer's `matmul` into them, single-threaded (`Par::Seq`, faster
+/// than 2 threads on this machine's 2 vCPUs, see `shared/notes/faer.md`).
+pub fn newton_schulz_generic<T: NsFloat>(
+    g: MatRef<'_, T>,
+    coeffs: &NsCoefficients,
+    steps: usize,
+    eps: f64,
+) -> Mat<T> {
+    let transposed = g.nrows() > g.ncols();
+    let g = if transposed { g.transpose() } else { g };
+    let (m, n) = (g.nrows(), g.ncols());
+    let mut fro2 = 0.0f64;
+    for j in 0..n {
+        for i in 0..m {
+            let v = g[(i, j)].to_f64();
+            fro2 += v * v;
+        }
+    }
+    let inv = T::from_f64(1.0 / (fro2.sqrt() + eps));
+    let mut x = Mat::<T>::from_fn(m, n, |i, j| g[(i, j)] * inv);
+    let mut x_next = Mat::<T>::zeros(m, n);
+    let mut a = Mat::<T>::zeros(m, m);
+    let mut b = Mat::<T>::zeros(m, m);
+    for k in 0..steps {
+        let [ca, cb, cc] = coeffs.triple(k);
+        let (ca, cb, cc) = (T::from_f64(ca), T::from_f64(cb), T::from_f64(cc));
+        // A = X Xᵀ
+        matmul(
+            a.as_mut(),
+            Accum::Replace,
+            x.as_ref(),
+            x.as_ref().transpose(),
+            T::from_f64(1.0),
+            Par::Seq,
+        );
+        // B = c·A·A + b·A
+        matmul(
+            b.as_mut(),
+            Accum::Replace,
+            a.as_ref(),
+            a.as_ref(),
+            cc,
+            Par::Seq,
+        );
+        for j in 0..m {
+            for i in 0..m {
+                b[(i, j)] += cb * a[(i, j)];
+            }
+        }
+        // X_next = a·X + B·X
+        for j in 0..n {
+            for i in 0..m {
+                x_next[(i, j)] = ca * x[(i, j)];
+            }
+        }
+        matmul(
+            x_next.as_mut(),
+            Accum::Add,
+            b.as_ref(),
+            x.as_ref(),
+            T::from_f64(1.0),
+            Par::Seq,
+        );
+        std::mem::swap(&mut x, &mut x_next);
+    }
+    if transposed {
+        x.transpose().to_owned()
+    } else {
+        x
+    }
+}
+
+/// Newton–Schulz orthogonalization in f64, exactly as CONTRACT `orthogonalize`: transpose to wide,
+/// X ← X/(‖X‖_F + eps), per step A = XXᵀ, X ← aX + (bA + cA²)X, transpose back.
+/// The CLI uses eps = 1e-7. G = 0 maps to 0.
+pub fn newton_schulz(
+    g: MatRef<'_, f64>,
+    coeffs: &NsCoefficients,
+    steps: usize,
+    eps: f64,
+) -> Mat<f64> {
+    newton_schulz_generic(g, coeffs, steps, eps)
+}
+
+/// [`newton_schulz`] in f32 (same rule; the Frobenius norm is accumulated in f64, everything else
+/// is f32). Singular values land in the same envelope up to f32 rounding (about 1e-6 relative).
+pub fn newton_schulz_f32(
+    g: MatRef<'_, f32>,
+    coeffs: &NsCoefficients,
+    steps: usize,
+    eps: f64,
+) -> Mat<f32> {
+    newton_schulz_generic(g, coeffs, steps, eps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::mat;
+
+    fn g43() -> Mat<f64> {
+        mat![
+            [0.3, -0.1, 0.2],
+            [-0.4, 0.5, 0.0],
+            [0.1, 0.2, -0.3],
+            [0.0, -0.2, 0.6]
+        ]
+    }
+
+    fn max_abs_diff(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
+        let mut d: f64 = 0.0;
+        for j in 0..a.ncols() {
+            for i in 0..a.nrows() {
+                d = d.max((a[(i, j)] - b[(i, j)]).abs());
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn polar_matches_reference_uvt() {
+        // file 08 §1.4
+        let r = mat![
+            [0.76953494, 0.24715941, 0.36202718],
+            [-0.47023835, 0.84106087, 0.20471661],
+            [0.42901711, 0.46276040, -0.32325938],
+            [-0.05134380, -0.13183945, 0.85001812]
+        ];
+        let p = polar(g43().as_ref());
+        assert!(max_abs_diff(p.as_ref(), r.as_ref()) < 1e-8);
+    }
+
+    #[test]
+    fn svd_reconstructs() {
+        let g = g43();
+        let s = svd_thin(g.as_ref());
+        assert_eq!(s.s.len(), 3);
+        assert!(s.s[0] >= s.s[1] && s.s[1] >= s.s[2]);
+        let mut rec = Mat::<f64>::zeros(4, 3);
+        for k in 0..3 {
+            for j in 0..3 {
+                for i in 0..4 {
+                    rec[(i, j)] += s.u[(i, k)] * s.s[k] * s.v[(j, k)];
+                }
+            }
+        }
+        assert!(max_abs_diff(rec.as_ref(), g.as_ref()) < 1e-14);
+    }
+
+    #[test]
+    fn polar_of_zero_and_rank_one() {
+        let z = Mat::<f64>::zeros(3, 5);
+        assert_eq!(polar(z.as_ref()), z);
+        // rank one: u vᵀ·7 → u vᵀ with unit u, v
+        let g = Mat::<f64>::from_fn(3, 4, |i, j| 7.0 * [1.0, 2.0, 2.0][i] / 3.0 * [0.5; 4][j]);
+        let p = polar(g.as_ref());
+        let expect = Mat::<f64>::from_fn(3, 4, |i, _| [1.0, 2.0, 2.0][i] / 3.0 * 0.5);
+        assert!(max_abs_diff(p.as_ref(), expect.as_ref()) < 1e-14);
+    }
+
+    #[test]
+    fn cubic_converges_and_keller_does_not() {
+        let g = g43();
+        let uvt = polar(g.as_ref());
+        let c = newton_schulz(g.as_ref(), &NsCoefficients::Cubic, 30, 1e-7);
+        assert!(max_abs_diff(c.as_ref(), uvt.as_ref()) < 1e-12);
+        let k = newton_schulz(g.as_ref(), &NsCoefficients::Keller, 5, 1e-7);
+        let d = max_abs_diff(k.as_ref(), uvt.as_ref());
+        assert!((d - 0.2216).abs() < 1e-3, "{d}");
+        let d = newton_schulz(g.as_ref(), &NsCoefficients::Dion, 5, 1e-7);
+        let dd = max_abs_diff(d.as_ref(), uvt.as_ref());
+        assert!((dd - 1.281e-2).abs() < 1e-4, "{dd}");
+    }
+
+    #[test]
+    fn ns_zero_and_f32() {
+        let z = Mat::<f64>::zeros(2, 3);
+        assert_eq!(
+            newton_schulz(z.as_ref(), &NsCoefficients::Keller, 5, 1e-7),
+            z
+        );
+        let g = g43();
+        let g32 = Mat::<f32>::from_fn(4, 3, |i, j| g[(i, j)] as f32);
+        let a = newton_schulz(g.as_ref(), &NsCoefficients::Keller, 5, 1e-7);
+        let b = newton_schulz_f32(g32.as_ref(), &NsCoefficients::Keller, 5, 1e-7);
+        let b64 = Mat::<f64>::from_fn(4, 3, |i, j| b[(i, j)] as f64);
+        assert!(max_abs_diff(a.as_ref(), b64.as_ref()) < 1e-4);
+    }
+
+    #[test]
+    fn coefficient_names() {
+        assert_eq!(NsCoefficients::parse("dion").unwrap().triple(9), DION[4]);
+        assert_eq!(NsCoefficients::parse("keller").unwrap().default_steps(), 5);
+        let e = NsCoefficients::parse("polar").unwrap_err().to_string();
+        assert!(e.contains("keller, dion, cubic"));
+    }
+}
