@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
 
+mod replay;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -23,6 +24,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Validate(validate::Args),
+    Replay(replay::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -93,6 +95,10 @@ fn run(cli: Cli) -> Result<i32> {
                 Some(out) => (out, report),
                 None => return Ok(0),
             }
+        }
+        Command::Replay(a) => {
+            let report = a.report.clone();
+            (replay::run(a)?, report)
         }
     };
     emit(&out, report.as_deref())?;

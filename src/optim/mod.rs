@@ -23,6 +23,7 @@
 //! ```
 
 pub mod adaptive;
+pub mod dualize;
 pub mod momentum;
 pub mod momo;
 pub mod recipes;
@@ -32,6 +33,11 @@ pub mod spec;
 pub mod transform;
 
 pub use adaptive::{FromageRetraction, ScaleByAdam, ScaleByProdigy, ScaleBySign, TrustRatio};
+pub use dualize::{
+    inverse_root, AdamInfNorm, AdamL2Norm, BlockGeometry, BlockSpec, GaussSouthwell, MuonScale,
+    Orthogonalize, OrthogonalizedSpectral, Orthogonalizer, ProductSteepest, ScaleByShape,
+    ShampooPrecond, SharedNorm,
+};
 pub use momentum::{Momentum, MomentumForm, MomentumInit};
 pub use momo::Momo;
 pub use recipes::{parse_optimizer, parse_optimizer_with_schedule, OPTIMIZERS};
@@ -40,3 +46,17 @@ pub use schedule::Schedule;
 pub use transform::{
     AddDecayedWeights, Identity, LearningRate, Partition, Role, Scale, StepCtx, Transform,
 };
+
+#[cfg(test)]
+mod tests;
+
+/// Builds an optimizer for blocks of the given shapes: how validation checks hold "the
+/// implementation under test" as data (a planted-bug test swaps in a broken factory).
+pub type Factory =
+    std::sync::Arc<dyn Fn(&[(usize, usize)]) -> crate::Result<Box<dyn Optimizer>> + Send + Sync>;
+
+/// The [`Factory`] of a spec: `parse_optimizer(spec, shapes)`.
+pub fn factory(spec: &str) -> Factory {
+    let spec = spec.to_string();
+    std::sync::Arc::new(move |shapes: &[(usize, usize)]| parse_optimizer(&spec, shapes))
+}

@@ -1,0 +1,527 @@
+//! Dualizers as transforms: orthogonalization (exact polar or Newton–Schulz) with Muon's shape
+//! scales, product-norm steepest descent over blocks (normalized or sharp), the Adam norms of
+//! Crawshaw et al., Shampoo's preconditioner, and Gauss–Southwell coordinate descent.
+
+use super::momentum::{map, zip_apply};
+use super::transform::{Role, StepCtx, Transform};
+use crate::error::{Error, Result};
+use crate::linalg::{newton_schulz, polar, NsCoefficients};
+use crate::norms::{inner, Aggregation, Block, Norm, ProductNorm, Schatten};
+use faer::{Mat, MatRef};
+use std::sync::Arc;
+
+/// How a block is orthogonalized.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Orthogonalizer {
+    /// The exact polar factor UVᵀ from the thin SVD ([`crate::linalg::polar`]); the spectral-norm
+    /// LMO (file 00 §5).
+    Exact,
+    /// Newton–Schulz: transpose to wide, X ← X/(‖X‖_F + eps), per step X ← aX + (bA + cA²)X with
+    /// A = XXᵀ ([`crate::linalg::newton_schulz`], file 08 §1.1). Not the polar factor.
+    NewtonSchulz {
+        /// The per-step (a, b, c) triples.
+        coeffs: NsCoefficients,
+        /// Number of steps (≥ 1).
+        steps: usize,
+        /// The Frobenius-normalization eps (torch 1e-7).
+        eps: f64,
+    },
+}
+
+impl Orthogonalizer {
+    /// O(G): UVᵀ or NS(G); 0 for G = 0.
+    pub fn apply(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        match self {
+            Orthogonalizer::Exact => polar(g),
+            Orthogonalizer::NewtonSchulz { coeffs, steps, eps } => {
+                newton_schulz(g, coeffs, *steps, *eps)
+            }
+        }
+    }
+    /// A short name: `exact`, `keller`, `dion`, `cubic`, `custom`.
+    pub fn name(&self) -> String {
+        match self {
+            Orthogonalizer::Exact => "exact".into(),
+            Orthogonalizer::NewtonSchulz { coeffs, .. } => coeffs.name().into(),
+        }
+    }
+}
+
+/// u_l ← O(u_l) for every block (Muon's dualizer; Spectral Descent with [`Orthogonalizer::Exact`]).
+#[derive(Clone, Debug)]
+pub struct Orthogonalize(pub Orthogonalizer);
+
+impl Transform for Orthogonalize {
+    type State = ();
+    fn init(&self, _: &[Mat<f64>]) {}
+    fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
+        for u in updates.iter_mut() {
+            *u = self.0.apply(u.as_ref());
+        }
+        Ok(())
+    }
+}
+
+/// Muon's shape-dependent scale s(rows, cols) of the orthogonalized update (file 08 §2.2), for a
+/// block stored as (rows, cols) = (fan_out, fan_in) as in torch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MuonScale {
+    /// s = √max(1, rows/cols) (KellerJordan/Muon; torch `adjust_lr_fn=None`/`"original"`).
+    Original,
+    /// s = √(rows/cols) (torch `"spectral_unclamped"`, Dion, the RMS→RMS dual map).
+    Spectral,
+    /// s = 0.2·√max(rows, cols) (Moonlight; torch `"match_rms_adamw"`).
+    Rms,
+    /// s = 1 (the raw LMO, for theorem checks).
+    None,
+    /// s = √max(1, cols/rows): optax `contrib.muon` with its default dimension numbers, which
+    /// read axis 0 as fan_in (the transpose of torch's convention).
+    Optax,
+}
+
+impl MuonScale {
+    /// The names accepted by the `scale` key.
+    pub const NAMES: &'static [&'static str] = &["original", "spectral", "rms", "none", "optax"];
+    /// Parse a `scale=` value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "original" => MuonScale::Original,
+            "spectral" => MuonScale::Spectral,
+            "rms" => MuonScale::Rms,
+            "none" => MuonScale::None,
+            "optax" => MuonScale::Optax,
+            _ => return None,
+        })
+    }
+    /// s(rows, cols).
+    pub fn factor(self, rows: usize, cols: usize) -> f64 {
+        let (r, c) = (rows as f64, cols as f64);
+        match self {
+            MuonScale::Original => (r / c).max(1.0).sqrt(),
+            MuonScale::Spectral => (r / c).sqrt(),
+            MuonScale::Rms => 0.2 * r.max(c).sqrt(),
+            MuonScale::None => 1.0,
+            MuonScale::Optax => (c / r).max(1.0).sqrt(),
+        }
+    }
+}
+
+/// u_l ← s(rows_l, cols_l)·u_l ([`MuonScale`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ScaleByShape(pub MuonScale);
+
+impl Transform for ScaleByShape {
+    type State = ();
+    fn init(&self, _: &[Mat<f64>]) {}
+    fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
+        if self.0 != MuonScale::None {
+            for u in updates.iter_mut() {
+                let s = self.0.factor(u.nrows(), u.ncols());
+                *u *= faer::Scale(s);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A [`Norm`] shared between steps (delegates to the inner norm).
+#[derive(Debug, Clone)]
+pub struct SharedNorm(pub Arc<dyn Norm>);
+
+impl Norm for SharedNorm {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
+        self.0.norm(x)
+    }
+    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
+        self.0.dual_norm(g)
+    }
+    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        self.0.dualize(g)
+    }
+    fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
+        self.0.dual_and_dualize(g)
+    }
+}
+
+/// The spectral "norm" with a Newton–Schulz dualizer: dualize(G) = NS(G), dual_norm(G) = ⟨G, NS(G)⟩
+/// (GPT-opt computes the nuclear norm as tr(Mᵀ·polar(M)) with its approximate polar, file 00 §2).
+/// With an exact orthogonalizer this is the spectral norm exactly; with NS it is Muon's
+/// approximation (the LMO laws then hold only approximately, file 08 §1.2).
+#[derive(Debug, Clone)]
+pub struct OrthogonalizedSpectral(pub Orthogonalizer);
+
+impl Norm for OrthogonalizedSpectral {
+    fn name(&self) -> String {
+        format!("spectral[{}]", self.0.name())
+    }
+    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
+        Schatten::spectral().norm(x)
+    }
+    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
+        self.dual_and_dualize(g).0
+    }
+    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        self.0.apply(g)
+    }
+    fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
+        let o = self.0.apply(g);
+        (inner(g, o.as_ref()).max(0.0), o)
+    }
+}
+
+/// Crawshaw et al.'s `adam_infty` block norm (file 03 §1) at fixed momentum m and D = ε + √v:
+/// ‖x‖ = max_i |x_i| D_i/|m_i|, with weights stored inverted, `inv` = |m|/D (an entry with
+/// inv = 0 forces x_i = 0). Dual Σ|g|·inv; LMO sign(g)·inv, which is m/D at g = m (Adam's
+/// direction without bias correction).
+#[derive(Debug, Clone)]
+pub struct AdamInfNorm {
+    /// |m_i|/D_i.
+    pub inv: Mat<f64>,
+}
+
+impl Norm for AdamInfNorm {
+    fn name(&self) -> String {
+        "adam_infty".into()
+    }
+    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
+        let mut n: f64 = 0.0;
+        for j in 0..x.ncols() {
+            for i in 0..x.nrows() {
+                let (xi, w) = (x[(i, j)].abs(), self.inv[(i, j)]);
+                if xi == 0.0 {
+                    continue;
+                }
+                n = n.max(if w > 0.0 { xi / w } else { f64::INFINITY });
+            }
+        }
+        n
+    }
+    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
+        let mut s = 0.0;
+        for j in 0..g.ncols() {
+            for i in 0..g.nrows() {
+                s += g[(i, j)].abs() * self.inv[(i, j)];
+            }
+        }
+        s
+    }
+    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
+            super::adaptive::sign(g[(i, j)]) * self.inv[(i, j)]
+        })
+    }
+}
+
+/// Crawshaw et al.'s `adam_2` block norm (file 03 §1): ‖x‖ = √(Σ D_i x_i²) with D = ε + √v
+/// (entries of D must be > 0). Dual √(Σ g²/D); LMO g/(D·dual).
+#[derive(Debug, Clone)]
+pub struct AdamL2Norm {
+    /// D_i > 0.
+    pub d: Mat<f64>,
+}
+
+impl Norm for AdamL2Norm {
+    fn name(&self) -> String {
+        "adam_2".into()
+    }
+    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
+        let mut s = 0.0;
+        for j in 0..x.ncols() {
+            for i in 0..x.nrows() {
+                s += self.d[(i, j)] * x[(i, j)] * x[(i, j)];
+            }
+        }
+        s.sqrt()
+    }
+    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
+        let mut s = 0.0;
+        for j in 0..g.ncols() {
+            for i in 0..g.nrows() {
+                s += g[(i, j)] * g[(i, j)] / self.d[(i, j)];
+            }
+        }
+        s.sqrt()
+    }
+    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        let dn = self.dual_norm(g);
+        if dn == 0.0 {
+            return Mat::zeros(g.nrows(), g.ncols());
+        }
+        Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
+            g[(i, j)] / (self.d[(i, j)] * dn)
+        })
+    }
+}
+
+/// The geometry of one block in [`ProductSteepest`].
+#[derive(Debug, Clone)]
+pub enum BlockGeometry {
+    /// A fixed norm (e.g. from [`crate::norms::parse_norm`]).
+    Fixed(Arc<dyn Norm>),
+    /// [`AdamInfNorm`] built each step from the incoming momentum m and
+    /// v ← β2 v + (1−β2) g² (v_1 = g_1², GPT-opt), D = ε + √v.
+    AdamInf {
+        /// β2 ∈ [0, 1).
+        beta2: f64,
+        /// ε > 0.
+        eps: f64,
+    },
+    /// [`AdamL2Norm`] with the same D.
+    AdamL2 {
+        /// β2 ∈ [0, 1).
+        beta2: f64,
+        /// ε > 0.
+        eps: f64,
+    },
+}
+
+/// One block of a [`ProductSteepest`]: its geometry, its scale s_l (the block norm is
+/// s_l‖·‖_l) and its group (matrix or not, for [`Aggregation::Hybrid`]).
+#[derive(Debug, Clone)]
+pub struct BlockSpec {
+    /// The block geometry.
+    pub geometry: BlockGeometry,
+    /// s_l > 0.
+    pub scale: f64,
+    /// The block's role.
+    pub role: Role,
+}
+
+/// Steepest descent under a product norm over the blocks ([`crate::norms::ProductNorm`];
+/// Bernstein & Newhouse Prop. 7; Crawshaw et al.'s framework, file 03 §1):
+///
+/// normalized (`sharp = false`, constrained/LMO): u = dualize(M) = argmax_{‖D‖≤1} ⟨M, D⟩;
+/// sharp (`sharp = true`, regularized): u = M^# = ‖M‖_*·dualize(M).
+///
+/// With [`Aggregation::Max`] block l gets LMO_l(M_l)/s_l, and the sharp step size is the global
+/// Σ_k ‖M_k‖_{k,*}/s_k (Props. 3, 5, 7).
+#[derive(Debug, Clone)]
+pub struct ProductSteepest {
+    /// The blocks, in parameter order.
+    pub blocks: Vec<BlockSpec>,
+    /// How block norms combine.
+    pub aggregation: Aggregation,
+    /// Regularized (sharp) instead of constrained (normalized) steepest descent.
+    pub sharp: bool,
+}
+
+impl ProductSteepest {
+    /// The same norm on every block, scale 1.
+    pub fn uniform(norm: Arc<dyn Norm>, roles: &[Role], aggregation: Aggregation, sharp: bool) -> Self {
+        Self {
+            blocks: roles
+                .iter()
+                .map(|&role| BlockSpec {
+                    geometry: BlockGeometry::Fixed(norm.clone()),
+                    scale: 1.0,
+                    role,
+                })
+                .collect(),
+            aggregation,
+            sharp,
+        }
+    }
+
+    /// The product norm at this step, given the Adam second moments `v` (one per block, used by the
+    /// Adam geometries) and the momentum `m`.
+    pub fn product_norm(&self, m: &[Mat<f64>], v: &[Option<Mat<f64>>]) -> ProductNorm {
+        let blocks = self
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(l, b)| {
+                let norm: Box<dyn Norm> = match &b.geometry {
+                    BlockGeometry::Fixed(n) => Box::new(SharedNorm(n.clone())),
+                    BlockGeometry::AdamInf { eps, .. } => {
+                        let v = v[l].as_ref().expect("Adam geometry has a second moment");
+                        let ml = &m[l];
+                        Box::new(AdamInfNorm {
+                            inv: Mat::from_fn(ml.nrows(), ml.ncols(), |i, j| {
+                                ml[(i, j)].abs() / (eps + v[(i, j)].sqrt())
+                            }),
+                        })
+                    }
+                    BlockGeometry::AdamL2 { eps, .. } => {
+                        let v = v[l].as_ref().expect("Adam geometry has a second moment");
+                        Box::new(AdamL2Norm {
+                            d: map(v, |x| eps + x.sqrt()),
+                        })
+                    }
+                };
+                Block::new(norm, b.scale, b.role == Role::Matrix)
+            })
+            .collect();
+        ProductNorm::new(self.aggregation, blocks)
+    }
+}
+
+impl Transform for ProductSteepest {
+    /// The Adam second moments v (for Adam geometries; `None` otherwise).
+    type State = Vec<Option<Mat<f64>>>;
+    fn init(&self, params: &[Mat<f64>]) -> Self::State {
+        self.blocks
+            .iter()
+            .zip(params)
+            .map(|(b, p)| match b.geometry {
+                BlockGeometry::Fixed(_) => None,
+                _ => Some(Mat::zeros(p.nrows(), p.ncols())),
+            })
+            .collect()
+    }
+    fn update(
+        &self,
+        updates: &mut [Mat<f64>],
+        v: &mut Self::State,
+        ctx: &StepCtx<'_>,
+    ) -> Result<()> {
+        if updates.len() != self.blocks.len() {
+            return Err(Error::input(format!(
+                "product steepest descent built for {} blocks got {}",
+                self.blocks.len(),
+                updates.len()
+            )));
+        }
+        for (l, b) in self.blocks.iter().enumerate() {
+            if let BlockGeometry::AdamInf { beta2, .. } | BlockGeometry::AdamL2 { beta2, .. } =
+                b.geometry
+            {
+                let vl = v[l].as_mut().expect("Adam geometry has a second moment");
+                let g = &ctx.grads[l];
+                if ctx.t == 1 {
+                    *vl = map(g, |x| x * x);
+                } else {
+                    zip_apply(vl, g, |v, g| beta2 * v + (1.0 - beta2) * g * g);
+                }
+            }
+        }
+        let product = self.product_norm(updates, v);
+        let out = if self.sharp {
+            product.sharp(updates)
+        } else {
+            product.dualize(updates)
+        };
+        for (u, o) in updates.iter_mut().zip(out) {
+            *u = o;
+        }
+        Ok(())
+    }
+}
+
+/// Shampoo's preconditioner (Gupta et al. 2018; Bernstein & Newhouse eqs. (15)–(16), file 04 §1):
+///
+/// L ← L + GGᵀ, R ← R + GᵀG (with `accumulate`; L = GGᵀ, R = GᵀG without), u = L^{−1/4} G R^{−1/4},
+///
+/// with L_0 = R_0 = εI. Inverse fourth roots are pseudo-inverse roots on the range: from faer's
+/// symmetric eigendecomposition, eigenvalues λ ≤ n·ε_mach·λ_max count as 0. Without accumulation
+/// and ε = 0 the update is exactly UVᵀ (App. A), the spectral-norm LMO.
+#[derive(Clone, Copy, Debug)]
+pub struct ShampooPrecond {
+    /// Sum the Gram matrices over steps.
+    pub accumulate: bool,
+    /// ε ≥ 0 added to the diagonals of L and R.
+    pub eps: f64,
+}
+
+/// A^{−1/p} on the range of the symmetric positive semi-definite A (eigenvalues
+/// λ ≤ n·ε_mach·λ_max are treated as 0).
+pub fn inverse_root(a: MatRef<'_, f64>, p: f64) -> Result<Mat<f64>> {
+    let n = a.nrows();
+    let evd = a.self_adjoint_eigen(faer::Side::Lower).map_err(|e| {
+        Error::failed(format!(
+            "symmetric eigendecomposition of a {n}×{n} Shampoo statistic failed ({e:?})"
+        ))
+    })?;
+    let s = evd.S().column_vector();
+    let u = evd.U();
+    let lmax = (0..n).map(|i| s[i].abs()).fold(0.0, f64::max);
+    let tol = (n as f64) * f64::EPSILON * lmax;
+    let w: Vec<f64> = (0..n)
+        .map(|i| if s[i] > tol { s[i].powf(-1.0 / p) } else { 0.0 })
+        .collect();
+    let mut uw = u.to_owned();
+    for j in 0..n {
+        for i in 0..n {
+            uw[(i, j)] *= w[j];
+        }
+    }
+    Ok(&uw * u.transpose())
+}
+
+impl Transform for ShampooPrecond {
+    /// (L, R) per block.
+    type State = Vec<(Mat<f64>, Mat<f64>)>;
+    fn init(&self, params: &[Mat<f64>]) -> Self::State {
+        params
+            .iter()
+            .map(|p| {
+                let (m, n) = (p.nrows(), p.ncols());
+                (
+                    Mat::from_fn(m, m, |i, j| if i == j { self.eps } else { 0.0 }),
+                    Mat::from_fn(n, n, |i, j| if i == j { self.eps } else { 0.0 }),
+                )
+            })
+            .collect()
+    }
+    fn update(
+        &self,
+        updates: &mut [Mat<f64>],
+        st: &mut Self::State,
+        _: &StepCtx<'_>,
+    ) -> Result<()> {
+        for (g, (l, r)) in updates.iter_mut().zip(st.iter_mut()) {
+            let ggt = &*g * g.transpose();
+            let gtg = g.transpose() * &*g;
+            if self.accumulate {
+                *l += ggt;
+                *r += gtg;
+            } else {
+                let (m, n) = (g.nrows(), g.ncols());
+                *l = ggt + Mat::from_fn(m, m, |i, j| if i == j { self.eps } else { 0.0 });
+                *r = gtg + Mat::from_fn(n, n, |i, j| if i == j { self.eps } else { 0.0 });
+            }
+            let li = inverse_root(l.as_ref(), 4.0)?;
+            let ri = inverse_root(r.as_ref(), 4.0)?;
+            *g = &li * &*g * &ri;
+        }
+        Ok(())
+    }
+}
+
+/// Gauss–Southwell coordinate descent: steepest descent under the entry-wise ℓ1 norm of all
+/// parameters together (file 00 §2, LMO row "entry-wise ℓ1"). Only the entry with the largest
+/// |u_ij| over all blocks moves: normalized u = sign(u_{i*j*}) e_{i*}e_{j*}ᵀ, sharp
+/// u = u_{i*j*} e_{i*}e_{j*}ᵀ. Ties go to the first maximal entry in block order, then row-major
+/// order. u = 0 maps to 0.
+#[derive(Clone, Copy, Debug)]
+pub struct GaussSouthwell {
+    /// Keep the magnitude (sharp form) instead of the sign.
+    pub sharp: bool,
+}
+
+impl Transform for GaussSouthwell {
+    type State = ();
+    fn init(&self, _: &[Mat<f64>]) {}
+    fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
+        let mut best: Option<(usize, usize, usize, f64)> = None;
+        for (l, u) in updates.iter().enumerate() {
+            for i in 0..u.nrows() {
+                for j in 0..u.ncols() {
+                    let x = u[(i, j)];
+                    if x != 0.0 && best.is_none_or(|b| x.abs() > b.3.abs()) {
+                        best = Some((l, i, j, x));
+                    }
+                }
+            }
+        }
+        for u in updates.iter_mut() {
+            *u = Mat::zeros(u.nrows(), u.ncols());
+        }
+        if let Some((l, i, j, x)) = best {
+            updates[l][(i, j)] = if self.sharp { x } else { x.signum() };
+        }
+        Ok(())
+    }
+}
