@@ -6,6 +6,10 @@
 //! * [`norms`]: entry-wise ℓp, Schatten-p, operator and product norms, each with its dual norm and
 //!   its dualizer (LMO).
 //! * [`linalg`]: exact polar factor (SVD) and Newton–Schulz orthogonalization, on faer.
+//! * [`data`]: classification datasets (JSON, CSV, NumPy), the paper's synthetic generator and a
+//!   separability LP.
+//! * [`margin`]: exact max-margin classifiers in every norm (Clarabel conic programs) with a
+//!   certified bracket [lower, upper] on γ; binary and ℓ∞-robust margins.
 //! * [`validate`]: theorems as data — checks with parameters, a measured value, an expectation with
 //!   an explicit tolerance, and a versioned JSON report.
 //!
@@ -14,9 +18,11 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod data;
 pub mod error;
 pub mod io;
 pub mod linalg;
+pub mod margin;
 pub mod models;
 pub mod norms;
 pub mod optim;

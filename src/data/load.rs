@@ -1,0 +1,292 @@
+//! Readers for the dataset formats (JSON, CSV, `.npy`, `.npz`); see the module documentation of
+//! [`crate::data`].
+
+use super::Dataset;
+use crate::error::{Error, Result};
+use faer::Mat;
+use serde_json::Value;
+use std::path::Path;
+
+pub(super) fn load(path: &Path) -> Result<Dataset> {
+    let what = format!("'{}'", path.display());
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "json" => {
+            let text = crate::io::read_to_string(path)?;
+            let value: Value = serde_json::from_str(&text).map_err(|e| {
+                if ["NaN", "Infinity"].iter().any(|t| text.contains(t)) {
+                    Error::input(format!(
+                        "{what} contains NaN or Infinity, which are neither valid JSON nor valid features; remove or impute them"
+                    ))
+                } else {
+                    Error::input(format!(
+                        "{what} is not valid JSON ({e}); fix the file so that it parses as JSON"
+                    ))
+                }
+            })?;
+            from_json(&value, &what)
+        }
+        "csv" => from_csv(&crate::io::read_to_string(path)?, &what),
+        "npy" => from_npy(path, &what),
+        "npz" => from_npz(path, &what),
+        _ => Err(Error::input(format!(
+            "{what}: unknown dataset format '.{ext}'; use .json ({{\"classes\", \"x\", \"y\"}}), .csv (label in the last column), .npy or .npz"
+        ))),
+    }
+}
+
+/// A label given as a JSON number or a float: a non-negative integer.
+fn label_from_f64(v: f64, i: usize, what: &str) -> Result<usize> {
+    if !v.is_finite() || v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
+        return Err(Error::input(format!(
+            "{what}: label {i} is {v}; labels must be integers in 0..k−1"
+        )));
+    }
+    Ok(v as usize)
+}
+
+pub(super) fn from_json(value: &Value, what: &str) -> Result<Dataset> {
+    let obj = value.as_object().ok_or_else(|| {
+        Error::input(format!(
+            "{what} must be a JSON object {{\"classes\": k, \"x\": [[...], ...], \"y\": [...]}}"
+        ))
+    })?;
+    let classes = match obj.get("classes") {
+        Some(v) => {
+            let k = v.as_u64().ok_or_else(|| {
+                Error::input(format!(
+                    "{what}: \"classes\" is {v}; it must be a positive integer k ≥ 2"
+                ))
+            })?;
+            k as usize
+        }
+        None => {
+            return Err(Error::input(format!(
+                "{what} has no key \"classes\"; add \"classes\": k (the number of classes, ≥ 2)"
+            )))
+        }
+    };
+    let xv = obj.get("x").ok_or_else(|| {
+        Error::input(format!(
+            "{what} has no key \"x\"; add \"x\": the samples as an array of rows"
+        ))
+    })?;
+    let yv = obj.get("y").and_then(Value::as_array).ok_or_else(|| {
+        Error::input(format!(
+            "{what} has no array \"y\"; add \"y\": one integer label in 0..k per row of x"
+        ))
+    })?;
+    let x = match xv.as_array() {
+        Some(rows) if rows.is_empty() => Mat::zeros(0, 0),
+        _ => crate::io::matrix_from_json(xv, &format!("\"x\" in {what}"))?,
+    };
+    let mut y = Vec::with_capacity(yv.len());
+    for (i, l) in yv.iter().enumerate() {
+        let f = l.as_f64().ok_or_else(|| {
+            Error::input(format!(
+                "{what}: y[{i}] is {l}; labels must be integers in 0..k−1"
+            ))
+        })?;
+        y.push(label_from_f64(f, i, what)?);
+    }
+    Dataset::new(classes, x, y, what)
+}
+
+pub(super) fn from_csv(text: &str, what: &str) -> Result<Dataset> {
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    let mut classes: Option<usize> = None;
+    let mut first_data_line = true;
+    for (lineno, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            if let Some(k) = comment.trim().strip_prefix("classes:") {
+                classes = Some(k.trim().parse().map_err(|_| {
+                    Error::input(format!(
+                        "{what}, line {}: '# classes: {}' is not a non-negative integer; write e.g. '# classes: 3'",
+                        lineno + 1,
+                        k.trim()
+                    ))
+                })?);
+            }
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let parsed: std::result::Result<Vec<f64>, _> =
+            fields.iter().map(|f| f.parse::<f64>()).collect();
+        match parsed {
+            Ok(v) => rows.push(v),
+            Err(_) if first_data_line => {} // a header line
+            Err(_) => {
+                let bad = fields.iter().find(|f| f.parse::<f64>().is_err()).unwrap_or(&"");
+                return Err(Error::input(format!(
+                    "{what}, line {}: '{bad}' is not a number; every field after the header must be a number (features, then the label)",
+                    lineno + 1
+                )));
+            }
+        }
+        first_data_line = false;
+    }
+    table_to_dataset(rows, classes, what)
+}
+
+/// Rows of "features…, label" into a dataset.
+fn table_to_dataset(rows: Vec<Vec<f64>>, classes: Option<usize>, what: &str) -> Result<Dataset> {
+    if rows.is_empty() {
+        return Err(Error::input(format!(
+            "{what}: the dataset has no samples (n = 0); give one row per sample: features, then the label"
+        )));
+    }
+    let width = rows[0].len();
+    if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != width) {
+        return Err(Error::input(format!(
+            "{what} is ragged: sample 0 has {width} columns but sample {i} has {}; every row needs the same number of features plus the label",
+            r.len()
+        )));
+    }
+    if width < 2 {
+        return Err(Error::input(format!(
+            "{what}: rows have {width} column(s); each row needs at least one feature and the label in the last column"
+        )));
+    }
+    let mut y = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        y.push(label_from_f64(r[width - 1], i, what)?);
+    }
+    let k = classes.unwrap_or_else(|| y.iter().max().map_or(0, |m| m + 1));
+    let x = Mat::from_fn(rows.len(), width - 1, |i, j| rows[i][j]);
+    Dataset::new(k, x, y, what)
+}
+
+/// A numeric NumPy array: shape and the entries as f64 in C (row-major) order.
+struct Array {
+    shape: Vec<usize>,
+    data: Vec<f64>,
+}
+
+fn read_npy<R: std::io::Read>(reader: R, what: &str) -> Result<Array> {
+    let bad = |e: std::io::Error| {
+        Error::input(format!(
+            "{what} is not a readable NumPy array ({e}); write it with numpy.save"
+        ))
+    };
+    let file = npyz::NpyFile::new(reader).map_err(bad)?;
+    let shape: Vec<usize> = file.shape().iter().map(|&s| s as usize).collect();
+    let fortran = file.order() == npyz::Order::Fortran;
+    let dtype = file.dtype().descr();
+    macro_rules! try_types {
+        ($file:ident; $($t:ty),*) => {{
+            let f = $file;
+            $(
+                let f = match f.try_data::<$t>() {
+                    Ok(r) => {
+                        let v: std::result::Result<Vec<f64>, _> =
+                            r.map(|x| x.map(|x| x as f64)).collect();
+                        return finish(shape, v.map_err(bad)?, fortran);
+                    }
+                    Err(f) => f,
+                };
+            )*
+            drop(f);
+        }};
+    }
+    try_types!(file; f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+    Err(Error::input(format!(
+        "{what}: NumPy dtype {dtype} is not supported; save the array as float64 (labels may be any integer dtype)"
+    )))
+}
+
+fn finish(shape: Vec<usize>, data: Vec<f64>, fortran: bool) -> Result<Array> {
+    if fortran && shape.len() == 2 {
+        let (r, c) = (shape[0], shape[1]);
+        let data = (0..r * c).map(|idx| data[(idx % c) * r + idx / c]).collect();
+        return Ok(Array { shape, data });
+    }
+    Ok(Array { shape, data })
+}
+
+fn from_npy(path: &Path, what: &str) -> Result<Dataset> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::input(format!(
+            "cannot read {what}: {e}; check the path (it must name an existing, readable file)"
+        ))
+    })?;
+    let a = read_npy(std::io::BufReader::new(file), what)?;
+    if a.shape.len() != 2 {
+        return Err(Error::input(format!(
+            "{what}: a .npy dataset must be 2-D (n × (d+1), label in the last column) but has shape {:?}; use .npz with arrays x and y instead",
+            a.shape
+        )));
+    }
+    let (n, w) = (a.shape[0], a.shape[1]);
+    let rows = (0..n).map(|i| a.data[i * w..(i + 1) * w].to_vec()).collect();
+    table_to_dataset(rows, None, what)
+}
+
+fn from_npz(path: &Path, what: &str) -> Result<Dataset> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::input(format!(
+            "cannot read {what}: {e}; check the path (it must name an existing, readable file)"
+        ))
+    })?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
+        Error::input(format!(
+            "{what} is not a readable .npz archive ({e}); write it with numpy.savez(path, x=x, y=y)"
+        ))
+    })?;
+    let mut get = |name: &str| -> Result<Option<Array>> {
+        match zip.by_name(&format!("{name}.npy")) {
+            Ok(entry) => read_npy(entry, &format!("array '{name}' of {what}")).map(Some),
+            Err(zip::result::ZipError::FileNotFound) => Ok(None),
+            Err(e) => Err(Error::input(format!(
+                "{what}: cannot read array '{name}' ({e}); rewrite the file with numpy.savez"
+            ))),
+        }
+    };
+    let x = get("x")?.ok_or_else(|| {
+        Error::input(format!(
+            "{what} has no array 'x'; save the samples as numpy.savez(path, x=x, y=y)"
+        ))
+    })?;
+    let y = get("y")?.ok_or_else(|| {
+        Error::input(format!(
+            "{what} has no array 'y'; save the labels as numpy.savez(path, x=x, y=y)"
+        ))
+    })?;
+    let classes = get("classes")?;
+    if x.shape.len() != 2 {
+        return Err(Error::input(format!(
+            "{what}: 'x' must be 2-D (n × d) but has shape {:?}; reshape it to one row per sample",
+            x.shape
+        )));
+    }
+    if y.shape.len() != 1 {
+        return Err(Error::input(format!(
+            "{what}: 'y' must be 1-D (n labels) but has shape {:?}; flatten it",
+            y.shape
+        )));
+    }
+    let (n, d) = (x.shape[0], x.shape[1]);
+    let labels = y
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| label_from_f64(v, i, what))
+        .collect::<Result<Vec<_>>>()?;
+    let k = match classes {
+        Some(c) if c.data.len() == 1 => label_from_f64(c.data[0], 0, &format!("'classes' of {what}"))?,
+        Some(_) => {
+            return Err(Error::input(format!(
+                "{what}: 'classes' must be a scalar (the number of classes k)"
+            )))
+        }
+        None => labels.iter().max().map_or(0, |m| m + 1),
+    };
+    let xm = Mat::from_fn(n, d, |i, j| x.data[i * d + j]);
+    Dataset::new(k, xm, labels, what)
+}

@@ -1,0 +1,249 @@
+//! Exact max-margin classifiers with a certified bracket.
+//!
+//! **Multiclass** (Fan, Schmidt & Thrampoulidis 2025, eq. (2); `../shared/papers/00` §4): for a
+//! dataset with pair matrices A_ic = (e_{y_i} − e_c) h_iᵀ and a norm ‖·‖ on R^{k×d},
+//!
+//! γ = max_{‖W‖ ≤ 1} min_{i, c≠y_i} ⟨A_ic, W⟩ = 1 / min{‖W‖ : ⟨A_ic, W⟩ ≥ 1 for all pairs}
+//!   = min_{λ ∈ Δ} ‖Σ λ_ic A_ic‖_*   (minimax duality).
+//!
+//! The program min{t : ‖W‖ ≤ t, ⟨A_ic, W⟩ ≥ 1} is handed to the Clarabel interior-point solver
+//! (LP, SOCP, power cone or PSD cone: see [`epigraph`]). Every answer carries a **certified
+//! bracket** lower ≤ γ ≤ upper, evaluated with the crate's own norms ([`crate::norms`]):
+//!
+//! * lower = min_ic ⟨A_ic, W⟩ / ‖W‖ for the returned W (any W gives a lower bound);
+//! * upper = ‖Σ λ_ic A_ic‖_* / Σ λ_ic for the solver's dual multipliers λ ≥ 0 of the margin
+//!   constraints (any λ in the simplex gives an upper bound).
+//!
+//! Large problems (more than [`MarginOptions::full_pairs`] pairs) are solved by **constraint
+//! generation**: solve on a working set of pairs (initially the `init_per_sample` smallest margins
+//! of each sample under the class-mean classifier), add every pair the solution violates, repeat.
+//! The bracket certifies the result whatever the working set.
+//!
+//! Schatten-p for p ∉ {1, 2, ∞} has no conic epigraph here; it is solved by accelerated projected
+//! gradient on the dual min_{λ∈Δ} |||Σλ A|||_q with the primal candidate W = LMO(Σ λ A) (file 00
+//! §4.1), and reports the bracket it reached.
+//!
+//! **Binary** (`--binary`, Tsilivis et al. 2024; `../shared/papers/06`): labels ±1, w ∈ R^d, and
+//! with an ℓ∞ perturbation radius ε ≥ 0 the robust margin
+//!
+//! γ_ε = max_{‖w‖ ≤ 1} min_i (y_i⟨w, x_i⟩ − ε‖w‖₁) = min_{λ∈Δ} ‖S_ε(Σ λ_i y_i x_i)‖_*,
+//!
+//! S_ε the soft-threshold (the inner minimum over ‖v‖_∞ ≤ 1 of ‖z − εv‖_* is attained at
+//! v = clip(z/ε) for every absolute norm). ε = 0 is the plain binary margin. The data are robustly
+//! separable iff ε < ε* = max_{‖w‖₁ ≤ 1} min_i y_i⟨w, x_i⟩.
+
+pub(crate) mod conic;
+mod binary;
+mod epigraph;
+mod multiclass;
+mod schatten;
+mod tmpnorms;
+
+pub use binary::binary_margin;
+pub use multiclass::max_margin;
+
+use crate::error::{Error, Result};
+use faer::Mat;
+use serde_json::{json, Value};
+
+/// How the norm's epigraph is represented: entry-wise ℓp or Schatten-p (p ∈ [1, ∞]).
+/// Schatten-2 is stored as entry-wise ℓ2 (the same norm).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Geometry {
+    /// (Σ |W_ij|^p)^{1/p}; p = ∞ is the max-norm, p = 1 the sum-norm.
+    Entrywise(f64),
+    /// ‖σ(W)‖_p; p = ∞ is the spectral norm, p = 1 the nuclear norm.
+    Schatten(f64),
+}
+
+fn parse_p(s: &str, name: &str) -> Result<f64> {
+    let p = if s == "inf" {
+        f64::INFINITY
+    } else {
+        s.parse::<f64>().map_err(|_| {
+            Error::input(format!(
+                "norm '{name}': '{s}' is not a number; write P as a real number ≥ 1 or 'inf' (e.g. entrywise:3)"
+            ))
+        })?
+    };
+    if !(p >= 1.0) {
+        return Err(Error::input(format!(
+            "norm '{name}': P = {s} is below 1, which is not a norm; use P ≥ 1 or 'inf'"
+        )));
+    }
+    Ok(p)
+}
+
+impl Geometry {
+    /// The geometry of a matrix norm name of the contract (`fro`, `spectral`, `nuclear`, `max`,
+    /// `sum`, `entrywise:P`, `schatten:P`).
+    pub fn matrix(name: &str) -> Result<Self> {
+        let g = match name {
+            "fro" => Geometry::Entrywise(2.0),
+            "max" => Geometry::Entrywise(f64::INFINITY),
+            "sum" => Geometry::Entrywise(1.0),
+            "spectral" => Geometry::Schatten(f64::INFINITY),
+            "nuclear" => Geometry::Schatten(1.0),
+            _ => {
+                if let Some(p) = name.strip_prefix("entrywise:") {
+                    Geometry::Entrywise(parse_p(p, name)?)
+                } else if let Some(p) = name.strip_prefix("schatten:") {
+                    Geometry::Schatten(parse_p(p, name)?)
+                } else if matches!(name, "l1" | "l2" | "linf") || name.starts_with("lp:") {
+                    return Err(Error::input(format!(
+                        "norm '{name}' is a vector norm; use it with --binary, or give a matrix norm (fro, spectral, nuclear, max, sum, entrywise:P, schatten:P)"
+                    )));
+                } else {
+                    return Err(Error::input(format!(
+                        "unknown norm '{name}'; use fro, spectral, nuclear, max, sum, entrywise:P or schatten:P"
+                    )));
+                }
+            }
+        };
+        Ok(g.canonical())
+    }
+
+    /// The geometry of a vector norm name (`l1`, `l2`, `linf`, `lp:P`), for `--binary`.
+    pub fn vector(name: &str) -> Result<Self> {
+        let g = match name {
+            "l1" => Geometry::Entrywise(1.0),
+            "l2" => Geometry::Entrywise(2.0),
+            "linf" => Geometry::Entrywise(f64::INFINITY),
+            _ => match name.strip_prefix("lp:") {
+                Some(p) => Geometry::Entrywise(parse_p(p, name)?),
+                None => {
+                    return Err(Error::input(format!(
+                        "norm '{name}' is not a vector norm; with --binary use l1, l2, linf or lp:P"
+                    )))
+                }
+            },
+        };
+        Ok(g.canonical())
+    }
+
+    fn canonical(self) -> Self {
+        match self {
+            Geometry::Schatten(p) if p == 2.0 => Geometry::Entrywise(2.0),
+            g => g,
+        }
+    }
+
+    /// Whether the epigraph ‖W‖ ≤ t is handed to the conic solver (all but Schatten-p with
+    /// p ∉ {1, 2, ∞}).
+    pub fn is_conic(self) -> bool {
+        match self {
+            Geometry::Entrywise(_) => true,
+            Geometry::Schatten(p) => p == 1.0 || p.is_infinite(),
+        }
+    }
+}
+
+/// Options of the max-margin solvers.
+#[derive(Debug, Clone)]
+pub struct MarginOptions {
+    /// Clarabel's gap and feasibility tolerance.
+    pub tol: f64,
+    /// Clarabel's iteration limit per solve.
+    pub max_iter: u32,
+    /// Up to this many pairs the full program is solved in one go; above, constraint generation.
+    pub full_pairs: usize,
+    /// Initial working set: this many smallest-margin pairs per sample (class-mean classifier).
+    pub init_per_sample: usize,
+    /// A pair outside the working set is added when its margin is below 1 − `violation`.
+    pub violation: f64,
+    /// Maximum rounds of constraint generation.
+    pub max_rounds: usize,
+    /// Iterations of the first-order method (Schatten-p, p ∉ {1, 2, ∞}).
+    pub first_order_iters: usize,
+    /// The first-order method stops when (upper − lower) ≤ this · upper.
+    pub first_order_rel_gap: f64,
+}
+
+impl Default for MarginOptions {
+    fn default() -> Self {
+        Self {
+            tol: 1e-10,
+            max_iter: 400,
+            full_pairs: 1000,
+            init_per_sample: 2,
+            violation: 1e-9,
+            max_rounds: 50,
+            first_order_iters: 20_000,
+            first_order_rel_gap: 1e-7,
+        }
+    }
+}
+
+/// A max-margin answer with its certificate.
+#[derive(Debug, Clone)]
+pub struct Margin {
+    /// The norm's name as given.
+    pub norm: String,
+    /// Whether the data are (robustly) separable.
+    pub separable: bool,
+    /// The reported γ: 1/optimum of the conic program, clipped into [lower, upper]; 0 if not
+    /// separable.
+    pub gamma: f64,
+    /// Certified lower bound on γ (normalized margin of `w`).
+    pub lower: f64,
+    /// Certified upper bound on γ (dual formula at the normalized multipliers).
+    pub upper: f64,
+    /// The classifier, normalized to ‖W‖ = 1 (k × d; d × 1 for binary); 0 if not separable.
+    pub w: Mat<f64>,
+    /// Normalized dual multipliers λ ∈ Δ (pairs or samples), the certificate of `upper`.
+    pub lambda: Vec<f64>,
+    /// How γ was computed and what it cost (solver, rounds, working-set size, iterations, ...).
+    pub info: Value,
+}
+
+impl Margin {
+    /// The contract's JSON: `norm`, `separable`, `gamma`, `lower`, `upper`, and `W` (multiclass)
+    /// or `w` (binary, a flat list), plus `width` and `info`.
+    pub fn to_json(&self, binary: bool) -> Value {
+        let mut out = json!({
+            "norm": self.norm,
+            "separable": self.separable,
+            "gamma": crate::io::num(self.gamma),
+            "lower": crate::io::num(self.lower),
+            "upper": crate::io::num(self.upper),
+            "width": crate::io::num(self.upper - self.lower),
+            "info": self.info,
+        });
+        if binary {
+            out["w"] = Value::Array((0..self.w.nrows()).map(|i| crate::io::num(self.w[(i, 0)])).collect());
+        } else {
+            out["W"] = crate::io::matrix_to_json(self.w.as_ref());
+        }
+        out
+    }
+}
+
+/// Normalize multipliers: clip to ≥ 0 and divide by the sum; None if the sum is not positive.
+fn normalize(lambda: &[f64]) -> Option<Vec<f64>> {
+    let mut l: Vec<f64> = lambda.iter().map(|&v| v.max(0.0)).collect();
+    let s: f64 = l.iter().sum();
+    if !(s > 0.0 && s.is_finite()) {
+        return None;
+    }
+    l.iter_mut().for_each(|v| *v /= s);
+    Some(l)
+}
+
+/// Check the bracket's consistency (lower ≤ upper up to rounding) and clip γ into it.
+fn settle(gamma_solver: f64, lower: f64, upper: f64, what: &str) -> Result<f64> {
+    if !(lower.is_finite() && upper.is_finite()) {
+        return Err(Error::failed(format!(
+            "{what}: the certificate is not finite (lower = {lower}, upper = {upper})"
+        )));
+    }
+    if lower > upper * (1.0 + 1e-9) + 1e-14 {
+        return Err(Error::failed(format!(
+            "{what}: inconsistent certificate lower = {lower} > upper = {upper} (a bug in the norm or its dual)"
+        )));
+    }
+    let g = if gamma_solver.is_finite() { gamma_solver } else { lower };
+    Ok(g.clamp(lower, upper.max(lower)))
+}
+
+#[cfg(test)]
+mod tests;
