@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::path::Path;
 
 mod replay;
+mod train;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -25,6 +26,7 @@ pub struct Cli {
 enum Command {
     Validate(validate::Args),
     Replay(replay::Args),
+    Train(train::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -99,6 +101,10 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Replay(a) => {
             let report = a.report.clone();
             (replay::run(a)?, report)
+        }
+        Command::Train(a) => {
+            let report = a.report.clone();
+            (train::run(a)?, report)
         }
     };
     emit(&out, report.as_deref())?;
