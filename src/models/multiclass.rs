@@ -478,6 +478,34 @@ pub(crate) mod tests {
         (x, y)
     }
 
+    /// PLANTED BUG (file 00, gotcha 7.1): the textbook gradient (softmax − onehot)ᵀH/n, with the
+    /// correct-class residual P_y − 1, which rounds to 0 once the loss is below ~1e-16.
+    pub(crate) fn naive_softmax_gradient(
+        p: &Multiclass,
+        w: MatRef<'_, f64>,
+    ) -> (Evaluation, ScaledGradient) {
+        let z = p.logits(w);
+        let (n, k, d) = (p.n(), p.k(), p.d());
+        let mut r = Mat::<f64>::zeros(n, k);
+        for i in 0..n {
+            let m = (0..k).map(|c| z[(i, c)]).fold(f64::NEG_INFINITY, f64::max);
+            let s: f64 = (0..k).map(|c| (z[(i, c)] - m).exp()).sum();
+            for c in 0..k {
+                r[(i, c)] = (z[(i, c)] - m).exp() / s - f64::from(u8::from(c == p.labels()[i]));
+            }
+        }
+        let g = Mat::from_fn(k, d, |c, j| {
+            (0..n).map(|i| r[(i, c)] * p.data()[(i, j)]).sum::<f64>() / n as f64
+        });
+        (
+            p.evaluate(w),
+            ScaledGradient {
+                direction: g,
+                log_scale: 0.0,
+            },
+        )
+    }
+
     fn random_w(k: usize, d: usize, s: f64, rng: &mut ChaCha8Rng) -> Mat<f64> {
         Mat::from_fn(k, d, |_, _| {
             let e: f64 = StandardNormal.sample(rng);
