@@ -7,6 +7,8 @@ use super::Check;
 // `pub fn checks() -> Vec<Box<dyn Check>>`. Include one like this:
 // #[path = "../../validations/geometry.rs"]
 // pub mod geometry;
+#[path = "../../validations/multiclass.rs"]
+pub mod multiclass;
 
 /// A named suite.
 pub struct Suite {
@@ -19,7 +21,11 @@ pub struct Suite {
 }
 
 /// Every suite, in the order `steepest validate` runs them by default.
-pub const SUITES: &[Suite] = &[];
+pub const SUITES: &[Suite] = &[Suite {
+    name: "multiclass",
+    about: "Fan, Schmidt & Thrampoulidis 2025: lemmas, implicit bias of NSD/NMD/Adam, rates, momentum error, two-layer net (P1-a..P1-e)",
+    checks: multiclass::checks,
+}];
 
 /// Look a suite up by name.
 pub fn find(name: &str) -> Option<&'static Suite> {
