@@ -301,9 +301,14 @@ impl Check for LemmaCheck {
                                 let delta = nm.dualize(sg.direction.as_ref());
                                 let dmax = self.max_norm.norm(delta.as_ref());
                                 let dn = nm.norm(delta.as_ref());
-                                for eta in [0.01, 0.1, 1.0] {
-                                    for psi in [0.0, 0.5, 1.0] {
-                                        let w2 = Mat::from_fn(k, d, |i, j| w[(i, j)] - psi * eta * delta[(i, j)]);
+                                // the proof uses only ‖Δ‖, so −Δ (an ascent step) must obey it too
+                                for (sgn, eta, psi) in [1.0, -1.0].into_iter().flat_map(|sg| {
+                                    [0.01, 0.1, 1.0].into_iter().flat_map(move |e| {
+                                        [0.0, 0.5, 1.0].into_iter().map(move |p| (sg, e, p))
+                                    })
+                                }) {
+                                    {
+                                        let w2 = Mat::from_fn(k, d, |i, j| w[(i, j)] - sgn * psi * eta * delta[(i, j)]);
                                         let lhs = m.evaluate(w2.as_ref()).log_proxy - e.log_proxy;
                                         let mid = self.lemma4_factor * b * eta * psi * dmax;
                                         let rhs = self.lemma4_factor * b * eta * psi * dn;
@@ -362,6 +367,20 @@ impl Check for LemmaCheck {
                     let g = vec![m.gradient(w[0].as_ref())];
                     opt.step(&mut w, &g, None)?;
                     cands.push(w[0].clone());
+                }
+                // s·W*_fro pushed so that one pair has margin −δ: not separating, L ≥ log 2/n
+                let wstar = gamma(&data, "fro")?.w;
+                let mm = m.pair_margins(wstar.as_ref());
+                for i0 in (0..n).step_by((n / 5).max(1)) {
+                    let c = (m.labels()[i0] + 1) % k;
+                    let a = m.pair_matrix(i0, c);
+                    let aa = a.norm_l2().powi(2);
+                    for sc in [5.0, 20.0, 100.0] {
+                        for delta in [0.01, 0.1] {
+                            let f = (sc * mm[(i0, c)] + delta) / aa;
+                            cands.push(Mat::from_fn(k, d, |i, j| sc * wstar[(i, j)] - f * a[(i, j)]));
+                        }
+                    }
                 }
                 let thr = (self.lemma19_threshold)(n);
                 let mut below = 0usize;
@@ -450,6 +469,10 @@ pub struct StudyConfig {
     pub momentum_norm: String,
     /// Whether r_t is divided by G(W_t).
     pub divide_by_proxy: bool,
+    /// Size override ((k, d, per class, σ), T, seeds) for fast tests; `None`: the profile's.
+    pub size: Option<((usize, usize, usize, f64), usize, usize)>,
+    /// Features are multiplied by this (1 in the suite; tests use larger values to reach tiny losses fast).
+    pub feature_scale: f64,
 }
 
 impl Default for StudyConfig {
@@ -460,6 +483,8 @@ impl Default for StudyConfig {
             measure_norm: |s| s.to_string(),
             momentum_norm: "sum".into(),
             divide_by_proxy: true,
+            size: None,
+            feature_scale: 1.0,
         }
     }
 }
@@ -502,10 +527,11 @@ fn momentum_window(steps: usize) -> (usize, usize) {
 /// Run (or fetch) the study of P1-b/c/d for this context and configuration.
 fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) -> Result<Arc<Study>> {
     let key = format!(
-        "{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{:?}|{}|{}|{}",
         ctx.profile.as_str(),
         ctx.seed,
         cfg.label,
+        (cfg.size, cfg.feature_scale),
         tag,
         a,
         algs.iter().map(|x| x.key).collect::<Vec<_>>().join(",")
@@ -513,12 +539,24 @@ fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) ->
     if let Some(s) = cache().lock().expect("cache lock").get(&key) {
         return Ok(s.clone());
     }
-    let (steps, seeds) = study_size(ctx.profile);
+    let (size, steps, seeds) = cfg
+        .size
+        .unwrap_or_else(|| {
+            let (t, s) = study_size(ctx.profile);
+            (data_size(ctx.profile), t, s)
+        });
     let seeds = if tag == "sweep" { 1 } else { seeds };
     let mut gammas = Vec::new();
     let mut runs = Vec::new();
     for s in 0..seeds {
-        let data = dataset(ctx, s, data_size(ctx.profile))?;
+        let data = dataset(ctx, s, size)?;
+        let data = if cfg.feature_scale == 1.0 {
+            data
+        } else {
+            let x = data.x();
+            let x = Mat::from_fn(x.nrows(), x.ncols(), |i, j| cfg.feature_scale * x[(i, j)]);
+            Dataset::new(data.classes(), x, data.y().to_vec(), "scaled synthetic data")?
+        };
         let m = model(&data)?;
         let mut gs = HashMap::new();
         let mut vs = Vec::new();
@@ -948,6 +986,10 @@ pub struct NetCheck {
     joint: bool,
     /// Optimizer specs: (name, spec, η0, spectral family?).
     algs: Vec<(&'static str, &'static str, f64, bool)>,
+    /// The norm of the margin (spectral).
+    margin_norm: String,
+    /// Size override (k, d, per class, σ, hidden, T) for fast tests.
+    size: Option<(usize, usize, usize, f64, usize, usize)>,
 }
 
 impl NetCheck {
@@ -963,6 +1005,8 @@ impl NetCheck {
                 ("signum", "signum:beta=0.9", 0.1, false),
                 ("nmd-gd", "nmd:norm=fro,beta=0.9", 0.1, false),
             ],
+            margin_norm: "spectral".into(),
+            size: None,
         }
     }
 }
@@ -1000,7 +1044,7 @@ impl Check for NetCheck {
                "algorithms": self.algs.iter().map(|a| json!({"key": a.0, "spec": a.1, "eta0": a.2})).collect::<Vec<_>>()})
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
-        let (k, d, per, sigma, hidden, steps) = net_size(ctx.profile);
+        let (k, d, per, sigma, hidden, steps) = self.size.unwrap_or_else(|| net_size(ctx.profile));
         let mut wins = 0usize;
         let mut rows = Vec::new();
         for s in 0..3 {
@@ -1038,7 +1082,7 @@ impl Check for NetCheck {
                 }
                 let w_final = if self.joint { params[1].clone() } else { w0.clone() };
                 let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
-                let spec_norm = parse_norm("spectral")?;
+                let spec_norm = parse_norm(&self.margin_norm)?;
                 let denom = if self.joint {
                     spec_norm.norm(params[0].as_ref()).max(spec_norm.norm(w_final.as_ref()))
                 } else {
@@ -1098,4 +1142,141 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     v.push(Box::new(NetCheck::new(false)));
     v.push(Box::new(NetCheck::new(true)));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::run_one;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
+    }
+
+    fn fails(c: &dyn Check) -> bool {
+        let r = run_one(c, &ctx());
+        r.pass == Some(false)
+    }
+
+    fn passes(c: &dyn Check) -> bool {
+        let r = run_one(c, &ctx());
+        assert!(r.error.is_none(), "{}: {:?}", r.id, r.error);
+        r.pass == Some(true)
+    }
+
+    /// The max row sum ‖A‖_{∞→∞}, mistaken for the entry-wise max (file 00, gotcha 7.2).
+    #[derive(Debug)]
+    struct RowSum;
+    impl Norm for RowSum {
+        fn name(&self) -> String {
+            "max".into()
+        }
+        fn norm(&self, x: faer::MatRef<'_, f64>) -> f64 {
+            (0..x.nrows())
+                .map(|i| (0..x.ncols()).map(|j| x[(i, j)].abs()).sum::<f64>())
+                .fold(0.0, f64::max)
+        }
+        fn dual_norm(&self, g: faer::MatRef<'_, f64>) -> f64 {
+            (0..g.nrows())
+                .map(|i| (0..g.ncols()).map(|j| g[(i, j)].abs()).fold(0.0, f64::max))
+                .sum()
+        }
+        fn dualize(&self, g: faer::MatRef<'_, f64>) -> Mat<f64> {
+            Mat::from_fn(g.nrows(), g.ncols(), |i, j| g[(i, j)].signum())
+        }
+    }
+
+    #[test]
+    fn lemma_checks_pass_and_planted_bugs_fail() {
+        for l in [Lemma::Ordering, Lemma::Two, Lemma::Three, Lemma::Four, Lemma::Nineteen, Lemma::One] {
+            assert!(passes(&LemmaCheck::new(l)), "{l:?}");
+        }
+        let mut c = LemmaCheck::new(Lemma::Ordering);
+        c.max_norm = Box::new(RowSum);
+        assert!(fails(&c), "row-sum max norm");
+        let mut c = LemmaCheck::new(Lemma::One);
+        c.norms = vec!["max".into(), "spectral".into()];
+        c.dual = |n, g| n.norm(g);
+        assert!(fails(&c), "primal instead of dual norm");
+        let mut c = LemmaCheck::new(Lemma::Two);
+        c.lemma2_factor = 1.0;
+        assert!(fails(&c), "factor 4 dropped");
+        let mut c = LemmaCheck::new(Lemma::Three);
+        c.bound = |m| {
+            (0..m.n())
+                .map(|i| (0..m.d()).map(|j| m.data()[(i, j)].powi(2)).sum::<f64>().sqrt())
+                .fold(0.0, f64::max)
+        };
+        assert!(fails(&c), "B from the ℓ2 norm");
+        let mut c = LemmaCheck::new(Lemma::Four);
+        c.lemma4_factor = 0.0;
+        assert!(fails(&c), "step factor dropped");
+        let mut c = LemmaCheck::new(Lemma::Nineteen);
+        c.lemma19_threshold = |_| std::f64::consts::LN_2;
+        assert!(fails(&c), "threshold log 2 instead of log 2/n");
+    }
+
+    fn tiny(label: &str) -> StudyConfig {
+        StudyConfig {
+            label: label.into(),
+            size: Some(((3, 4, 6, 0.1), 3000, 1)),
+            ..StudyConfig::default()
+        }
+    }
+
+    fn alg(key: &str) -> Algorithm {
+        algorithms().into_iter().find(|a| a.key == key).unwrap()
+    }
+
+    #[test]
+    fn bias_check_sees_a_gap_in_the_wrong_norm() {
+        let mut c = BiasCheck::new(alg("signgd"));
+        c.cfg = tiny("wrong-norm");
+        c.cfg.measure_norm = |s| if s == "max" { "fro".into() } else { s.to_string() };
+        assert!(fails(&c));
+    }
+
+    #[test]
+    fn rate_check_sees_the_naive_gradient() {
+        let a = alg("ngd");
+        let mut c = RateCheck::new(a.clone());
+        c.cfg = tiny("rate-real");
+        c.cfg.feature_scale = 30.0;
+        let r = run_one(&c, &ctx());
+        assert_eq!(r.pass, Some(true), "{:?}", r.details);
+        let mut c = RateCheck::new(a);
+        c.cfg = tiny("rate-naive");
+        c.cfg.feature_scale = 30.0;
+        c.cfg.gradient = crate::models::multiclass::tests::naive_softmax_gradient;
+        assert!(fails(&c));
+        let mut s = SweepCheck { cfg: tiny("sweep-naive") };
+        s.cfg.feature_scale = 30.0;
+        s.cfg.gradient = crate::models::multiclass::tests::naive_softmax_gradient;
+        assert!(fails(&s));
+    }
+
+    #[test]
+    fn momentum_check_needs_the_division_by_g() {
+        let mut c = MomentumCheck::new(alg("signum"));
+        c.cfg = tiny("mom-real");
+        let r = run_one(&c, &ctx());
+        assert_eq!(r.pass, Some(true), "{:?}", r.details);
+        let mut c = MomentumCheck::new(alg("signum"));
+        c.cfg = tiny("mom-undivided");
+        c.cfg.divide_by_proxy = false;
+        assert!(fails(&c));
+    }
+
+    #[test]
+    fn net_check_sees_a_mislabelled_family() {
+        let mut c = NetCheck::new(false);
+        c.size = Some((3, 5, 5, 0.5, 4, 200));
+        for a in &mut c.algs {
+            a.3 = a.0 == "ngd";
+        }
+        assert!(fails(&c));
+    }
 }
