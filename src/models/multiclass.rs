@@ -372,49 +372,125 @@ impl Multiclass {
     }
 
     /// Evaluation and the scaled gradient from one pass over the data.
+    ///
+    /// Per sample, with u_c = −m_ic and u* = max_c u_c: e_c = exp(u_c − u*) and
+    /// log r_ic = (u_c − u*) + o_i with o_i = u* − ℓ_i (cross-entropy) or u* (exponential), so a
+    /// pass costs k − 1 exponentials per sample plus a few per sample, and R̃ = e·exp(o_i − s)
+    /// with s = max_i o_i. PairLogLoss has no such factorization and takes log r per pair.
     pub fn evaluate_with_gradient(&self, w: MatRef<'_, f64>) -> (Evaluation, ScaledGradient) {
-        let m = self.pair_margins(w);
-        let (mut r, log_ell, log_not_y) = self.log_residuals(&m);
-        let eval = self.evaluation_from(&m, &log_ell, &log_not_y);
-        let (n, k, d) = (self.n(), self.k, self.d());
-        let mut shift = f64::NEG_INFINITY;
-        for c in 0..k {
-            for i in 0..n {
-                shift = shift.max(r[(i, c)]);
+        self.check_shape(w);
+        let (n, k) = (self.n(), self.k);
+        // logits Z = H Wᵀ (overwritten by the residuals); sequential kernels (see notes/faer.md)
+        let mut r = Mat::<f64>::zeros(n, k);
+        faer::linalg::matmul::matmul(
+            r.as_mut(),
+            faer::Accum::Replace,
+            self.h.as_ref(),
+            w.transpose(),
+            1.0,
+            faer::Par::Seq,
+        );
+        let mut offset = vec![0.0; n];
+        let mut log_ell = vec![0.0; n];
+        let mut log_not_y = vec![0.0; n];
+        let mut max_u = f64::NEG_INFINITY;
+        for i in 0..n {
+            let y = self.y[i];
+            let zy = r[(i, y)];
+            let mut mx = f64::NEG_INFINITY;
+            for c in 0..k {
+                if c != y {
+                    mx = mx.max(r[(i, c)] - zy);
+                }
+            }
+            max_u = max_u.max(mx);
+            let mut sum = 0.0;
+            let mut pair_log_ell = f64::NEG_INFINITY;
+            for c in 0..k {
+                if c != y {
+                    let u = r[(i, c)] - zy;
+                    if self.loss == Loss::PairLog {
+                        // log r_ic = −softplus(m_ic); ℓ_i = Σ softplus(u_c) accumulated in logs
+                        r[(i, c)] = -softplus(-u);
+                        sum += (u - mx).exp();
+                        let ls = log_softplus(u);
+                        pair_log_ell = if pair_log_ell >= ls {
+                            pair_log_ell + (ls - pair_log_ell).exp().ln_1p()
+                        } else {
+                            ls + (pair_log_ell - ls).exp().ln_1p()
+                        };
+                    } else {
+                        let e = (u - mx).exp();
+                        r[(i, c)] = e;
+                        sum += e;
+                    }
+                }
+            }
+            let lsm = mx + sum.ln();
+            log_not_y[i] = -softplus(-lsm);
+            match self.loss {
+                Loss::CrossEntropy => {
+                    offset[i] = mx - softplus(lsm);
+                    log_ell[i] = log_softplus(lsm);
+                }
+                Loss::Exponential => {
+                    offset[i] = mx;
+                    log_ell[i] = lsm;
+                }
+                Loss::PairLog => {
+                    let mut o = f64::NEG_INFINITY;
+                    for c in (0..k).filter(|&c| c != y) {
+                        o = o.max(r[(i, c)]);
+                    }
+                    offset[i] = o;
+                    log_ell[i] = pair_log_ell;
+                }
             }
         }
+        let ln_n = (n as f64).ln();
+        let log_loss = log_sum_exp(log_ell.iter().copied()) - ln_n;
+        let log_proxy = log_sum_exp(log_not_y.iter().copied()) - ln_n;
+        let eval = Evaluation {
+            loss: log_loss.exp(),
+            log_loss,
+            proxy: log_proxy.exp(),
+            log_proxy,
+            min_margin: -max_u,
+        };
+        let mut shift = offset.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if !shift.is_finite() {
             shift = 0.0;
         }
-        // R̃_ic = exp(log r_ic − shift); R̃_{i y_i} = −Σ_{c≠y_i} R̃_ic (never P_y − 1).
+        // R̃_ic = e_ic·exp(o_i − s); R̃_{i y_i} = −Σ_{c≠y_i} R̃_ic (never P_y − 1).
         for i in 0..n {
             let y = self.y[i];
-            let mut s = 0.0;
-            for c in 0..k {
-                if c != y {
+            let mut tot = 0.0;
+            if self.loss == Loss::PairLog {
+                for c in (0..k).filter(|&c| c != y) {
                     let v = (r[(i, c)] - shift).exp();
                     r[(i, c)] = v;
-                    s += v;
+                    tot += v;
+                }
+            } else {
+                let f = (offset[i] - shift).exp();
+                for c in (0..k).filter(|&c| c != y) {
+                    let v = r[(i, c)] * f;
+                    r[(i, c)] = v;
+                    tot += v;
                 }
             }
-            r[(i, y)] = -s;
+            r[(i, y)] = -tot;
         }
-        // G̃ = (1/n) R̃ᵀ H: entry (c, j) is a dot product of two contiguous columns.
-        let inv_n = 1.0 / n as f64;
-        let mut g = Mat::<f64>::zeros(k, d);
-        for j in 0..d {
-            let hj = self.h.col(j).try_as_col_major().expect("owned column");
-            for c in 0..k {
-                let rc = r.col(c).try_as_col_major().expect("owned column");
-                let dot: f64 = rc
-                    .as_slice()
-                    .iter()
-                    .zip(hj.as_slice())
-                    .map(|(a, b)| a * b)
-                    .sum();
-                g[(c, j)] = dot * inv_n;
-            }
-        }
+        // G̃ = (1/n) R̃ᵀ H
+        let mut g = Mat::<f64>::zeros(k, self.d());
+        faer::linalg::matmul::matmul(
+            g.as_mut(),
+            faer::Accum::Replace,
+            r.transpose(),
+            self.h.as_ref(),
+            1.0 / n as f64,
+            faer::Par::Seq,
+        );
         (
             eval,
             ScaledGradient {
