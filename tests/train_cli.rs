@@ -66,7 +66,8 @@ fn record_steps_norms_and_margin_files() {
     let oracle: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("margin.small.json")).unwrap())
             .unwrap();
-    let m = serde_json::json!({"norm": "fro", "gamma": oracle["gamma"]["fro"], "W": oracle["W_fro"]});
+    let m =
+        serde_json::json!({"norm": "fro", "gamma": oracle["gamma"]["fro"], "W": oracle["W_fro"]});
     std::fs::write(&margin, m.to_string()).unwrap();
     let report = dir.path().join("run.json");
     let data = fixture("dataset.small.json");
@@ -92,8 +93,15 @@ fn record_steps_norms_and_margin_files() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stdout.is_empty(), "--report writes the file, not stdout");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "--report writes the file, not stdout"
+    );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let ts: Vec<u64> = v["trajectory"]
         .as_array()
@@ -119,7 +127,10 @@ fn run_bad(args: &[&str], needle: &str) {
     let out = bin().args(&all).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{args:?}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(needle), "stderr of {args:?} lacks '{needle}': {err}");
+    assert!(
+        err.contains(needle),
+        "stderr of {args:?} lacks '{needle}': {err}"
+    );
     assert!(!report.exists(), "no output file on bad input");
 }
 
@@ -141,29 +152,89 @@ fn bad_input_exits_2_without_output() {
     let good = fixture("dataset.small.json");
     let g = good.to_str().unwrap();
     run_bad(
-        &["train", "--data", bad_label.to_str().unwrap(), "--optimizer", "sign", "--steps", "10"],
+        &[
+            "train",
+            "--data",
+            bad_label.to_str().unwrap(),
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+        ],
         "label",
     );
     run_bad(
-        &["train", "--data", ragged.to_str().unwrap(), "--optimizer", "sign", "--steps", "10"],
+        &[
+            "train",
+            "--data",
+            ragged.to_str().unwrap(),
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+        ],
         "ragged",
     );
-    run_bad(&["train", "--data", g, "--optimizer", "nope", "--steps", "10"], "nope");
-    run_bad(&["train", "--data", g, "--optimizer", "sign", "--steps", "0"], "--steps");
     run_bad(
-        &["train", "--data", g, "--optimizer", "sign", "--steps", "10", "--record", "11"],
+        &["train", "--data", g, "--optimizer", "nope", "--steps", "10"],
+        "nope",
+    );
+    run_bad(
+        &["train", "--data", g, "--optimizer", "sign", "--steps", "0"],
+        "--steps",
+    );
+    run_bad(
+        &[
+            "train",
+            "--data",
+            g,
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+            "--record",
+            "11",
+        ],
         "--record",
     );
     run_bad(
-        &["train", "--data", g, "--optimizer", "sign", "--steps", "10", "--norms", "l7"],
+        &[
+            "train",
+            "--data",
+            g,
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+            "--norms",
+            "l7",
+        ],
         "l7",
     );
     run_bad(
-        &["train", "--data", g, "--optimizer", "sign", "--steps", "10", "--schedule", "power:eta0=x"],
+        &[
+            "train",
+            "--data",
+            g,
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+            "--schedule",
+            "power:eta0=x",
+        ],
         "eta0",
     );
     run_bad(
-        &["train", "--data", "/nonexistent.json", "--optimizer", "sign", "--steps", "10"],
+        &[
+            "train",
+            "--data",
+            "/nonexistent.json",
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+        ],
         "nonexistent",
     );
 }

@@ -27,8 +27,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 const SUITE: &str = "multiclass";
 const SOURCE: &str = "Fan, Schmidt & Thrampoulidis 2025 (arXiv 2502.04664), file 01";
 
-/// The data sizes of a profile: (k, d, per class, σ).
-fn data_size(p: Profile) -> (usize, usize, usize, f64) {
+/// Sizes of the synthetic data: (k, d, per class, σ).
+pub type DataSize = (usize, usize, usize, f64);
+
+/// The data sizes of a profile.
+fn data_size(p: Profile) -> DataSize {
     p.pick((5, 10, 10, 0.1), (10, 25, 50, 0.1))
 }
 
@@ -243,7 +246,9 @@ impl Check for LemmaCheck {
         let mut worst = f64::NEG_INFINITY;
         let mut detail = serde_json::Map::new();
         let mut note = |name: &str, v: f64, worst: &mut f64| {
-            let e = detail.entry(name.to_string()).or_insert(json!(f64::NEG_INFINITY));
+            let e = detail
+                .entry(name.to_string())
+                .or_insert(json!(f64::NEG_INFINITY));
             if v > e.as_f64().unwrap_or(f64::NEG_INFINITY) {
                 *e = json!(v);
             }
@@ -262,17 +267,32 @@ impl Check for LemmaCheck {
                         note(&nm.name(), (v - hi) / hi, &mut worst);
                         let vd = nm.dual_norm(w.as_ref());
                         // duals: ‖·‖_max ≤ ‖·‖_* ≤ ‖·‖_sum as well (the dual of max is sum)
-                        note(&format!("dual {}", nm.name()), (hi_d.min(lo) - vd) / vd, &mut worst);
-                        note(&format!("dual {}", nm.name()), (vd - lo_d.max(hi)) / hi, &mut worst);
+                        note(
+                            &format!("dual {}", nm.name()),
+                            (hi_d.min(lo) - vd) / vd,
+                            &mut worst,
+                        );
+                        note(
+                            &format!("dual {}", nm.name()),
+                            (vd - lo_d.max(hi)) / hi,
+                            &mut worst,
+                        );
                     }
                 }
-                Ok(Outcome::new(worst, Expectation::at_most(tol, why)).with_details(Value::Object(detail)))
+                Ok(Outcome::new(worst, Expectation::at_most(tol, why))
+                    .with_details(Value::Object(detail)))
             }
             Lemma::One | Lemma::Three | Lemma::Four => {
                 let b = (self.bound)(&m);
                 for nm in &norms {
                     let g = if self.lemma == Lemma::One {
-                        Some(gamma(&data, &self.norms[norms.iter().position(|x| x.name() == nm.name()).unwrap_or(0)])?)
+                        Some(gamma(
+                            &data,
+                            &self.norms[norms
+                                .iter()
+                                .position(|x| x.name() == nm.name())
+                                .unwrap_or(0)],
+                        )?)
                     } else {
                         None
                     };
@@ -294,7 +314,11 @@ impl Check for LemmaCheck {
                             }
                             Lemma::Three => {
                                 let r = dual_over_proxy(&m, w.as_ref(), nm.as_ref(), self.dual);
-                                note(&format!("(i) {}", nm.name()), (r - 2.0 * b) / (2.0 * b), &mut worst);
+                                note(
+                                    &format!("(i) {}", nm.name()),
+                                    (r - 2.0 * b) / (2.0 * b),
+                                    &mut worst,
+                                );
                             }
                             _ => {
                                 let (e, sg) = m.evaluate_with_gradient(w.as_ref());
@@ -308,13 +332,19 @@ impl Check for LemmaCheck {
                                     })
                                 }) {
                                     {
-                                        let w2 = Mat::from_fn(k, d, |i, j| w[(i, j)] - sgn * psi * eta * delta[(i, j)]);
+                                        let w2 = Mat::from_fn(k, d, |i, j| {
+                                            w[(i, j)] - sgn * psi * eta * delta[(i, j)]
+                                        });
                                         let lhs = m.evaluate(w2.as_ref()).log_proxy - e.log_proxy;
                                         let mid = self.lemma4_factor * b * eta * psi * dmax;
                                         let rhs = self.lemma4_factor * b * eta * psi * dn;
                                         let scale = 1.0 + mid.abs() + lhs.abs();
                                         note(&nm.name(), (lhs - mid) / scale, &mut worst);
-                                        note(&format!("max≤{}", nm.name()), (mid - rhs) / scale, &mut worst);
+                                        note(
+                                            &format!("max≤{}", nm.name()),
+                                            (mid - rhs) / scale,
+                                            &mut worst,
+                                        );
                                     }
                                 }
                             }
@@ -328,31 +358,49 @@ impl Check for LemmaCheck {
                         let e = m.evaluate(w.as_ref());
                         let ratio = (e.log_proxy - e.log_loss).exp();
                         note("(ii) G/L ≤ 1", ratio - 1.0, &mut worst);
-                        note("(ii) G/L ≥ 1 − nL/2", (1.0 - nf * e.loss / 2.0) - ratio, &mut worst);
+                        note(
+                            "(ii) G/L ≥ 1 − nL/2",
+                            (1.0 - nf * e.loss / 2.0) - ratio,
+                            &mut worst,
+                        );
                         if e.loss <= std::f64::consts::LN_2 / nf || e.proxy <= 1.0 / (2.0 * nf) {
-                            note("(iii) L ≤ 2G", (e.log_loss - (2.0f64).ln() - e.log_proxy).exp() - 1.0, &mut worst);
+                            note(
+                                "(iii) L ≤ 2G",
+                                (e.log_loss - (2.0f64).ln() - e.log_proxy).exp() - 1.0,
+                                &mut worst,
+                            );
                         }
                     }
                 }
-                Ok(Outcome::new(worst, Expectation::at_most(tol, why)).with_details(Value::Object(detail)))
+                Ok(Outcome::new(worst, Expectation::at_most(tol, why))
+                    .with_details(Value::Object(detail)))
             }
             Lemma::Two => {
                 for kk in [2usize, 3, 5, 10] {
                     for _ in 0..ctx.profile.pick(200, 2000) {
-                        let e: Vec<f64> = (0..kk).map(|_| -rng.random::<f64>().max(1e-300).ln()).collect();
+                        let e: Vec<f64> = (0..kk)
+                            .map(|_| -rng.random::<f64>().max(1e-300).ln())
+                            .collect();
                         let tot: f64 = e.iter().sum();
                         let s: Vec<f64> = e.iter().map(|x| x / tot).collect();
-                        let v: Vec<f64> = (0..kk).map(|_| StandardNormal.sample(&mut rng)).collect();
+                        let v: Vec<f64> =
+                            (0..kk).map(|_| StandardNormal.sample(&mut rng)).collect();
                         let mean: f64 = s.iter().zip(&v).map(|(a, b)| a * b).sum();
-                        let lhs: f64 = s.iter().zip(&v).map(|(a, b)| a * b * b).sum::<f64>() - mean * mean;
+                        let lhs: f64 =
+                            s.iter().zip(&v).map(|(a, b)| a * b * b).sum::<f64>() - mean * mean;
                         let vmax = v.iter().fold(0.0f64, |a, b| a.max(b * b));
                         for &sc in &s {
                             let rhs = self.lemma2_factor * (1.0 - sc) * vmax;
-                            note(&format!("k={kk}"), (lhs - rhs) / rhs.max(f64::MIN_POSITIVE), &mut worst);
+                            note(
+                                &format!("k={kk}"),
+                                (lhs - rhs) / rhs.max(f64::MIN_POSITIVE),
+                                &mut worst,
+                            );
                         }
                     }
                 }
-                Ok(Outcome::new(worst, Expectation::at_most(tol, why)).with_details(Value::Object(detail)))
+                Ok(Outcome::new(worst, Expectation::at_most(tol, why))
+                    .with_details(Value::Object(detail)))
             }
             Lemma::Nineteen => {
                 // iterates of sign descent from 0 cross the threshold, plus random W
@@ -378,7 +426,9 @@ impl Check for LemmaCheck {
                     for sc in [5.0, 20.0, 100.0] {
                         for delta in [0.01, 0.1] {
                             let f = (sc * mm[(i0, c)] + delta) / aa;
-                            cands.push(Mat::from_fn(k, d, |i, j| sc * wstar[(i, j)] - f * a[(i, j)]));
+                            cands.push(Mat::from_fn(k, d, |i, j| {
+                                sc * wstar[(i, j)] - f * a[(i, j)]
+                            }));
                         }
                     }
                 }
@@ -441,9 +491,30 @@ pub fn algorithms() -> Vec<Algorithm> {
     vec![
         a("signgd", "sign", 0.1, "max", GradScale::Shifted, 0.0),
         a("ngd", "nsd:norm=fro", 0.1, "fro", GradScale::Shifted, 0.0),
-        a("spectral-gd", "nsd:norm=spectral", 0.05, "spectral", GradScale::Shifted, 0.0),
-        a("signum", "signum:beta=0.9", 0.1, "max", GradScale::True, 0.9),
-        a("nmd-gd", "nmd:norm=fro,beta=0.9", 0.1, "fro", GradScale::True, 0.9),
+        a(
+            "spectral-gd",
+            "nsd:norm=spectral",
+            0.05,
+            "spectral",
+            GradScale::Shifted,
+            0.0,
+        ),
+        a(
+            "signum",
+            "signum:beta=0.9",
+            0.1,
+            "max",
+            GradScale::True,
+            0.9,
+        ),
+        a(
+            "nmd-gd",
+            "nmd:norm=fro,beta=0.9",
+            0.1,
+            "fro",
+            GradScale::True,
+            0.9,
+        ),
         a(
             "muon",
             "muon:momentum=0.9,nesterov=false,ns=exact,wd=0,scale=none",
@@ -452,7 +523,14 @@ pub fn algorithms() -> Vec<Algorithm> {
             GradScale::True,
             0.9,
         ),
-        a("adam", "adam:beta1=0.9,beta2=0.99,eps=0", 0.05, "max", GradScale::True, 0.0),
+        a(
+            "adam",
+            "adam:beta1=0.9,beta2=0.99,eps=0",
+            0.05,
+            "max",
+            GradScale::True,
+            0.0,
+        ),
     ]
 }
 
@@ -470,7 +548,7 @@ pub struct StudyConfig {
     /// Whether r_t is divided by G(W_t).
     pub divide_by_proxy: bool,
     /// Size override ((k, d, per class, σ), T, seeds) for fast tests; `None`: the profile's.
-    pub size: Option<((usize, usize, usize, f64), usize, usize)>,
+    pub size: Option<(DataSize, usize, usize)>,
     /// Features are multiplied by this (1 in the suite; tests use larger values to reach tiny losses fast).
     pub feature_scale: f64,
 }
@@ -525,7 +603,13 @@ fn momentum_window(steps: usize) -> (usize, usize) {
 }
 
 /// Run (or fetch) the study of P1-b/c/d for this context and configuration.
-fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) -> Result<Arc<Study>> {
+fn study(
+    ctx: &Ctx,
+    cfg: &StudyConfig,
+    algs: &[Algorithm],
+    a: f64,
+    tag: &str,
+) -> Result<Arc<Study>> {
     let key = format!(
         "{}|{}|{}|{:?}|{}|{}|{}",
         ctx.profile.as_str(),
@@ -539,12 +623,10 @@ fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) ->
     if let Some(s) = cache().lock().expect("cache lock").get(&key) {
         return Ok(s.clone());
     }
-    let (size, steps, seeds) = cfg
-        .size
-        .unwrap_or_else(|| {
-            let (t, s) = study_size(ctx.profile);
-            (data_size(ctx.profile), t, s)
-        });
+    let (size, steps, seeds) = cfg.size.unwrap_or_else(|| {
+        let (t, s) = study_size(ctx.profile);
+        (data_size(ctx.profile), t, s)
+    });
     let seeds = if tag == "sweep" { 1 } else { seeds };
     let mut gammas = Vec::new();
     let mut runs = Vec::new();
@@ -555,7 +637,12 @@ fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) ->
         } else {
             let x = data.x();
             let x = Mat::from_fn(x.nrows(), x.ncols(), |i, j| cfg.feature_scale * x[(i, j)]);
-            Dataset::new(data.classes(), x, data.y().to_vec(), "scaled synthetic data")?
+            Dataset::new(
+                data.classes(),
+                x,
+                data.y().to_vec(),
+                "scaled synthetic data",
+            )?
         };
         let m = model(&data)?;
         let mut gs = HashMap::new();
@@ -592,9 +679,15 @@ fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) ->
                     return Ok(());
                 }
                 let s = v.grad.log_scale;
-                let carry = if v.t == 1 { 0.0 } else { beta * (prev_scale - s).exp() };
+                let carry = if v.t == 1 {
+                    0.0
+                } else {
+                    beta * (prev_scale - s).exp()
+                };
                 let g = &v.grad.direction;
-                mom = Mat::from_fn(g.nrows(), g.ncols(), |i, j| carry * mom[(i, j)] + (1.0 - beta) * g[(i, j)]);
+                mom = Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
+                    carry * mom[(i, j)] + (1.0 - beta) * g[(i, j)]
+                });
                 prev_scale = s;
                 if v.t >= w_lo && v.t <= w_hi {
                     let diff = Mat::from_fn(g.nrows(), g.ncols(), |i, j| mom[(i, j)] - g[(i, j)]);
@@ -629,7 +722,7 @@ fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) ->
 }
 
 fn at_t(records: &[Snapshot], t: usize) -> Option<&Snapshot> {
-    records.iter().filter(|r| r.t <= t).last()
+    records.iter().rfind(|r| r.t <= t)
 }
 
 // =============================================================================================
@@ -712,7 +805,15 @@ impl Check for BiasCheck {
                 .runs
                 .iter()
                 .filter(|r| r.seed == s && r.own != own)
-                .map(|r| (r.key.clone(), r.records.last().and_then(|x| x.gap(&canon)).unwrap_or(f64::NAN)))
+                .map(|r| {
+                    (
+                        r.key.clone(),
+                        r.records
+                            .last()
+                            .and_then(|x| x.gap(&canon))
+                            .unwrap_or(f64::NAN),
+                    )
+                })
                 .collect();
             let best_other = others.iter().map(|x| x.1).fold(f64::INFINITY, f64::min);
             let gap_ok = my_gap < best_other;
@@ -722,11 +823,16 @@ impl Check for BiasCheck {
                 .collect();
             let my_corr = last.correlation(own).unwrap_or(f64::NAN);
             let corr_ok = corrs.iter().all(|(n, c)| n == own || *c < my_corr);
-            let early = at_t(&mine.records, t0).and_then(|r| r.gap(&canon)).unwrap_or(f64::NAN);
+            let early = at_t(&mine.records, t0)
+                .and_then(|r| r.gap(&canon))
+                .unwrap_or(f64::NAN);
             let shrink = early / my_gap;
             let shrink_ok = shrink >= 3.0;
             let corr95 = my_corr >= 0.95;
-            violations += [gap_ok, corr_ok, shrink_ok, corr95].iter().filter(|x| !**x).count();
+            violations += [gap_ok, corr_ok, shrink_ok, corr95]
+                .iter()
+                .filter(|x| !**x)
+                .count();
             per_seed.push(json!({
                 "seed": s,
                 "gamma": st.gammas[s][own].0,
@@ -814,8 +920,13 @@ impl Check for RateCheck {
         for run in st.runs.iter().filter(|r| r.key == self.alg.key) {
             let (t, g) = own_gap_series(run, &canon, lo, hi);
             let slope = loglog_slope(&t, &g);
-            let scaled: Vec<f64> = t.iter().zip(&g).map(|(t, g)| g * t.sqrt() / (t.ln() + 1.0)).collect();
-            let growth = scaled.last().copied().unwrap_or(f64::NAN) / scaled.iter().copied().fold(f64::INFINITY, f64::min);
+            let scaled: Vec<f64> = t
+                .iter()
+                .zip(&g)
+                .map(|(t, g)| g * t.sqrt() / (t.ln() + 1.0))
+                .collect();
+            let growth = scaled.last().copied().unwrap_or(f64::NAN)
+                / scaled.iter().copied().fold(f64::INFINITY, f64::min);
             let bounded = growth <= 2.0;
             let s = if bounded { slope } else { f64::INFINITY };
             worst = worst.max(if s.is_nan() { f64::INFINITY } else { s });
@@ -959,7 +1070,10 @@ impl Check for MomentumCheck {
         for run in st.runs.iter().filter(|r| r.key == self.alg.key) {
             let v: Vec<f64> = run.momentum_ratio.iter().map(|x| x.1).collect();
             if v.is_empty() {
-                return Err(Error::failed(format!("{}: no momentum error recorded; is it a momentum method?", run.key)));
+                return Err(Error::failed(format!(
+                    "{}: no momentum error recorded; is it a momentum method?",
+                    run.key
+                )));
             }
             let mx = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let med = median(&v);
@@ -969,7 +1083,10 @@ impl Check for MomentumCheck {
         }
         Ok(Outcome::new(
             worst,
-            Expectation::at_most(10.0, "file 01 §6 P1-d: r_t/η_t bounded, max/median ≤ 10 over [T/100, T]"),
+            Expectation::at_most(
+                10.0,
+                "file 01 §6 P1-d: r_t/η_t bounded, max/median ≤ 10 over [T/100, T]",
+            ),
         )
         .with_details(json!({ "seeds": rows })))
     }
@@ -999,7 +1116,12 @@ impl NetCheck {
             joint,
             algs: vec![
                 ("spectral-gd", "nsd:norm=spectral", 0.05, true),
-                ("muon", "muon:momentum=0.9,nesterov=false,ns=exact,wd=0,scale=none", 0.05, true),
+                (
+                    "muon",
+                    "muon:momentum=0.9,nesterov=false,ns=exact,wd=0,scale=none",
+                    0.05,
+                    true,
+                ),
                 ("signgd", "sign", 0.1, false),
                 ("ngd", "nsd:norm=fro", 0.1, false),
                 ("signum", "signum:beta=0.9", 0.1, false),
@@ -1013,7 +1135,10 @@ impl NetCheck {
 
 fn net_size(p: Profile) -> (usize, usize, usize, f64, usize, usize) {
     // (k, d, per class, σ, hidden, T)
-    p.pick((10, 20, 10, 0.5, 20, 1000), (10, 100, 100, 0.5, 100, 10_000))
+    p.pick(
+        (10, 20, 10, 0.5, 20, 1000),
+        (10, 100, 100, 0.5, 100, 10_000),
+    )
 }
 
 impl Check for NetCheck {
@@ -1068,23 +1193,39 @@ impl Check for NetCheck {
                 };
                 let mut opt = parse_optimizer_with_schedule(
                     spec,
-                    Some(Schedule::Power { eta0: *eta0, a: 0.5 }),
+                    Some(Schedule::Power {
+                        eta0: *eta0,
+                        a: 0.5,
+                    }),
                     &blocks,
                 )?;
-                let mut params = if self.joint { vec![v0.clone(), w0.clone()] } else { vec![v0.clone()] };
+                let mut params = if self.joint {
+                    vec![v0.clone(), w0.clone()]
+                } else {
+                    vec![v0.clone()]
+                };
                 for t in 1..=steps {
-                    let w_fixed = if self.joint { params[1].clone() } else { w0.clone() };
+                    let w_fixed = if self.joint {
+                        params[1].clone()
+                    } else {
+                        w0.clone()
+                    };
                     let (_, gv, gw) = net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
                     let grads = if self.joint { vec![gv, gw] } else { vec![gv] };
-                    opt.step(&mut params, &grads, None).map_err(|e| {
-                        Error::failed(format!("P1-e {name}, step {t}: {e}"))
-                    })?;
+                    opt.step(&mut params, &grads, None)
+                        .map_err(|e| Error::failed(format!("P1-e {name}, step {t}: {e}")))?;
                 }
-                let w_final = if self.joint { params[1].clone() } else { w0.clone() };
+                let w_final = if self.joint {
+                    params[1].clone()
+                } else {
+                    w0.clone()
+                };
                 let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
                 let spec_norm = parse_norm(&self.margin_norm)?;
                 let denom = if self.joint {
-                    spec_norm.norm(params[0].as_ref()).max(spec_norm.norm(w_final.as_ref()))
+                    spec_norm
+                        .norm(params[0].as_ref())
+                        .max(spec_norm.norm(w_final.as_ref()))
                 } else {
                     spec_norm.norm(params[0].as_ref())
                 };
@@ -1163,9 +1304,15 @@ impl Check for LongRunCheck {
             .grad_scale(GradScale::Shifted)
             .gradient(self.gradient);
         let traj = run(&m, opt.as_mut(), &spec, &mut |_| Ok(()))?;
-        let gaps: Vec<(usize, f64)> = traj.records.iter().map(|r| (r.t, r.gap("spectral").unwrap_or(f64::NAN))).collect();
+        let gaps: Vec<(usize, f64)> = traj
+            .records
+            .iter()
+            .map(|r| (r.t, r.gap("spectral").unwrap_or(f64::NAN)))
+            .collect();
         let last = gaps.last().map(|x| x.1).unwrap_or(f64::NAN);
-        let before = at_t(&traj.records, steps / 10).and_then(|r| r.gap("spectral")).unwrap_or(f64::NAN);
+        let before = at_t(&traj.records, steps / 10)
+            .and_then(|r| r.gap("spectral"))
+            .unwrap_or(f64::NAN);
         Ok(Outcome::new(
             last / before,
             Expectation::at_most(0.7, "Thm 1 predicts ≈ 10^{-1/2} per decade up to a log factor; 0.7 leaves room for the log factor and catches a stall"),
@@ -1191,7 +1338,10 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     for a in algorithms() {
         v.push(Box::new(BiasCheck::new(a)));
     }
-    for a in algorithms().into_iter().filter(|a| a.key == "signgd" || a.key == "ngd" || a.key == "spectral-gd") {
+    for a in algorithms()
+        .into_iter()
+        .filter(|a| a.key == "signgd" || a.key == "ngd" || a.key == "spectral-gd")
+    {
         v.push(Box::new(RateCheck::new(a)));
     }
     v.push(Box::new(SweepCheck {
@@ -1200,7 +1350,10 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     v.push(Box::new(LongRunCheck {
         gradient: Multiclass::evaluate_with_gradient,
     }));
-    for a in algorithms().into_iter().filter(|a| a.key == "signum" || a.key == "muon") {
+    for a in algorithms()
+        .into_iter()
+        .filter(|a| a.key == "signum" || a.key == "muon")
+    {
         v.push(Box::new(MomentumCheck::new(a)));
     }
     v.push(Box::new(NetCheck::new(false)));
@@ -1255,7 +1408,14 @@ mod tests {
 
     #[test]
     fn lemma_checks_pass_and_planted_bugs_fail() {
-        for l in [Lemma::Ordering, Lemma::Two, Lemma::Three, Lemma::Four, Lemma::Nineteen, Lemma::One] {
+        for l in [
+            Lemma::Ordering,
+            Lemma::Two,
+            Lemma::Three,
+            Lemma::Four,
+            Lemma::Nineteen,
+            Lemma::One,
+        ] {
             assert!(passes(&LemmaCheck::new(l)), "{l:?}");
         }
         let mut c = LemmaCheck::new(Lemma::Ordering);
@@ -1271,7 +1431,12 @@ mod tests {
         let mut c = LemmaCheck::new(Lemma::Three);
         c.bound = |m| {
             (0..m.n())
-                .map(|i| (0..m.d()).map(|j| m.data()[(i, j)].powi(2)).sum::<f64>().sqrt())
+                .map(|i| {
+                    (0..m.d())
+                        .map(|j| m.data()[(i, j)].powi(2))
+                        .sum::<f64>()
+                        .sqrt()
+                })
                 .fold(0.0, f64::max)
         };
         assert!(fails(&c), "B from the ℓ2 norm");
@@ -1299,7 +1464,13 @@ mod tests {
     fn bias_check_sees_a_gap_in_the_wrong_norm() {
         let mut c = BiasCheck::new(alg("signgd"));
         c.cfg = tiny("wrong-norm");
-        c.cfg.measure_norm = |s| if s == "max" { "fro".into() } else { s.to_string() };
+        c.cfg.measure_norm = |s| {
+            if s == "max" {
+                "fro".into()
+            } else {
+                s.to_string()
+            }
+        };
         assert!(fails(&c));
     }
 
@@ -1316,7 +1487,9 @@ mod tests {
         c.cfg.feature_scale = 30.0;
         c.cfg.gradient = crate::models::multiclass::tests::naive_softmax_gradient;
         assert!(fails(&c));
-        let mut s = SweepCheck { cfg: tiny("sweep-naive") };
+        let mut s = SweepCheck {
+            cfg: tiny("sweep-naive"),
+        };
         s.cfg.feature_scale = 30.0;
         s.cfg.gradient = crate::models::multiclass::tests::naive_softmax_gradient;
         assert!(fails(&s));

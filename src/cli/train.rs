@@ -124,7 +124,11 @@ fn snapshot_json(s: &Snapshot) -> Value {
 }
 
 /// A `steepest margin` output: (norm, γ, W).
-fn read_margin_file(path: &std::path::Path, k: usize, d: usize) -> Result<(String, f64, faer::Mat<f64>)> {
+fn read_margin_file(
+    path: &std::path::Path,
+    k: usize,
+    d: usize,
+) -> Result<(String, f64, faer::Mat<f64>)> {
     let v = crate::io::read_json(path)?;
     let what = path.display();
     let norm = v.get("norm").and_then(Value::as_str).ok_or_else(|| {
@@ -156,7 +160,9 @@ fn read_margin_file(path: &std::path::Path, k: usize, d: usize) -> Result<(Strin
 /// Run the command.
 pub fn run(args: Args) -> Result<Output> {
     if args.steps == 0 {
-        return Err(Error::input("--steps must be at least 1; pass --steps T with T ≥ 1"));
+        return Err(Error::input(
+            "--steps must be at least 1; pass --steps T with T ≥ 1",
+        ));
     }
     if let Some(&t) = args.record.iter().find(|&&t| t == 0 || t > args.steps) {
         return Err(Error::input(format!(
@@ -247,7 +253,10 @@ mod tests {
 
     #[test]
     fn own_norms_and_auto_scaling() {
-        assert_eq!(own_norm("nsd:norm=spectral,lr=0.1").as_deref(), Some("spectral"));
+        assert_eq!(
+            own_norm("nsd:norm=spectral,lr=0.1").as_deref(),
+            Some("spectral")
+        );
         assert_eq!(own_norm("sign").as_deref(), Some("max"));
         assert_eq!(own_norm("muon:ns=exact").as_deref(), Some("spectral"));
         assert_eq!(own_norm("shampoo"), None);

@@ -538,7 +538,13 @@ pub(crate) mod tests {
     use rand_distr::{Distribution, StandardNormal};
 
     /// Gaussian clusters: k centres ~ N(0, I_d), points ~ N(centre, σ²I), `per` per class.
-    pub(crate) fn clusters(k: usize, d: usize, per: usize, sigma: f64, seed: u64) -> (Mat<f64>, Vec<usize>) {
+    pub(crate) fn clusters(
+        k: usize,
+        d: usize,
+        per: usize,
+        sigma: f64,
+        seed: u64,
+    ) -> (Mat<f64>, Vec<usize>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let centres = Mat::<f64>::from_fn(k, d, |_, _| StandardNormal.sample(&mut rng));
         let n = k * per;
@@ -658,7 +664,10 @@ pub(crate) mod tests {
             }
         }
         let m1 = p.min_margin(v.as_ref());
-        assert!(m1 > 0.0, "the test data must be separated by the class means");
+        assert!(
+            m1 > 0.0,
+            "the test data must be separated by the class means"
+        );
         let w_small = Mat::from_fn(3, 4, |i, j| v[(i, j)] * (5.0 / m1));
         let w_big = Mat::from_fn(3, 4, |i, j| v[(i, j)] * (2000.0 / m1));
         for w in [&w_small, &w_big] {
@@ -670,7 +679,10 @@ pub(crate) mod tests {
             for j in 0..4 {
                 let s: f64 = (0..3).map(|c| sg.direction[(c, j)]).sum();
                 let scale: f64 = (0..3).map(|c| sg.direction[(c, j)].abs()).sum();
-                assert!(s.abs() <= 1e-14 * scale.max(1e-300), "column {j} sums to {s}");
+                assert!(
+                    s.abs() <= 1e-14 * scale.max(1e-300),
+                    "column {j} sums to {s}"
+                );
             }
             assert!(sg.direction.norm_l2() > 0.0);
         }
@@ -720,13 +732,18 @@ pub(crate) mod tests {
             for c in 0..3 {
                 if c != p.labels()[i] {
                     let a = p.pair_matrix(i, c);
-                    assert!((crate::norms::inner(a.as_ref(), w.as_ref()) - m[(i, c)]).abs() < 1e-13);
+                    assert!(
+                        (crate::norms::inner(a.as_ref(), w.as_ref()) - m[(i, c)]).abs() < 1e-13
+                    );
                 }
             }
         }
         assert!((correlation(w.as_ref(), w.as_ref()) - 1.0).abs() < 1e-15);
         let neg = Mat::from_fn(3, 2, |i, j| -w[(i, j)]);
         assert!((correlation(w.as_ref(), neg.as_ref()) + 1.0).abs() < 1e-15);
-        assert_eq!(correlation(w.as_ref(), Mat::<f64>::zeros(3, 2).as_ref()), 0.0);
+        assert_eq!(
+            correlation(w.as_ref(), Mat::<f64>::zeros(3, 2).as_ref()),
+            0.0
+        );
     }
 }

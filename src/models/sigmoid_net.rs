@@ -78,7 +78,11 @@ impl SigmoidNet {
         let mut loss = 0.0;
         for i in 0..n {
             let y = self.y[i];
-            let lsm = log_sum_exp((0..self.k).filter(|&c| c != y).map(|c| z[(i, c)] - z[(i, y)]));
+            let lsm = log_sum_exp(
+                (0..self.k)
+                    .filter(|&c| c != y)
+                    .map(|c| z[(i, c)] - z[(i, y)]),
+            );
             let ell = softplus(lsm);
             loss += ell;
             let mut tot = 0.0;

@@ -265,13 +265,11 @@ pub fn run(
 ) -> Result<Trajectory> {
     let (k, d) = model.shape();
     if spec.steps == 0 {
-        return Err(Error::input("steps must be at least 1; pass --steps T with T ≥ 1"));
+        return Err(Error::input(
+            "steps must be at least 1; pass --steps T with T ≥ 1",
+        ));
     }
-    if let Some(&t) = spec
-        .record_at
-        .iter()
-        .find(|&&t| t == 0 || t > spec.steps)
-    {
+    if let Some(&t) = spec.record_at.iter().find(|&&t| t == 0 || t > spec.steps) {
         return Err(Error::input(format!(
             "record step {t} is outside 1..={}; record only steps of the run",
             spec.steps
@@ -384,14 +382,23 @@ mod tests {
             s
         }
         fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
-            Mat::from_fn(g.nrows(), g.ncols(), |i, j| crate::optim::adaptive::sign(g[(i, j)]))
+            Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
+                crate::optim::adaptive::sign(g[(i, j)])
+            })
         }
     }
 
     fn small_dataset() -> Multiclass {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dataset.small.json");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/dataset.small.json");
         let d = crate::data::Dataset::load(&path).unwrap();
-        Multiclass::new(d.x().clone(), d.y().to_vec(), d.classes(), Loss::CrossEntropy).unwrap()
+        Multiclass::new(
+            d.x().clone(),
+            d.y().to_vec(),
+            d.classes(),
+            Loss::CrossEntropy,
+        )
+        .unwrap()
     }
 
     fn spectral_run(gradient: GradientFn, steps: usize) -> Trajectory {
@@ -401,7 +408,10 @@ mod tests {
             parse_optimizer_with_schedule("nsd:norm=spectral", Some(sched), &[(3, 5)]).unwrap();
         let spec = RunSpec::new(steps)
             .record_at(log_spaced(steps, 1))
-            .norm(crate::norms::parse_norm("spectral").unwrap(), Some(0.904_958_968_066_137_7))
+            .norm(
+                crate::norms::parse_norm("spectral").unwrap(),
+                Some(0.904_958_968_066_137_7),
+            )
             .grad_scale(GradScale::Shifted)
             .gradient(gradient);
         run(&m, opt.as_mut(), &spec, &mut |_| Ok(())).unwrap()
@@ -413,7 +423,11 @@ mod tests {
     #[test]
     fn long_spectral_run_keeps_its_margin_and_the_naive_gradient_loses_it() {
         let good = spectral_run(Multiclass::evaluate_with_gradient, 100_000);
-        let m: Vec<f64> = good.records.iter().map(|r| r.margin("spectral").unwrap()).collect();
+        let m: Vec<f64> = good
+            .records
+            .iter()
+            .map(|r| r.margin("spectral").unwrap())
+            .collect();
         assert!(m[3..].windows(2).all(|w| w[1] >= w[0]), "margins {m:?}");
         let gap = good.records.last().unwrap().gap("spectral").unwrap();
         assert!(gap > 0.0 && gap < 1e-3 * 0.905, "gap {gap}");
@@ -441,8 +455,13 @@ mod tests {
         let (x, y) = clusters(3, 3, 4, 0.1, 1);
         let m = Multiclass::new(x, y, 3, Loss::CrossEntropy).unwrap();
         let mut opt = crate::optim::parse_optimizer("sign:lr=0.1", &[(3, 3)]).unwrap();
-        let e = run(&m, opt.as_mut(), &RunSpec::new(10).record_at(vec![11]), &mut |_| Ok(()))
-            .unwrap_err();
+        let e = run(
+            &m,
+            opt.as_mut(),
+            &RunSpec::new(10).record_at(vec![11]),
+            &mut |_| Ok(()),
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), 2);
     }
 
