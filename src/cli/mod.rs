@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
 
+mod dualize;
+mod orthogonalize;
 mod replay;
 mod train;
 mod validate;
@@ -25,6 +27,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Validate(validate::Args),
+    Dualize(dualize::Args),
+    Orthogonalize(orthogonalize::Args),
     Replay(replay::Args),
     Train(train::Args),
 }
@@ -98,6 +102,8 @@ fn run(cli: Cli) -> Result<i32> {
                 None => return Ok(0),
             }
         }
+        Command::Dualize(a) => (dualize::run(&a)?, a.report),
+        Command::Orthogonalize(a) => (orthogonalize::run(&a)?, a.report),
         Command::Replay(a) => {
             let report = a.report.clone();
             (replay::run(a)?, report)

@@ -32,6 +32,8 @@ pub trait Geometry {
     fn dot(&self, a: &Self::Point, b: &Self::Point) -> f64;
     /// c·X.
     fn scaled(&self, x: &Self::Point, c: f64) -> Self::Point;
+    /// A + B.
+    fn added(&self, a: &Self::Point, b: &Self::Point) -> Self::Point;
     /// The zero point of the same shape as `x`.
     fn zero_like(&self, x: &Self::Point) -> Self::Point {
         self.scaled(x, 0.0)
@@ -42,11 +44,16 @@ pub trait Geometry {
     fn max_abs_diff(&self, a: &Self::Point, b: &Self::Point) -> f64;
 }
 
+/// max |x_ij|, NaN if any entry is NaN (`f64::max` would silently skip it).
 fn max_abs_mat(x: &Mat<f64>) -> f64 {
     let mut m = 0.0f64;
     for j in 0..x.ncols() {
         for i in 0..x.nrows() {
-            m = m.max(x[(i, j)].abs());
+            let v = x[(i, j)].abs();
+            if v.is_nan() {
+                return f64::NAN;
+            }
+            m = m.max(v);
         }
     }
     m
@@ -71,6 +78,9 @@ impl<N: Norm + ?Sized> Geometry for N {
     }
     fn scaled(&self, x: &Mat<f64>, c: f64) -> Mat<f64> {
         x * faer::Scale(c)
+    }
+    fn added(&self, a: &Mat<f64>, b: &Mat<f64>) -> Mat<f64> {
+        a + b
     }
     fn max_abs(&self, x: &Mat<f64>) -> f64 {
         max_abs_mat(x)
@@ -103,8 +113,17 @@ impl Geometry for ProductNorm {
     fn scaled(&self, x: &Vec<Mat<f64>>, c: f64) -> Vec<Mat<f64>> {
         x.iter().map(|m| m * faer::Scale(c)).collect()
     }
+    fn added(&self, a: &Vec<Mat<f64>>, b: &Vec<Mat<f64>>) -> Vec<Mat<f64>> {
+        a.iter().zip(b).map(|(x, y)| x + y).collect()
+    }
     fn max_abs(&self, x: &Vec<Mat<f64>>) -> f64 {
-        x.iter().map(max_abs_mat).fold(0.0, f64::max)
+        x.iter().map(max_abs_mat).fold(0.0, |a, v| {
+            if a.is_nan() || v.is_nan() {
+                f64::NAN
+            } else {
+                a.max(v)
+            }
+        })
     }
     fn max_abs_diff(&self, a: &Vec<Mat<f64>>, b: &Vec<Mat<f64>>) -> f64 {
         a.iter()

@@ -6,25 +6,16 @@
 //!   (any completion on the null space is also optimal; we pick the minimal one);
 //! * p = 1 (nuclear): u_1 v_1ᵀ, the top singular pair as returned by faer's SVD (for a repeated σ_1
 //!   the maximizer is not unique and this is one of them);
-//! * 1 < p < ∞: U diag(ℓp-LMO(σ)) Vᵀ = U diag(σ^{q−1}/‖σ‖_q^{q−1}) Vᵀ.
+//! * 1 < p < ∞: U diag(ℓp-LMO(σ)) Vᵀ = U diag(σ^{q−1}/‖σ‖_q^{q−1}) Vᵀ, with σ_i at or below the
+//!   rank threshold max(m,n)·ε·σ_1 treated as 0 (as in `polar`).
 //!
 //! Every LMO maps 0 to 0.
 
 use super::entrywise::{conjugate_exponent, fmt_exponent, lp_lmo, lp_norm};
 use super::Norm;
-use crate::linalg::{numerical_rank, polar_from_svd, svd_thin, Svd};
+use crate::linalg::{numerical_rank, polar_from_svd, singular_values, svd_thin, Svd};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
-
-/// The singular values of `a` (descending), without vectors.
-pub fn singular_values(a: MatRef<'_, f64>) -> Vec<f64> {
-    if a.nrows() == 0 || a.ncols() == 0 {
-        return Vec::new();
-    }
-    a.singular_values().unwrap_or_else(|e| {
-        panic!("singular values did not converge ({e:?}); input must be finite")
-    })
-}
 
 /// U diag(w) Vᵀ for the first w.len() singular pairs of `svd`.
 fn reconstruct(svd: &Svd, w: &[f64]) -> Mat<f64> {
@@ -100,8 +91,11 @@ impl Norm for Schatten {
         } else if self.p == 1.0 {
             polar_from_svd(&svd, 1)
         } else {
-            let mut w = vec![0.0; svd.s.len()];
-            lp_lmo(&svd.s, self.p, &mut w);
+            // Singular values at or below polar's rank threshold are rounding noise of an exactly
+            // zero σ; they are set to 0 so the LMO does not depend on their arbitrary vectors.
+            let k = numerical_rank(&svd);
+            let mut w = vec![0.0; k];
+            lp_lmo(&svd.s[..k], self.p, &mut w);
             reconstruct(&svd, &w)
         };
         (dual, dir)

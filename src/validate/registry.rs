@@ -10,6 +10,9 @@ use super::Check;
 #[path = "../../validations/multiclass.rs"]
 pub mod multiclass;
 
+#[path = "../../validations/geometry.rs"]
+pub mod geometry;
+
 /// A named suite.
 pub struct Suite {
     /// The name used with `--suite`.
@@ -21,11 +24,18 @@ pub struct Suite {
 }
 
 /// Every suite, in the order `steepest validate` runs them by default.
-pub const SUITES: &[Suite] = &[Suite {
+pub const SUITES: &[Suite] = &[
+    Suite {
+    name: "geometry",
+    about: "norm/dualizer laws, ℓp and Schatten duality, max ≤ ‖·‖ ≤ sum, Newton–Schulz envelope (P8-a, P8-b)",
+    checks: geometry::checks,
+    },
+    Suite {
     name: "multiclass",
     about: "Fan, Schmidt & Thrampoulidis 2025: lemmas, implicit bias of NSD/NMD/Adam, rates, momentum error, two-layer net (P1-a..P1-e)",
     checks: multiclass::checks,
-}];
+    },
+];
 
 /// Look a suite up by name.
 pub fn find(name: &str) -> Option<&'static Suite> {

@@ -1,0 +1,1095 @@
+//! Suite `geometry`: the laws of every norm/dualizer pair, the duality of the ℓp and Schatten
+//! pairs, the ordering max ≤ ‖·‖ ≤ sum, and the Newton–Schulz facts P8-a and P8-b.
+//!
+//! Every check holds the implementation under test as data (an `Arc<dyn Norm>`, a
+//! [`ProductNorm`], an orthogonalizer closure) so that the tests at the bottom can plant a bug
+//! (missing transpose, dropped factor, NaN at zero, wrong coefficient) and assert the record fails.
+//!
+//! Tolerances of exact identities are C·ε·n, n the largest dimension of the sweep: the thin SVD is
+//! backward stable with error O(ε·n)‖G‖ and a sum of n² terms rounds to O(ε·n) relative for
+//! square inputs in the typical (√(mn)) case; C = 64 leaves a margin over the measured worst
+//! cases, which are reported in each record's `details`.
+
+use crate::error::Result;
+use crate::linalg::{newton_schulz, ns_scalar_step, polar, NsCoefficients};
+use crate::norms::laws::{self, Geometry};
+use crate::norms::{inner, parse_norm, Aggregation, Block, Entrywise, Norm, ProductNorm, Schatten};
+use crate::validate::{Check, Ctx, Expectation, Outcome, Profile};
+use faer::{Mat, MatRef};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const SUITE: &str = "geometry";
+/// The multiple of ε·n used for exact identities (see the module docs).
+const C_EPS: f64 = 64.0;
+
+/// The norms the suite covers (by their CONTRACT names).
+pub const NORMS: &[&str] = &[
+    "fro",
+    "spectral",
+    "nuclear",
+    "max",
+    "sum",
+    "entrywise:3",
+    "entrywise:1.5",
+    "schatten:3",
+    "schatten:1.5",
+    "op:1->2",
+    "op:2->inf",
+    "rms-rms",
+];
+
+/// max(a, b), but ∞ if either is NaN (`f64::max` would silently drop a NaN measurement).
+fn worse(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::INFINITY
+    } else {
+        a.max(b)
+    }
+}
+
+fn randn(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
+    Mat::from_fn(m, n, |_, _| {
+        rng.sample::<f64, _>(rand_distr::StandardNormal)
+    })
+}
+
+/// The sweep of shapes: quick up to 64, paper up to 512.
+fn shapes(profile: Profile) -> Vec<(usize, usize)> {
+    let mut s = vec![(1, 1), (7, 1), (4, 3), (3, 8), (16, 16), (64, 48)];
+    if profile == Profile::Paper {
+        s.extend([(128, 128), (300, 200), (512, 512)]);
+    }
+    s
+}
+
+fn n_max(profile: Profile) -> usize {
+    shapes(profile)
+        .iter()
+        .map(|&(m, n)| m.max(n))
+        .max()
+        .unwrap_or(1)
+}
+
+/// Random inputs of one shape: Gaussian, and (when min(m, n) ≥ 3) a rank-deficient product of
+/// thin Gaussians, the hard case of the spectral and Schatten LMOs.
+fn samples(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Vec<Mat<f64>> {
+    let mut v = vec![randn(rng, m, n), randn(rng, m, n)];
+    let r = m.min(n);
+    if r >= 3 {
+        let k = r / 2;
+        v.push(randn(rng, m, k) * randn(rng, k, n));
+    }
+    v
+}
+
+/// A point type the suite can build from blocks (one matrix, or a tuple of blocks).
+pub trait FromBlocks: Sized {
+    /// Assemble a point from matrices (one for a single norm, one per block for a product).
+    fn from_blocks(v: Vec<Mat<f64>>) -> Self;
+}
+impl FromBlocks for Mat<f64> {
+    fn from_blocks(mut v: Vec<Mat<f64>>) -> Self {
+        v.swap_remove(0)
+    }
+}
+impl FromBlocks for Vec<Mat<f64>> {
+    fn from_blocks(v: Vec<Mat<f64>>) -> Self {
+        v
+    }
+}
+
+/// What is under test: a geometry plus the block shapes of its points for a base shape (m, n).
+pub struct Subject<G: Geometry + ?Sized> {
+    /// A display name (the variant of the record ids).
+    pub name: String,
+    /// The geometry.
+    pub geom: Arc<G>,
+    /// The block shapes of a point for the base shape (m, n) of the sweep.
+    pub blocks: fn(usize, usize) -> Vec<(usize, usize)>,
+}
+
+fn single_block(m: usize, n: usize) -> Vec<(usize, usize)> {
+    vec![(m, n)]
+}
+
+fn product_blocks(m: usize, n: usize) -> Vec<(usize, usize)> {
+    vec![(m, n), (n, m.max(2)), (m + 1, 1)]
+}
+
+impl<G: Geometry + ?Sized> Subject<G>
+where
+    G::Point: FromBlocks,
+{
+    /// Random points of the base shape (m, n): the block-wise [`samples`].
+    fn points(&self, rng: &mut ChaCha8Rng, m: usize, n: usize) -> Vec<G::Point> {
+        let per_block: Vec<Vec<Mat<f64>>> = (self.blocks)(m, n)
+            .into_iter()
+            .map(|(a, b)| samples(rng, a, b))
+            .collect();
+        let k = per_block.iter().map(Vec::len).min().unwrap_or(0);
+        (0..k)
+            .map(|i| G::Point::from_blocks(per_block.iter().map(|b| b[i].clone()).collect()))
+            .collect()
+    }
+}
+
+/// A single-matrix norm as a subject.
+pub fn norm_subject(norm: Arc<dyn Norm>) -> Subject<dyn Norm> {
+    Subject {
+        name: norm.name(),
+        geom: norm,
+        blocks: single_block,
+    }
+}
+
+/// The 3-block product norm of the suite: spectral (scale 2, matrix group), rms-rms (scale 1,
+/// matrix group) and sum (scale 0.5, other group).
+pub fn product_norm(agg: Aggregation) -> ProductNorm {
+    ProductNorm::new(
+        agg,
+        vec![
+            Block::new(Box::new(Schatten::spectral()), 2.0, true),
+            Block::new(parse_norm("rms-rms").expect("known name"), 1.0, true),
+            Block::new(Box::new(Entrywise::sum()), 0.5, false),
+        ],
+    )
+}
+
+/// A product norm as a subject, named `product:<aggregation>`.
+pub fn product_subject(p: ProductNorm) -> Subject<ProductNorm> {
+    Subject {
+        name: format!("product:{}", p.aggregation.name()),
+        geom: Arc::new(p),
+        blocks: product_blocks,
+    }
+}
+
+/// The laws of `norms::laws`, one theory id each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Law {
+    /// ⟨G, D(G)⟩ = ‖G‖_* (`G-lmo-value`).
+    LmoValue,
+    /// ‖D(G)‖ = 1 (`G-unit-norm`).
+    UnitNorm,
+    /// ⟨X, G⟩ ≤ ‖X‖‖G‖_* (`G-holder`).
+    Holder,
+    /// ‖cX‖ = |c|‖X‖, ‖cX‖_* = |c|‖X‖_*, D(cX) = sign(c)D(X) (`G-homogeneity`).
+    Homogeneity,
+    /// D(0) = 0 (`G-zero`).
+    Zero,
+    /// No feasible D beats the LMO: ⟨G, D⟩ ≤ ‖G‖_* for ‖D‖ ≤ 1 (`G-lmo-optimal`).
+    LmoOptimal,
+}
+
+impl Law {
+    fn id(self) -> &'static str {
+        match self {
+            Law::LmoValue => "G-lmo-value",
+            Law::UnitNorm => "G-unit-norm",
+            Law::Holder => "G-holder",
+            Law::Homogeneity => "G-homogeneity",
+            Law::Zero => "G-zero",
+            Law::LmoOptimal => "G-lmo-optimal",
+        }
+    }
+    fn claim(self) -> &'static str {
+        match self {
+            Law::LmoValue => "the dualizer attains the dual norm: ⟨G, dualize(G)⟩ = ‖G‖_* (and dual_and_dualize agrees with dual_norm)",
+            Law::UnitNorm => "the dualizer lies on the unit sphere: ‖dualize(G)‖ = 1 for G ≠ 0",
+            Law::Holder => "Hölder: ⟨X, G⟩ ≤ ‖X‖·‖G‖_* for all X, with equality at X = dualize(G)",
+            Law::Homogeneity => "positive homogeneity: ‖cX‖ = |c|‖X‖, ‖cX‖_* = |c|‖X‖_*, dualize(cX) = sign(c)·dualize(X)",
+            Law::Zero => "dualize(0) = 0 and ‖0‖ = ‖0‖_* = 0 (never NaN)",
+            Law::LmoOptimal => "no feasible direction beats the LMO: ⟨G, D⟩ ≤ ‖G‖_* for every ‖D‖ ≤ 1 (random, sign, and perturbed-LMO candidates)",
+        }
+    }
+}
+
+/// One law on one subject over the size sweep.
+pub struct LawCheck<G: Geometry + ?Sized> {
+    law: Law,
+    subject: Subject<G>,
+}
+
+impl<G> LawCheck<G>
+where
+    G: Geometry + ?Sized + Send + Sync,
+    G::Point: FromBlocks,
+{
+    /// The check of `law` on `subject`.
+    pub fn new(law: Law, subject: Subject<G>) -> Self {
+        Self { law, subject }
+    }
+
+    fn measure(&self, ctx: &Ctx) -> (f64, Value) {
+        let g = &*self.subject.geom;
+        let mut rng = ctx.rng(&self.id_string());
+        let mut worst = match self.law {
+            Law::Holder | Law::LmoOptimal => f64::NEG_INFINITY,
+            _ => 0.0,
+        };
+        let mut per_shape = Vec::new();
+        for (m, n) in shapes(ctx.profile) {
+            let mut w_shape = match self.law {
+                Law::Holder | Law::LmoOptimal => f64::NEG_INFINITY,
+                _ => 0.0,
+            };
+            for x in self.subject.points(&mut rng, m, n) {
+                let v = match self.law {
+                    Law::LmoValue => laws::lmo_value_gap(g, &x),
+                    Law::UnitNorm => laws::unit_norm_gap(g, &x),
+                    Law::Holder => {
+                        // random partners, plus the equality case X = D(G) and small
+                        // perturbations of it (so a too-small dual norm shows up as > 1)
+                        let (_, d) = g.dual_and_dir(&x);
+                        let mut r = laws::holder_ratio(g, &d, &x);
+                        for k in 0..3 {
+                            let y = self.subject.points(&mut rng, m, n).swap_remove(0);
+                            r = worse(r, laws::holder_ratio(g, &y, &x));
+                            let eps = [1e-1, 1e-3, 1e-6][k];
+                            let p = g.added(&d, &g.scaled(&y, eps));
+                            r = worse(r, laws::holder_ratio(g, &p, &x));
+                        }
+                        r
+                    }
+                    Law::Homogeneity => [-2.5, 1e-3, 7e2]
+                        .iter()
+                        .map(|&c| laws::homogeneity_gap(g, &x, c))
+                        .fold(0.0, worse),
+                    Law::Zero => laws::zero_gap(g, &x),
+                    Law::LmoOptimal => {
+                        let (_, d) = g.dual_and_dir(&x);
+                        let mut cands = Vec::new();
+                        for eps in [1.0, 1e-1, 1e-2, 1e-3] {
+                            let y = self.subject.points(&mut rng, m, n).swap_remove(0);
+                            cands.push(g.added(&d, &g.scaled(&y, eps)));
+                            cands.push(y);
+                        }
+                        laws::best_candidate_ratio(g, &x, &cands)
+                    }
+                };
+                w_shape = worse(w_shape, v);
+            }
+            per_shape.push(json!({"shape": [m, n], "worst": crate::io::num(w_shape)}));
+            worst = worse(worst, w_shape);
+        }
+        (worst, json!({ "per_shape": per_shape }))
+    }
+
+    fn id_string(&self) -> String {
+        format!("{}[{}]", self.law.id(), self.subject.name)
+    }
+}
+
+fn eps_tol(profile: Profile) -> f64 {
+    C_EPS * f64::EPSILON * n_max(profile) as f64
+}
+
+const EPS_WHY: &str = "exact identity up to rounding: C·ε·n with C = 64, n the largest dimension of the sweep (backward-stable SVD and sums of n² terms err O(ε·n) relative)";
+
+fn sweep_params(ctx: &Ctx) -> Value {
+    json!({
+        "shapes": shapes(ctx.profile),
+        "samples_per_shape": "2 Gaussian + 1 rank-deficient (min(m,n)/2) when min(m,n) ≥ 3",
+        "C_eps": C_EPS,
+    })
+}
+
+impl<G> Check for LawCheck<G>
+where
+    G: Geometry + ?Sized + Send + Sync,
+    G::Point: FromBlocks,
+{
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        self.law.id()
+    }
+    fn variant(&self) -> Option<String> {
+        Some(self.subject.name.clone())
+    }
+    fn claim(&self) -> String {
+        format!(
+            "{}: {}",
+            self.subject.geom.geometry_name(),
+            self.law.claim()
+        )
+    }
+    fn source(&self) -> String {
+        format!(
+            "shared/papers/00-shared-primitives.md §2 (LMO and dual norm); 04 Prop. 7 for products; theory/{}.md",
+            self.law.id()
+        )
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        let mut p = sweep_params(ctx);
+        p["norm"] = json!(self.subject.geom.geometry_name());
+        p["block_shapes_of_(m,n)"] = json!((self.subject.blocks)(7, 3));
+        if self.law == Law::Homogeneity {
+            p["c"] = json!([-2.5, 1e-3, 7e2]);
+        }
+        p
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let (v, details) = self.measure(ctx);
+        let tol = eps_tol(ctx.profile);
+        let expected = match self.law {
+            Law::Zero => Expectation::at_most(
+                0.0,
+                "exact: the zero input is handled by a branch, no rounding involved",
+            ),
+            Law::Holder | Law::LmoOptimal => Expectation::at_most(
+                1.0 + tol,
+                format!("ratio ≤ 1 is the theorem; slack {tol:.1e} = {EPS_WHY}"),
+            ),
+            _ => Expectation::at_most(tol, EPS_WHY),
+        };
+        Ok(Outcome::new(v, expected).with_details(details))
+    }
+}
+
+/// `G-dual-pair`: the dual norm of an ℓp (Schatten-p) norm is the ℓq (Schatten-q) norm.
+pub struct DualPairCheck {
+    norm: Arc<dyn Norm>,
+    conjugate: Arc<dyn Norm>,
+}
+
+impl DualPairCheck {
+    /// `norm.dual_norm` must equal `conjugate.norm` and vice versa.
+    pub fn new(norm: Arc<dyn Norm>, conjugate: Arc<dyn Norm>) -> Self {
+        Self { norm, conjugate }
+    }
+}
+
+fn rel_gap(a: f64, b: f64) -> f64 {
+    let s = a.abs().max(b.abs());
+    if s == 0.0 {
+        0.0
+    } else {
+        (a - b).abs() / s
+    }
+}
+
+impl Check for DualPairCheck {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "G-dual-pair"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(self.norm.name())
+    }
+    fn claim(&self) -> String {
+        format!(
+            "the dual of {} is {}: dual_norm_{}(G) = ‖G‖_{} and dual_norm_{}(G) = ‖G‖_{} (1/p + 1/q = 1)",
+            self.norm.name(),
+            self.conjugate.name(),
+            self.norm.name(),
+            self.conjugate.name(),
+            self.conjugate.name(),
+            self.norm.name()
+        )
+    }
+    fn source(&self) -> String {
+        "shared/papers/00-shared-primitives.md §1 (duality of entry-wise and Schatten norms); theory/G-dual-pair.md".into()
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        let mut p = sweep_params(ctx);
+        p["norm"] = json!(self.norm.name());
+        p["conjugate"] = json!(self.conjugate.name());
+        p
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let mut worst = 0.0f64;
+        for (m, n) in shapes(ctx.profile) {
+            for g in samples(&mut rng, m, n) {
+                let g = g.as_ref();
+                worst = worse(
+                    worst,
+                    rel_gap(self.norm.dual_norm(g), self.conjugate.norm(g)),
+                );
+                worst = worse(
+                    worst,
+                    rel_gap(self.conjugate.dual_norm(g), self.norm.norm(g)),
+                );
+            }
+        }
+        let worst = if worst.is_nan() { f64::INFINITY } else { worst };
+        Ok(Outcome::new(
+            worst,
+            Expectation::at_most(eps_tol(ctx.profile), EPS_WHY),
+        ))
+    }
+}
+
+/// `G-ordering`: ‖A‖_max ≤ ‖A‖ ≤ ‖A‖_sum and the same for the dual norm (Fan et al., eq. (7),
+/// Lemma 11; file 01) for entry-wise and Schatten norms.
+pub struct OrderingCheck {
+    norm: Arc<dyn Norm>,
+    max: Arc<dyn Norm>,
+    sum: Arc<dyn Norm>,
+}
+
+impl OrderingCheck {
+    /// The ordering of `norm` (and its dual) between the reference max- and sum-norms.
+    pub fn new(norm: Arc<dyn Norm>) -> Self {
+        Self {
+            norm,
+            max: Arc::new(Entrywise::max()),
+            sum: Arc::new(Entrywise::sum()),
+        }
+    }
+}
+
+impl Check for OrderingCheck {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "G-ordering"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(self.norm.name())
+    }
+    fn claim(&self) -> String {
+        format!(
+            "‖A‖_max ≤ ‖A‖ ≤ ‖A‖_sum for ‖·‖ = {} and for its dual norm",
+            self.norm.name()
+        )
+    }
+    fn source(&self) -> String {
+        "Fan, Schmidt & Thrampoulidis, eq. (7) and Lemma 11 (shared/papers/01-multiclass-implicit-bias.md, 00 §1); theory/G-ordering.md".into()
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        let mut p = sweep_params(ctx);
+        p["norm"] = json!(self.norm.name());
+        p["extra_samples"] =
+            json!("a single nonzero entry and a rank-one ±1 matrix per shape (the equality cases)");
+        p
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let mut worst = 0.0f64;
+        for (m, n) in shapes(ctx.profile) {
+            let mut xs = samples(&mut rng, m, n);
+            let (i, j) = (rng.random_range(0..m), rng.random_range(0..n));
+            xs.push(Mat::from_fn(m, n, |a, b| {
+                if (a, b) == (i, j) {
+                    -3.0
+                } else {
+                    0.0
+                }
+            }));
+            let su: Vec<f64> = (0..m)
+                .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+                .collect();
+            let sv: Vec<f64> = (0..n)
+                .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+                .collect();
+            xs.push(Mat::from_fn(m, n, |a, b| su[a] * sv[b]));
+            for x in xs {
+                let x = x.as_ref();
+                let (lo, hi) = (self.max.norm(x), self.sum.norm(x));
+                for v in [self.norm.norm(x), self.norm.dual_norm(x)] {
+                    worst = worse(worse(worst, lo / v), v / hi);
+                }
+            }
+        }
+        let worst = if worst.is_nan() { f64::INFINITY } else { worst };
+        let tol = eps_tol(ctx.profile);
+        Ok(Outcome::new(
+            worst,
+            Expectation::at_most(
+                1.0 + tol,
+                format!("ratio ≤ 1 is the theorem (equality on the extra samples); slack {tol:.1e} = {EPS_WHY}"),
+            ),
+        ))
+    }
+}
+
+/// An orthogonalizer under test (Newton–Schulz with some schedule).
+pub type Orthogonalizer = Arc<dyn Fn(MatRef<'_, f64>) -> Mat<f64> + Send + Sync>;
+
+/// NS5 with Keller's coefficients and eps = 1e-7, the implementation P8-a/P8-b test.
+pub fn keller_ns5() -> Orthogonalizer {
+    Arc::new(|g| newton_schulz(g, &NsCoefficients::Keller, 5, 1e-7))
+}
+
+/// φ⁵(x) for Keller's quintic, the reference map of P8-a.
+fn phi5(x: f64) -> f64 {
+    (0..5).fold(x, |y, k| {
+        ns_scalar_step(y, NsCoefficients::Keller.triple(k))
+    })
+}
+
+/// Random orthonormal columns: the thin Q of a Gaussian m×k matrix.
+fn orthonormal(rng: &mut ChaCha8Rng, m: usize, k: usize) -> Mat<f64> {
+    randn(rng, m, k).qr().compute_thin_Q()
+}
+
+/// G = U diag(s) Vᵀ with planted singular vectors; s log-uniform in [1, 100] (file 08 §6).
+struct Planted {
+    g: Mat<f64>,
+    u: Mat<f64>,
+    v: Mat<f64>,
+    s: Vec<f64>,
+}
+
+fn planted(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Planted {
+    let r = m.min(n);
+    let u = orthonormal(rng, m, r);
+    let v = orthonormal(rng, n, r);
+    let s: Vec<f64> = (0..r)
+        .map(|_| 10f64.powf(rng.random_range(0.0..2.0)))
+        .collect();
+    let us = Mat::from_fn(m, r, |i, k| u[(i, k)] * s[k]);
+    let g = &us * v.transpose();
+    Planted { g, u, v, s }
+}
+
+/// The aspects of P8-a.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Envelope {
+    /// Output singular values of directions with x ≥ 0.01 lie in [0.6818, 1.1344] (±1e-6).
+    Envelope,
+    /// Output singular values of directions with x < 0.01 equal φ⁵(x) (to 1e-9).
+    SmallX,
+    /// The output keeps G's singular vectors: ‖O − U diag(uᵢᵀOvᵢ) Vᵀ‖_F/‖O‖_F ≤ 1e-8.
+    Subspace,
+}
+
+/// `P8-a`: the NS5 singular-value envelope (file 08 §1.2, §6).
+pub struct P8a {
+    ns: Orthogonalizer,
+    aspect: Envelope,
+}
+
+impl P8a {
+    /// P8-a for the orthogonalizer `ns` and one aspect.
+    pub fn new(ns: Orthogonalizer, aspect: Envelope) -> Self {
+        Self { ns, aspect }
+    }
+}
+
+fn p8_shapes() -> [(usize, usize); 2] {
+    [(64, 256), (256, 64)]
+}
+
+impl Check for P8a {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P8-a"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(
+            match self.aspect {
+                Envelope::Envelope => "envelope",
+                Envelope::SmallX => "small-x",
+                Envelope::Subspace => "subspace",
+            }
+            .into(),
+        )
+    }
+    fn claim(&self) -> String {
+        match self.aspect {
+            Envelope::Envelope => "NS5 (Keller) maps every singular value with x = σ/‖G‖_F ≥ 0.01 into [0.6818, 1.1344]".into(),
+            Envelope::SmallX => "NS5 (Keller) maps a singular value x = σ/‖G‖_F < 0.01 to φ⁵(x), φ(x) = 3.4445x − 4.7750x³ + 2.0315x⁵".into(),
+            Envelope::Subspace => "NS5 preserves the singular vectors of G: O = U diag(φ⁵(x)) Vᵀ".into(),
+        }
+    }
+    fn source(&self) -> String {
+        "shared/papers/08-muon-and-spectral-descent.md §1.2 and §6 (check P8-a); theory/P8-a.md"
+            .into()
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        json!({
+            "shapes": p8_shapes(),
+            "samples_per_shape": ctx.profile.pick(2, 6),
+            "singular_values": "log-uniform in [1, 100]",
+            "coefficients": "keller", "steps": 5, "eps": 1e-7,
+        })
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let (lo, hi) = (0.6818, 1.1344);
+        // envelope: the signed distance outside [lo, hi] (negative = inside, by that margin)
+        let mut worst = if self.aspect == Envelope::Envelope {
+            f64::NEG_INFINITY
+        } else {
+            0.0f64
+        };
+        let (mut smin, mut smax, mut n_small) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
+        for (m, n) in p8_shapes() {
+            for _ in 0..ctx.profile.pick(2, 6) {
+                let p = planted(&mut rng, m, n);
+                let o = (self.ns)(p.g.as_ref());
+                let fro = p.s.iter().map(|s| s * s).sum::<f64>().sqrt();
+                // σ_out_i = u_iᵀ O v_i along the planted directions
+                let uo = p.u.transpose() * &o;
+                let core = &uo * &p.v;
+                let r = p.s.len();
+                for i in 0..r {
+                    let x = p.s[i] / (fro + 1e-7);
+                    let so = core[(i, i)];
+                    match self.aspect {
+                        Envelope::Envelope if x >= 0.01 => {
+                            smin = smin.min(so);
+                            smax = smax.max(so);
+                            worst = worse(worse(worst, lo - so), so - hi);
+                        }
+                        Envelope::SmallX if x < 0.01 => {
+                            n_small += 1;
+                            worst = worse(worst, (so - phi5(x)).abs());
+                        }
+                        _ => {}
+                    }
+                }
+                if self.aspect == Envelope::Subspace {
+                    let d: Vec<f64> = (0..r).map(|i| core[(i, i)]).collect();
+                    let ud = Mat::from_fn(m, r, |i, k| p.u[(i, k)] * d[k]);
+                    let resid = &o - &ud * p.v.transpose();
+                    worst = worse(worst, resid.norm_l2() / o.norm_l2());
+                }
+            }
+        }
+        let worst = if worst.is_nan() { f64::INFINITY } else { worst };
+        Ok(match self.aspect {
+            Envelope::Envelope => Outcome::new(
+                worst,
+                Expectation::at_most(1e-6, "signed distance outside [0.6818, 1.1344] (negative: inside by that margin); the printed ends are rounded to 4 decimals, so 1e-6 slack (file 08 §6)"),
+            )
+            .with_details(json!({"min_sigma_out": crate::io::num(smin), "max_sigma_out": crate::io::num(smax)})),
+            Envelope::SmallX => {
+                if n_small == 0 {
+                    return Err(crate::error::Error::failed(
+                        "P8-a[small-x]: no singular value with x < 0.01 was drawn; the check measured nothing",
+                    ));
+                }
+                Outcome::new(
+                    worst,
+                    Expectation::at_most(1e-9, "max |σ_out − φ⁵(x)|; f64 rounding amplified by φ⁵'(0) = a⁵ ≈ 488 stays near 1e-13 (file 08 §6: 1e-9)"),
+                )
+                .with_details(json!({"small_values": n_small}))
+            }
+            Envelope::Subspace => Outcome::new(
+                worst,
+                Expectation::at_most(1e-8, "relative off-diagonal residual, which bounds the subspace angle times the singular-value gap; f64 rounding gives ~1e-15 (file 08 §6: 1e-8)"),
+            ),
+        })
+    }
+}
+
+/// `P8-b`: NS5 is close to, but not equal to, the polar factor.
+pub struct P8b {
+    ns: Orthogonalizer,
+    cosine: bool,
+}
+
+impl P8b {
+    /// P8-b for `ns`: the cosine (`cosine = true`) or the relative error.
+    pub fn new(ns: Orthogonalizer, cosine: bool) -> Self {
+        Self { ns, cosine }
+    }
+}
+
+impl Check for P8b {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P8-b"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(if self.cosine { "cos" } else { "rel-err" }.into())
+    }
+    fn claim(&self) -> String {
+        if self.cosine {
+            "cos(NS5(G), UVᵀ) = ⟨NS5(G), UVᵀ⟩/(‖NS5(G)‖_F‖UVᵀ‖_F) ≥ 0.97 for Gaussian G".into()
+        } else {
+            "‖NS5(G) − UVᵀ‖_F/‖UVᵀ‖_F ≤ 0.25 for Gaussian G".into()
+        }
+    }
+    fn source(&self) -> String {
+        "shared/papers/08-muon-and-spectral-descent.md §6 (check P8-b); theory/P8-b.md".into()
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        json!({
+            "shapes": p8_shapes(),
+            "samples_per_shape": ctx.profile.pick(2, 6),
+            "G": "i.i.d. standard normal entries",
+            "coefficients": "keller", "steps": 5, "eps": 1e-7,
+            "polar": "exact UVᵀ from the thin SVD",
+        })
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let mut worst = if self.cosine { f64::INFINITY } else { 0.0f64 };
+        for (m, n) in p8_shapes() {
+            for _ in 0..ctx.profile.pick(2, 6) {
+                let g = randn(&mut rng, m, n);
+                let o = (self.ns)(g.as_ref());
+                let p = polar(g.as_ref());
+                let v = if self.cosine {
+                    inner(o.as_ref(), p.as_ref()) / (o.norm_l2() * p.norm_l2())
+                } else {
+                    (&o - &p).norm_l2() / p.norm_l2()
+                };
+                worst = if v.is_nan() {
+                    f64::NAN
+                } else if self.cosine {
+                    worst.min(v)
+                } else {
+                    worst.max(v)
+                };
+            }
+        }
+        Ok(if self.cosine {
+            Outcome::new(
+                worst,
+                Expectation::at_least(
+                    0.97,
+                    "worst case over the envelope is 0.9703 (file 08 §6); typical Gaussian ≈ 0.98",
+                ),
+            )
+        } else {
+            Outcome::new(
+                worst,
+                Expectation::at_most(
+                    0.25,
+                    "worst case over the envelope is 0.244 (file 08 §6); typical ≈ 0.21",
+                ),
+            )
+        })
+    }
+}
+
+fn arc(name: &str) -> Arc<dyn Norm> {
+    Arc::from(parse_norm(name).expect("suite norm names parse"))
+}
+
+/// Every check of the suite, in report order.
+pub fn checks() -> Vec<Box<dyn Check>> {
+    let laws = [
+        Law::LmoValue,
+        Law::UnitNorm,
+        Law::Holder,
+        Law::Homogeneity,
+        Law::Zero,
+        Law::LmoOptimal,
+    ];
+    let mut v: Vec<Box<dyn Check>> = Vec::new();
+    for law in laws {
+        for name in NORMS {
+            v.push(Box::new(LawCheck::new(law, norm_subject(arc(name)))));
+        }
+        for agg in [Aggregation::Max, Aggregation::L2, Aggregation::Hybrid] {
+            v.push(Box::new(LawCheck::new(
+                law,
+                product_subject(product_norm(agg)),
+            )));
+        }
+    }
+    for (a, b) in [
+        ("fro", "fro"),
+        ("spectral", "nuclear"),
+        ("nuclear", "spectral"),
+        ("max", "sum"),
+        ("sum", "max"),
+        ("entrywise:3", "entrywise:1.5"),
+        ("entrywise:1.5", "entrywise:3"),
+        ("schatten:3", "schatten:1.5"),
+        ("schatten:1.5", "schatten:3"),
+    ] {
+        v.push(Box::new(DualPairCheck::new(arc(a), arc(b))));
+    }
+    for name in [
+        "fro",
+        "spectral",
+        "nuclear",
+        "max",
+        "sum",
+        "entrywise:3",
+        "entrywise:1.5",
+        "schatten:3",
+        "schatten:1.5",
+    ] {
+        v.push(Box::new(OrderingCheck::new(arc(name))));
+    }
+    for aspect in [Envelope::Envelope, Envelope::SmallX, Envelope::Subspace] {
+        v.push(Box::new(P8a::new(keller_ns5(), aspect)));
+    }
+    v.push(Box::new(P8b::new(keller_ns5(), true)));
+    v.push(Box::new(P8b::new(keller_ns5(), false)));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{run_one, Profile};
+
+    fn ctx() -> Ctx {
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
+    }
+
+    /// A planted bug in a norm implementation.
+    #[derive(Debug, Clone, Copy)]
+    enum Bug {
+        /// dualize returns Dᵀ on square inputs (a missing transpose).
+        MissingTranspose,
+        /// dual_norm multiplied by a factor (a dropped scale).
+        DualFactor(f64),
+        /// norm multiplied by a factor.
+        NormFactor(f64),
+        /// dualize multiplied by a factor.
+        DirFactor(f64),
+        /// dualize(0) = NaN (normalizing without a zero guard).
+        NanAtZero,
+        /// norm(x)^1.1 (not homogeneous).
+        NotHomogeneous,
+        /// dual_norm returns the primal norm (wrong exponent).
+        DualIsPrimal,
+    }
+
+    #[derive(Debug)]
+    struct Bugged {
+        inner: Box<dyn Norm>,
+        bug: Bug,
+    }
+
+    impl Norm for Bugged {
+        fn name(&self) -> String {
+            self.inner.name()
+        }
+        fn norm(&self, x: MatRef<'_, f64>) -> f64 {
+            let v = self.inner.norm(x);
+            match self.bug {
+                Bug::NormFactor(f) => f * v,
+                Bug::NotHomogeneous => v.powf(1.1),
+                _ => v,
+            }
+        }
+        fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
+            match self.bug {
+                Bug::DualFactor(f) => f * self.inner.dual_norm(g),
+                Bug::DualIsPrimal => self.inner.norm(g),
+                _ => self.inner.dual_norm(g),
+            }
+        }
+        fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+            let d = self.inner.dualize(g);
+            match self.bug {
+                Bug::MissingTranspose if d.nrows() == d.ncols() => d.transpose().to_owned(),
+                Bug::DirFactor(f) => d * faer::Scale(f),
+                Bug::NanAtZero if g.norm_l2() == 0.0 => {
+                    Mat::from_fn(g.nrows(), g.ncols(), |_, _| f64::NAN)
+                }
+                _ => d,
+            }
+        }
+    }
+
+    fn bugged(name: &str, bug: Bug) -> Arc<dyn Norm> {
+        Arc::new(Bugged {
+            inner: parse_norm(name).unwrap(),
+            bug,
+        })
+    }
+
+    fn law_fails(law: Law, name: &str, bug: Bug) {
+        let c = LawCheck::new(law, norm_subject(bugged(name, bug)));
+        let r = run_one(&c, &ctx());
+        assert_eq!(
+            r.pass,
+            Some(false),
+            "{} with {bug:?} passed: {:?}",
+            r.id,
+            r.measured
+        );
+        // and the honest implementation passes the same check
+        let c = LawCheck::new(law, norm_subject(arc(name)));
+        assert_eq!(run_one(&c, &ctx()).pass, Some(true), "{name} honest");
+    }
+
+    #[test]
+    fn planted_lmo_value() {
+        law_fails(Law::LmoValue, "spectral", Bug::MissingTranspose);
+        law_fails(Law::LmoValue, "max", Bug::DualFactor(0.5));
+    }
+
+    #[test]
+    fn planted_unit_norm() {
+        law_fails(Law::UnitNorm, "nuclear", Bug::DirFactor(1.01));
+        law_fails(Law::UnitNorm, "op:2->inf", Bug::NormFactor(1.0 + 1e-9));
+    }
+
+    #[test]
+    fn planted_holder() {
+        law_fails(Law::Holder, "entrywise:3", Bug::DualFactor(0.9));
+        law_fails(Law::Holder, "rms-rms", Bug::DualFactor(1.0 - 1e-9));
+    }
+
+    #[test]
+    fn planted_homogeneity() {
+        law_fails(Law::Homogeneity, "fro", Bug::NotHomogeneous);
+    }
+
+    #[test]
+    fn planted_zero() {
+        law_fails(Law::Zero, "sum", Bug::NanAtZero);
+    }
+
+    #[test]
+    fn planted_lmo_optimal() {
+        law_fails(Law::LmoOptimal, "op:1->2", Bug::DualFactor(0.9));
+        law_fails(Law::LmoOptimal, "schatten:1.5", Bug::DualFactor(0.999));
+    }
+
+    /// A product norm whose dualizer multiplies block l by s_l instead of dividing (a dropped
+    /// inverse scale).
+    struct ScaleBugProduct(ProductNorm);
+
+    impl Geometry for ScaleBugProduct {
+        type Point = Vec<Mat<f64>>;
+        fn geometry_name(&self) -> String {
+            self.0.geometry_name()
+        }
+        fn norm_of(&self, x: &Self::Point) -> f64 {
+            self.0.norm_of(x)
+        }
+        fn dual_norm_of(&self, g: &Self::Point) -> f64 {
+            self.0.dual_norm_of(g)
+        }
+        fn dual_and_dir(&self, g: &Self::Point) -> (f64, Self::Point) {
+            let (d, dirs) = self.0.dual_and_dir(g);
+            let dirs = dirs
+                .into_iter()
+                .zip(&self.0.blocks)
+                .map(|(x, b)| x * faer::Scale(b.scale * b.scale))
+                .collect();
+            (d, dirs)
+        }
+        fn dot(&self, a: &Self::Point, b: &Self::Point) -> f64 {
+            self.0.dot(a, b)
+        }
+        fn scaled(&self, x: &Self::Point, c: f64) -> Self::Point {
+            self.0.scaled(x, c)
+        }
+        fn added(&self, a: &Self::Point, b: &Self::Point) -> Self::Point {
+            self.0.added(a, b)
+        }
+        fn max_abs(&self, x: &Self::Point) -> f64 {
+            self.0.max_abs(x)
+        }
+        fn max_abs_diff(&self, a: &Self::Point, b: &Self::Point) -> f64 {
+            self.0.max_abs_diff(a, b)
+        }
+    }
+
+    #[test]
+    fn planted_product_scale() {
+        for agg in [Aggregation::Max, Aggregation::L2, Aggregation::Hybrid] {
+            for law in [Law::LmoValue, Law::UnitNorm] {
+                let s = Subject {
+                    name: "product-bug".into(),
+                    geom: Arc::new(ScaleBugProduct(product_norm(agg))),
+                    blocks: product_blocks,
+                };
+                let r = run_one(&LawCheck::new(law, s), &ctx());
+                assert_eq!(r.pass, Some(false), "{agg:?} {law:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn planted_dual_pair() {
+        let c = DualPairCheck::new(bugged("spectral", Bug::DualIsPrimal), arc("nuclear"));
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        // a wrong conjugate exponent: ℓ3 paired with ℓ2
+        let c = DualPairCheck::new(arc("entrywise:3"), arc("fro"));
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+    }
+
+    #[test]
+    fn planted_ordering() {
+        let c = OrderingCheck::new(bugged("schatten:3", Bug::NormFactor(2.0)));
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        let c = OrderingCheck::new(bugged("entrywise:1.5", Bug::NormFactor(0.99)));
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+    }
+
+    fn custom(t: [f64; 3]) -> Orthogonalizer {
+        Arc::new(move |g| newton_schulz(g, &NsCoefficients::Custom(vec![t]), 5, 1e-7))
+    }
+
+    #[test]
+    fn planted_p8a() {
+        let wrong_c = custom([3.4445, -4.7750, 2.5]);
+        assert_eq!(
+            run_one(&P8a::new(wrong_c, Envelope::Envelope), &ctx()).pass,
+            Some(false)
+        );
+        let wrong_a = custom([3.45, -4.7750, 2.0315]);
+        assert_eq!(
+            run_one(&P8a::new(wrong_a, Envelope::SmallX), &ctx()).pass,
+            Some(false)
+        );
+        let leaky: Orthogonalizer = Arc::new(|g| {
+            let mut o = newton_schulz(g, &NsCoefficients::Keller, 5, 1e-7);
+            o[(0, 0)] += 1e-6;
+            o
+        });
+        assert_eq!(
+            run_one(&P8a::new(leaky, Envelope::Subspace), &ctx()).pass,
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn planted_p8b() {
+        let one_step: Orthogonalizer =
+            Arc::new(|g| newton_schulz(g, &NsCoefficients::Keller, 1, 1e-7));
+        assert_eq!(
+            run_one(&P8b::new(one_step.clone(), true), &ctx()).pass,
+            Some(false)
+        );
+        assert_eq!(
+            run_one(&P8b::new(one_step, false), &ctx()).pass,
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn honest_suite_passes_and_is_deterministic() {
+        let all = checks();
+        for c in &all {
+            let r = run_one(c.as_ref(), &ctx());
+            assert_eq!(
+                r.pass,
+                Some(true),
+                "{}: {:?} vs {:?}",
+                r.id,
+                r.measured,
+                r.expected
+            );
+        }
+        // same seed ⇒ same measured values (a cheap subset)
+        for c in all
+            .iter()
+            .filter(|c| c.theory_id().starts_with("P8") || c.id().ends_with("[op:1->2]"))
+        {
+            let (a, b) = (run_one(c.as_ref(), &ctx()), run_one(c.as_ref(), &ctx()));
+            assert_eq!(a.measured, b.measured, "{}", a.id);
+        }
+    }
+}
