@@ -25,7 +25,12 @@ fn ns_name(case: &Value) -> &'static str {
     if c.iter().all(|t| *t == [3.4445, -4.775, 2.0315]) {
         "keller"
     } else {
-        assert_eq!(c, DION.to_vec(), "unknown coefficient set in {}", case["label"]);
+        assert_eq!(
+            c,
+            DION.to_vec(),
+            "unknown coefficient set in {}",
+            case["label"]
+        );
         "dion"
     }
 }

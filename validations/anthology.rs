@@ -1,18 +1,16 @@
 //! Suite `anthology`: Bernstein & Newhouse, *Old Optimizer, New Norm: An Anthology* (arXiv
 //! 2409.20325; `../shared/papers/04-old-optimizer-new-norm.md`), checks P4-a … P4-e, run on the
-//! optimizers of [`steepest::optim`] (each check holds an optimizer [`Factory`] or a norm as data).
+//! optimizers of [`crate::optim`] (each check holds an optimizer [`Factory`] or a norm as data).
 
-use faer::Mat;
-use rand::Rng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
-use serde_json::{json, Value};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::linalg::polar;
-use crate::norms::schatten::singular_values;
 use crate::norms::{inner, parse_norm, Aggregation, Block, Norm, ProductNorm};
 use crate::optim::{factory, Factory};
 use crate::validate::{Check, Ctx, Expectation, Outcome};
+use faer::Mat;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde_json::{json, Value};
 
 const SUITE: &str = "anthology";
 const SOURCE: &str = "Bernstein & Newhouse 2024 (arXiv 2409.20325), file 04";
@@ -31,7 +29,10 @@ fn one_step(f: &Factory, g: &[Mat<f64>]) -> Result<Vec<Mat<f64>>> {
 }
 
 fn inner_all(a: &[Mat<f64>], b: &[Mat<f64>]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| inner(x.as_ref(), y.as_ref())).sum()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| inner(x.as_ref(), y.as_ref()))
+        .sum()
 }
 
 /// A norm on a list of blocks: a single norm (one block) or a product norm.
@@ -79,7 +80,11 @@ impl SteepestDescentMinimizer {
         let one = |name: &str| parse_norm(name);
         Ok(match self.norm {
             "max-of-max" | "max-spectral" => {
-                let n = if self.norm == "max-of-max" { "op:1->inf" } else { "spectral" };
+                let n = if self.norm == "max-of-max" {
+                    "op:1->inf"
+                } else {
+                    "spectral"
+                };
                 let blocks = self
                     .shapes
                     .iter()
@@ -128,7 +133,11 @@ impl Check for SteepestDescentMinimizer {
         let trials = ctx.profile.pick(1000, 10000);
         let (mut worst_identity, mut worst_local, mut worst_global) = (0.0f64, 0.0f64, 0.0f64);
         for &lambda in &self.lambdas {
-            let g: Vec<Mat<f64>> = self.shapes.iter().map(|&(m, n)| gaussian(&mut rng, m, n)).collect();
+            let g: Vec<Mat<f64>> = self
+                .shapes
+                .iter()
+                .map(|&(m, n)| gaussian(&mut rng, m, n))
+                .collect();
             let f = (self.make)(1.0 / lambda);
             let d = one_step(&f, &g)?;
             let dual = geo.dual(&g);
@@ -151,7 +160,10 @@ impl Check for SteepestDescentMinimizer {
                     .collect();
                 worst_local = worst_local.max((phi_star - phi(&delta)) / scale);
                 // Global: the best step along a random direction, −⟨g,v⟩²/(2λ‖v‖²), never beats φ*.
-                let v: Vec<Mat<f64>> = d.iter().map(|x| gaussian(&mut rng, x.nrows(), x.ncols())).collect();
+                let v: Vec<Mat<f64>> = d
+                    .iter()
+                    .map(|x| gaussian(&mut rng, x.nrows(), x.ncols()))
+                    .collect();
                 let gv = inner_all(&g, &v);
                 let nv = geo.norm(&v);
                 let best = -gv * gv / (2.0 * lambda * nv * nv);
@@ -212,7 +224,11 @@ impl Check for ShampooIsPolar {
             let q = if m >= n {
                 gaussian(&mut rng, m, n).qr().compute_thin_Q()
             } else {
-                gaussian(&mut rng, n, m).qr().compute_thin_Q().transpose().to_owned()
+                gaussian(&mut rng, n, m)
+                    .qr()
+                    .compute_thin_Q()
+                    .transpose()
+                    .to_owned()
             };
             closest_random = closest_random.min((&q - &g).norm_l2());
         }
@@ -232,17 +248,22 @@ impl Check for ShampooIsPolar {
 // P4-c
 // ---------------------------------------------------------------------------------------------
 
+/// The curvature term of Prop. 6 as a function of (ΔW, d_in, d_out).
+pub type Curvature = std::sync::Arc<dyn Fn(&Mat<f64>, usize, usize) -> f64 + Send + Sync>;
+
 /// P4-c: square-loss majorization (Prop. 6).
 pub struct SquareLossMajorization {
     /// (d_in, d_out, n).
     pub dims: (usize, usize, usize),
     /// The curvature term ½·(d_in/d_out)·‖ΔW‖²_{ℓ2→ℓ2} under test (a planted bug drops a factor).
-    pub curvature: std::sync::Arc<dyn Fn(&Mat<f64>, usize, usize) -> f64 + Send + Sync>,
+    pub curvature: Curvature,
 }
 
 /// ½·(d_in/d_out)·‖ΔW‖²_{ℓ2→ℓ2} with the spectral norm of the geometry module.
 pub fn prop6_curvature(dw: &Mat<f64>, d_in: usize, d_out: usize) -> f64 {
-    let s = parse_norm("spectral").expect("spectral parses").norm(dw.as_ref());
+    let s = parse_norm("spectral")
+        .expect("spectral parses")
+        .norm(dw.as_ref());
     0.5 * (d_in as f64 / d_out as f64) * s * s
 }
 
@@ -266,11 +287,15 @@ impl Check for SquareLossMajorization {
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
         let mut rng = ctx.rng(&self.id());
         let (d_in, d_out, n) = self.dims;
-        let mut x = gaussian(&mut rng, d_in, n);
+        // Inputs clustered around one direction c (‖x_i‖ = √d_in), so that the bound is nearly
+        // tight for ΔW = u cᵀ and a missing factor shows up as a violation.
+        let c = gaussian(&mut rng, d_in, 1);
+        let mut x = Mat::from_fn(d_in, n, |i, _| c[(i, 0)])
+            + faer::Scale(0.05 * c.norm_l2() / (d_in as f64).sqrt()) * gaussian(&mut rng, d_in, n);
         for j in 0..n {
-            let c = (d_in as f64).sqrt() / x.col(j).norm_l2();
+            let s = (d_in as f64).sqrt() / x.col(j).norm_l2();
             for i in 0..d_in {
-                x[(i, j)] *= c;
+                x[(i, j)] *= s;
             }
         }
         let y = gaussian(&mut rng, d_out, n);
@@ -279,18 +304,18 @@ impl Check for SquareLossMajorization {
             let r = &y - w * &x;
             r.norm_l2().powi(2) / (2.0 * n as f64 * d_out as f64)
         };
-        let grad = (w.as_ref() * &x - &y) * x.transpose() * faer::Scale(1.0 / (n as f64 * d_out as f64));
+        let grad =
+            (w.as_ref() * &x - &y) * x.transpose() * faer::Scale(1.0 / (n as f64 * d_out as f64));
         let l0 = loss(&w);
         let trials = ctx.profile.pick(200, 2000);
         let mut worst = f64::INFINITY;
         for k in 0..trials {
             let scale = 10f64.powf(-3.0 + 4.0 * (k as f64) / (trials as f64));
             let mut dw = gaussian(&mut rng, d_out, d_in);
-            // Half the trials: a rank-one ΔW aligned with the data, where the bound is nearly tight.
+            // Half the trials: a rank-one ΔW = u cᵀ aligned with the data (nearly tight).
             if k % 2 == 1 {
                 let u = gaussian(&mut rng, d_out, 1);
-                let j = rng.random_range(0..n);
-                dw = &u * x.col(j).transpose();
+                dw = Mat::from_fn(d_out, d_in, |a, b| u[(a, 0)] * c[(b, 0)]);
             }
             dw *= faer::Scale(scale / dw.norm_l2());
             let curv = (self.curvature)(&dw, d_in, d_out);
@@ -355,10 +380,22 @@ impl Check for OperatorNorms {
         let (m, n) = (8, 6);
         let a = gaussian(&mut rng, m, n);
         let formula = self.norm.norm(a.as_ref());
-        let q = if self.p == 1.0 { f64::INFINITY } else if self.p.is_infinite() { 1.0 } else { self.p / (self.p - 1.0) };
-        let (p_in, p_out) = if self.from_l1 { (1.0, self.p) } else { (self.p, f64::INFINITY) };
+        let q = if self.p == 1.0 {
+            f64::INFINITY
+        } else if self.p.is_infinite() {
+            1.0
+        } else {
+            self.p / (self.p - 1.0)
+        };
+        let (p_in, p_out) = if self.from_l1 {
+            (1.0, self.p)
+        } else {
+            (self.p, f64::INFINITY)
+        };
         let ratio = |x: &[f64]| {
-            let y: Vec<f64> = (0..m).map(|i| (0..n).map(|j| a[(i, j)] * x[j]).sum()).collect();
+            let y: Vec<f64> = (0..m)
+                .map(|i| (0..n).map(|j| a[(i, j)] * x[j]).sum())
+                .collect();
             lp(&y, p_out) / lp(x, p_in)
         };
         let mut brute: f64 = 0.0;
@@ -382,9 +419,13 @@ impl Check for OperatorNorms {
                     let r: Vec<f64> = (0..n).map(|j| a[(i, j)]).collect();
                     let x: Vec<f64> = if q.is_infinite() {
                         let k = (0..n).fold(0, |b, j| if r[j].abs() > r[b].abs() { j } else { b });
-                        (0..n).map(|j| if j == k { r[j].signum() } else { 0.0 }).collect()
+                        (0..n)
+                            .map(|j| if j == k { r[j].signum() } else { 0.0 })
+                            .collect()
                     } else {
-                        r.iter().map(|v| v.signum() * v.abs().powf(q - 1.0)).collect()
+                        r.iter()
+                            .map(|v| v.signum() * v.abs().powf(q - 1.0))
+                            .collect()
                     };
                     ratio(&x)
                 })
@@ -394,7 +435,10 @@ impl Check for OperatorNorms {
         let attain = (extreme / formula - 1.0).abs();
         Ok(Outcome::new(
             exceed.max(attain),
-            Expectation::at_most(1e-12, "both are exact identities for an 8×6 matrix; only rounding (~1e-15) is allowed"),
+            Expectation::at_most(
+                1e-12,
+                "both are exact identities for an 8×6 matrix; only rounding (~1e-15) is allowed",
+            ),
         )
         .with_details(json!({"formula": formula, "brute_max": brute, "extreme": extreme})))
     }
@@ -427,7 +471,12 @@ pub struct ProdigyEscape {
 
 /// The P4-e run: (η_t for t = 0..T, f_t for t = 0..T, ‖w*‖_RMS), with η_t read off the sign steps
 /// (η_t = max_i |w_{t+1,i} − w_{t,i}|).
-fn prodigy_run(f: &Factory, ctx: &Ctx, n: usize, steps: usize) -> Result<(Vec<f64>, Vec<f64>, f64)> {
+fn prodigy_run(
+    f: &Factory,
+    ctx: &Ctx,
+    n: usize,
+    steps: usize,
+) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     let mut rng = ctx.rng("P4-e");
     let wstar = gaussian(&mut rng, n, 1);
     let mut opt = f(&[(n, 1)])?;
@@ -438,7 +487,8 @@ fn prodigy_run(f: &Factory, ctx: &Ctx, n: usize, steps: usize) -> Result<(Vec<f6
     for _ in 0..steps {
         let g = &w[0] - &wstar;
         let before = w[0].clone();
-        opt.step(&mut w, std::slice::from_ref(&g), Some(loss(&w[0])))?;
+        let f = loss(&w[0]);
+        opt.step(&mut w, std::slice::from_ref(&g), Some(f))?;
         etas.push((&w[0] - &before).norm_max());
         fs.push(loss(&w[0]));
     }
@@ -483,17 +533,27 @@ impl Check for ProdigyEscape {
             }
             EscapeMeasure::Monotone => Outcome::new(
                 ratios.iter().fold(f64::INFINITY, |a, &b| a.min(b)),
-                Expectation::at_least(1.0 - 1e-12, "η_{t+1} = max(η_t, ·) cannot decrease; 1e-12 covers reading η off the step"),
+                Expectation::at_least(
+                    1.0 - 1e-12,
+                    "η_{t+1} = max(η_t, ·) cannot decrease; 1e-12 covers reading η off the step",
+                ),
             ),
             EscapeMeasure::Plateau => Outcome::new(
                 etas[etas.len() - 1] / rms,
-                Expectation::within(1.0 / 3.0, 3.0, "file 04: plateau within a factor 3 of ‖w*‖_RMS"),
+                Expectation::within(
+                    1.0 / 3.0,
+                    3.0,
+                    "file 04: plateau within a factor 3 of ‖w*‖_RMS",
+                ),
             ),
             EscapeMeasure::Oscillation => {
                 let eta = etas[etas.len() - 1];
                 Outcome::new(
                     (fs[fs.len() - 1] / fs[0]) / (eta / rms).powi(2),
-                    Expectation::at_most(1.0, "each coordinate ends within η of w*, so f_T ≤ ½nη² = f_0·(η/‖w*‖_RMS)²"),
+                    Expectation::at_most(
+                        1.0,
+                        "each coordinate ends within η of w*, so f_T ≤ ½nη² = f_0·(η/‖w*‖_RMS)²",
+                    ),
                 )
             }
         };
@@ -503,9 +563,11 @@ impl Check for ProdigyEscape {
 
 /// The registered checks.
 pub fn checks() -> Vec<Box<dyn Check>> {
-    let sd = std::sync::Arc::new(|norm: &'static str| -> std::sync::Arc<dyn Fn(f64) -> Factory + Send + Sync> {
-        std::sync::Arc::new(move |lr| factory(&sd_spec(norm, lr)))
-    });
+    let sd = std::sync::Arc::new(
+        |norm: &'static str| -> std::sync::Arc<dyn Fn(f64) -> Factory + Send + Sync> {
+            std::sync::Arc::new(move |lr| factory(&sd_spec(norm, lr)))
+        },
+    );
     let mut v: Vec<Box<dyn Check>> = Vec::new();
     for (label, norm, shapes) in [
         ("l1", "l1", vec![(50, 1)]),
@@ -516,7 +578,11 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         ("S2", "fro", vec![(20, 12)]),
         ("Sinf", "spectral", vec![(20, 12)]),
         ("max-of-max", "max-of-max", vec![(20, 12), (12, 8), (8, 5)]),
-        ("max-spectral", "max-spectral", vec![(20, 12), (12, 8), (8, 5)]),
+        (
+            "max-spectral",
+            "max-spectral",
+            vec![(20, 12), (12, 8), (8, 5)],
+        ),
     ] {
         v.push(Box::new(SteepestDescentMinimizer {
             label,
@@ -567,11 +633,14 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::{GradientTransformation, LearningRate, Schedule, ScaleBySign, Transform};
+    use crate::optim::{GradientTransformation, LearningRate, ScaleBySign, Schedule, Transform};
     use crate::validate::{run_one, Profile};
 
     fn ctx() -> Ctx {
-        Ctx { profile: Profile::Quick, seed: 0 }
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
     }
 
     fn fails(c: &dyn Check) {
@@ -615,7 +684,10 @@ mod tests {
 
     #[test]
     fn p4b_catches_a_frobenius_normalized_step() {
-        fails(&ShampooIsPolar { shampoo: factory("ngd:lr=1"), shape: (20, 12) });
+        fails(&ShampooIsPolar {
+            shampoo: factory("ngd:lr=1"),
+            shape: (20, 12),
+        });
     }
 
     #[test]
@@ -632,7 +704,12 @@ mod tests {
     #[test]
     fn p4d_catches_a_transposed_operator_norm() {
         // Bug: max row norm where the max column norm belongs.
-        fails(&OperatorNorms { name: "op:1->2", norm: parse_norm("op:2->inf").unwrap(), p: 2.0, from_l1: true });
+        fails(&OperatorNorms {
+            name: "op:1->2",
+            norm: parse_norm("op:2->inf").unwrap(),
+            p: 2.0,
+            from_l1: true,
+        });
     }
 
     /// Prodigy with the η update missing the max (η_{t+1} = r_t/‖s_t‖_1).
@@ -642,7 +719,12 @@ mod tests {
         fn init(&self, p: &[Mat<f64>]) -> Self::State {
             (1e-6, p.to_vec())
         }
-        fn update(&self, u: &mut [Mat<f64>], s: &mut Self::State, ctx: &crate::optim::StepCtx<'_>) -> Result<()> {
+        fn update(
+            &self,
+            u: &mut [Mat<f64>],
+            s: &mut Self::State,
+            ctx: &crate::optim::StepCtx<'_>,
+        ) -> Result<()> {
             let g = u[0].clone();
             let gw = inner(g.as_ref(), (&s.1[0] - &ctx.params[0]).as_ref());
             let l1: f64 = (0..g.nrows()).map(|i| g[(i, 0)].abs()).sum();
@@ -656,16 +738,27 @@ mod tests {
 
     #[test]
     fn p4e_catches_a_missing_step_size_update_and_a_missing_max() {
-        for measure in [EscapeMeasure::Growth, EscapeMeasure::Plateau, EscapeMeasure::Oscillation] {
-            fails(&ProdigyEscape { prodigy: factory("sign:lr=1e-6"), measure });
+        for measure in [
+            EscapeMeasure::Growth,
+            EscapeMeasure::Plateau,
+            EscapeMeasure::Oscillation,
+        ] {
+            fails(&ProdigyEscape {
+                prodigy: factory("sign:lr=1e-6"),
+                measure,
+            });
         }
         let no_max: Factory = std::sync::Arc::new(|shapes: &[(usize, usize)]| {
-            Ok(Box::new(GradientTransformation::new("no-max", (NoMax, LearningRate), Schedule::Constant(1.0), shapes))
-                as Box<dyn crate::optim::Optimizer>)
+            Ok(Box::new(GradientTransformation::new(
+                "no-max",
+                (NoMax, LearningRate),
+                Schedule::Constant(1.0),
+                shapes,
+            )) as Box<dyn crate::optim::Optimizer>)
         });
-        fails(&ProdigyEscape { prodigy: no_max, measure: EscapeMeasure::Monotone });
+        fails(&ProdigyEscape {
+            prodigy: no_max,
+            measure: EscapeMeasure::Monotone,
+        });
     }
-
-    #[allow(dead_code)]
-    fn unused(_: Error) {}
 }

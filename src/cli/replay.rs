@@ -19,11 +19,16 @@ use std::path::PathBuf;
 ///   steepest replay --optimizer muon:lr=0.02,momentum=0.95,nesterov=true --input run.json
 ///   steepest replay --optimizer adam:lr=1e-3,eps=0 --input run.json --report out.json
 ///   steepest replay --optimizer nsd:norm=spectral --schedule power:eta0=0.5,a=0.5 --input run.json
-///   steepest replay --optimizer muon:bias_correction=true,scale=optax --input run.json   # optax semantics
+///   # optax.contrib.muon semantics (bias-corrected EMA, optax's shape scale, its defaults):
+///   steepest replay --optimizer muon:lr=0.02,momentum=0.95,eps=1e-8,wd=0,bias_correction=true,scale=optax --input run.json
+///
+/// Optimizers: gd, ngd, nsd, sd, nmd, spectral, muon, sign, signum, adam, adamw, shampoo, prodigy,
+/// fromage, nesgd, scion, polargrad, muonadam, muonmax, momo, muonadam-momo, muonmax-momo, muon-adam,
+/// muon-signum, cd. An unknown key is an error that lists the optimizer's keys.
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Optimizer spec NAME[:key=value,…] (see `steepest::optim` docs for names and keys).
+    /// Optimizer spec NAME[:key=value,…]; defaults are filled in and echoed under "optimizer".
     #[arg(long, value_name = "SPEC")]
     pub optimizer: String,
     /// JSON file with "W0" and "grads" (and optionally "losses").

@@ -1,6 +1,6 @@
 //! Coordinate-wise and trust-ratio scalings: sign, Adam, Prodigy, Fromage.
 
-use super::momentum::{map, sum_map, zip_apply};
+use super::momentum::{apply, sum_map, zip_apply};
 use super::transform::{StepCtx, Transform};
 use crate::error::Result;
 use faer::Mat;
@@ -26,7 +26,7 @@ impl Transform for ScaleBySign {
     fn init(&self, _: &[Mat<f64>]) {}
     fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
         for u in updates.iter_mut() {
-            *u = map(u, sign);
+            apply(u, sign);
         }
         Ok(())
     }
@@ -68,17 +68,9 @@ impl Transform for ScaleByAdam {
             .iter()
             .map(|p| Mat::zeros(p.nrows(), p.ncols()))
             .collect();
-        AdamState {
-            m: z.clone(),
-            v: z,
-        }
+        AdamState { m: z.clone(), v: z }
     }
-    fn update(
-        &self,
-        updates: &mut [Mat<f64>],
-        s: &mut AdamState,
-        ctx: &StepCtx<'_>,
-    ) -> Result<()> {
+    fn update(&self, updates: &mut [Mat<f64>], s: &mut AdamState, ctx: &StepCtx<'_>) -> Result<()> {
         let (b1, b2, eps) = (self.beta1, self.beta2, self.eps);
         let t = ctx.t as i32;
         let (c1, c2) = if self.bias_correction {
@@ -174,8 +166,12 @@ impl Transform for ScaleByProdigy {
         let mut s_l1 = 0.0;
         for (l, u) in updates.iter_mut().enumerate() {
             zip_apply(&mut st.m[l], u, |m, g| b1 * m + (1.0 - b1) * eta * g);
-            zip_apply(&mut st.v[l], u, |v, g| b2 * v + (1.0 - b2) * eta * eta * g * g);
-            zip_apply(&mut st.s[l], u, |s, g| sb2 * s + (1.0 - sb2) * eta * eta * g);
+            zip_apply(&mut st.v[l], u, |v, g| {
+                b2 * v + (1.0 - b2) * eta * eta * g * g
+            });
+            zip_apply(&mut st.s[l], u, |s, g| {
+                sb2 * s + (1.0 - sb2) * eta * eta * g
+            });
             s_l1 += sum_map(&st.s[l], f64::abs);
             let (m, v) = (&st.m[l], &st.v[l]);
             *u = Mat::from_fn(u.nrows(), u.ncols(), |i, j| {

@@ -5,7 +5,7 @@
 use super::momentum::{map, zip_apply};
 use super::transform::{Role, StepCtx, Transform};
 use crate::error::{Error, Result};
-use crate::linalg::{newton_schulz, polar, NsCoefficients};
+use crate::linalg::{newton_schulz, numerical_rank, polar_from_svd, try_svd_thin, NsCoefficients};
 use crate::norms::{inner, Aggregation, Block, Norm, ProductNorm, Schatten};
 use faer::{Mat, MatRef};
 use std::sync::Arc;
@@ -29,15 +29,33 @@ pub enum Orthogonalizer {
 }
 
 impl Orthogonalizer {
-    /// O(G): UVᵀ or NS(G); 0 for G = 0.
-    pub fn apply(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+    /// O(G): UVᵀ or NS(G); 0 for G = 0. A non-finite input or an SVD that fails its accuracy
+    /// check is an [`Error::Failed`] (never a panic).
+    pub fn try_apply(&self, g: MatRef<'_, f64>) -> Result<Mat<f64>> {
         match self {
-            Orthogonalizer::Exact => polar(g),
+            Orthogonalizer::Exact => {
+                let finite = (0..g.ncols()).all(|j| (0..g.nrows()).all(|i| g[(i, j)].is_finite()));
+                if !finite {
+                    return Err(Error::failed(format!(
+                        "the input of the polar factor ({}×{}) is not finite (overflow in the momentum?); lower the learning rate or rescale the gradients",
+                        g.nrows(),
+                        g.ncols()
+                    )));
+                }
+                let svd = try_svd_thin(g)?;
+                Ok(polar_from_svd(&svd, numerical_rank(&svd)))
+            }
             Orthogonalizer::NewtonSchulz { coeffs, steps, eps } => {
-                newton_schulz(g, coeffs, *steps, *eps)
+                Ok(newton_schulz(g, coeffs, *steps, *eps))
             }
         }
     }
+
+    /// [`Orthogonalizer::try_apply`] for inputs known to be finite (panics on a failed SVD).
+    pub fn apply(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        self.try_apply(g).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// A short name: `exact`, `keller`, `dion`, `cubic`, `custom`.
     pub fn name(&self) -> String {
         match self {
@@ -56,7 +74,7 @@ impl Transform for Orthogonalize {
     fn init(&self, _: &[Mat<f64>]) {}
     fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
         for u in updates.iter_mut() {
-            *u = self.0.apply(u.as_ref());
+            *u = self.0.try_apply(u.as_ref())?;
         }
         Ok(())
     }
@@ -310,7 +328,12 @@ pub struct ProductSteepest {
 
 impl ProductSteepest {
     /// The same norm on every block, scale 1.
-    pub fn uniform(norm: Arc<dyn Norm>, roles: &[Role], aggregation: Aggregation, sharp: bool) -> Self {
+    pub fn uniform(
+        norm: Arc<dyn Norm>,
+        roles: &[Role],
+        aggregation: Aggregation,
+        sharp: bool,
+    ) -> Self {
         Self {
             blocks: roles
                 .iter()
@@ -397,6 +420,12 @@ impl Transform for ProductSteepest {
                 }
             }
         }
+        if let Some(l) = updates.iter().position(|u| !super::momentum::all_finite(u)) {
+            return Err(Error::failed(format!(
+                "step {}: the input of the product-norm dualizer is not finite in block {l} (overflow in the momentum?); lower the learning rate or rescale the gradients",
+                ctx.t
+            )));
+        }
         let product = self.product_norm(updates, v);
         let out = if self.sharp {
             product.sharp(updates)
@@ -429,6 +458,11 @@ pub struct ShampooPrecond {
 /// λ ≤ n·ε_mach·λ_max are treated as 0).
 pub fn inverse_root(a: MatRef<'_, f64>, p: f64) -> Result<Mat<f64>> {
     let n = a.nrows();
+    if !(0..n).all(|j| (0..n).all(|i| a[(i, j)].is_finite())) {
+        return Err(Error::failed(format!(
+            "a {n}×{n} Shampoo statistic is not finite (overflow in the accumulated Gram matrix?); rescale the gradients"
+        )));
+    }
     let evd = a.self_adjoint_eigen(faer::Side::Lower).map_err(|e| {
         Error::failed(format!(
             "symmetric eigendecomposition of a {n}×{n} Shampoo statistic failed ({e:?})"

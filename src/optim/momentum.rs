@@ -73,6 +73,10 @@ impl Transform for Momentum {
         ctx: &StepCtx<'_>,
     ) -> Result<()> {
         let b = self.beta;
+        if b == 0.0 && !self.bias_correction {
+            // β = 0: every form outputs g itself; the buffer is never read again.
+            return Ok(());
+        }
         for (u, m) in updates.iter_mut().zip(bufs.iter_mut()) {
             let g = &*u;
             if ctx.t == 1 && self.init == MomentumInit::FirstValue {
@@ -110,30 +114,38 @@ impl Transform for Momentum {
 
 /// a_ij ← f(a_ij, b_ij).
 pub(crate) fn zip_apply(a: &mut Mat<f64>, b: &Mat<f64>, f: impl Fn(f64, f64) -> f64) {
-    for j in 0..a.ncols() {
-        for i in 0..a.nrows() {
-            a[(i, j)] = f(a[(i, j)], b[(i, j)]);
-        }
-    }
+    faer::zip!(a, b).for_each(|faer::unzip!(a, b)| *a = f(*a, *b));
 }
 
 /// The matrix f(a_ij, b_ij).
 pub(crate) fn zip_map(a: &Mat<f64>, b: &Mat<f64>, f: impl Fn(f64, f64) -> f64) -> Mat<f64> {
-    Mat::from_fn(a.nrows(), a.ncols(), |i, j| f(a[(i, j)], b[(i, j)]))
+    let mut out = Mat::zeros(a.nrows(), a.ncols());
+    faer::zip!(&mut out, a, b).for_each(|faer::unzip!(o, a, b)| *o = f(*a, *b));
+    out
+}
+
+/// a_ij ← f(a_ij).
+pub(crate) fn apply(a: &mut Mat<f64>, f: impl Fn(f64) -> f64) {
+    faer::zip!(a).for_each(|faer::unzip!(a)| *a = f(*a));
 }
 
 /// The matrix f(a_ij).
 pub(crate) fn map(a: &Mat<f64>, f: impl Fn(f64) -> f64) -> Mat<f64> {
-    Mat::from_fn(a.nrows(), a.ncols(), |i, j| f(a[(i, j)]))
+    let mut out = Mat::zeros(a.nrows(), a.ncols());
+    faer::zip!(&mut out, a).for_each(|faer::unzip!(o, a)| *o = f(*a));
+    out
 }
 
 /// Σ_ij f(a_ij).
 pub(crate) fn sum_map(a: &Mat<f64>, f: impl Fn(f64) -> f64) -> f64 {
     let mut s = 0.0;
-    for j in 0..a.ncols() {
-        for i in 0..a.nrows() {
-            s += f(a[(i, j)]);
-        }
-    }
+    faer::zip!(a).for_each(|faer::unzip!(a)| s += f(*a));
     s
+}
+
+/// Whether every entry is finite.
+pub(crate) fn all_finite(a: &Mat<f64>) -> bool {
+    let mut ok = true;
+    faer::zip!(a).for_each(|faer::unzip!(a)| ok &= a.is_finite());
+    ok
 }

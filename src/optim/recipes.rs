@@ -3,8 +3,8 @@
 
 use super::adaptive::{FromageRetraction, ScaleByAdam, ScaleByProdigy, ScaleBySign, TrustRatio};
 use super::dualize::{
-    BlockGeometry, BlockSpec, GaussSouthwell, MuonScale, Orthogonalize, Orthogonalizer,
-    OrthogonalizedSpectral, ProductSteepest, ScaleByShape, ShampooPrecond,
+    BlockGeometry, BlockSpec, GaussSouthwell, MuonScale, Orthogonalize, OrthogonalizedSpectral,
+    Orthogonalizer, ProductSteepest, ScaleByShape, ShampooPrecond,
 };
 use super::momentum::{Momentum, MomentumForm, MomentumInit};
 use super::momo::Momo;
@@ -68,7 +68,11 @@ pub fn parse_optimizer_with_schedule(
             "optimizer '{name}': no parameter blocks; give at least one block"
         )));
     }
-    if let Some((l, &(r, c))) = shapes.iter().enumerate().find(|(_, &(r, c))| r == 0 || c == 0) {
+    if let Some((l, &(r, c))) = shapes
+        .iter()
+        .enumerate()
+        .find(|(_, &(r, c))| r == 0 || c == 0)
+    {
         return Err(Error::input(format!(
             "optimizer '{name}': block {l} has shape {r}×{c}; every block needs at least one row and one column"
         )));
@@ -77,6 +81,7 @@ pub fn parse_optimizer_with_schedule(
     let roles: Vec<Role> = shapes.iter().map(|&(r, c)| Role::of_shape(r, c)).collect();
     let mut b = Build {
         name: name.to_string(),
+        schedule_name: None,
         kv,
         shapes,
         schedule,
@@ -93,7 +98,11 @@ pub fn parse_optimizer_with_schedule(
             let lr = b.lr(0.01)?;
             let norm: Arc<dyn Norm> = Arc::from(parse_norm(&b.kv.string("norm", None)?)?);
             let agg = b.aggregation("max")?;
-            let beta = if name == "nmd" { b.kv.beta("beta", 0.9)? } else { 0.0 };
+            let beta = if name == "nmd" {
+                b.kv.beta("beta", 0.9)?
+            } else {
+                0.0
+            };
             let dir = ProductSteepest::uniform(norm, &roles, agg, name == "sd");
             b.finish((Momentum::ema(beta), dir, LearningRate), lr)
         }
@@ -113,7 +122,11 @@ pub fn parse_optimizer_with_schedule(
             let lr = b.lr(1e-3)?;
             let beta = b.kv.beta("momentum", 0.95)?;
             let nesterov = b.kv.bool("nesterov", true)?;
-            let form = match b.kv.choice("momentum_type", "ema", &["ema", "classical"])?.as_str() {
+            let form = match b
+                .kv
+                .choice("momentum_type", "ema", &["ema", "classical"])?
+                .as_str()
+            {
                 "ema" => MomentumForm::Ema,
                 _ => MomentumForm::Classical,
             };
@@ -153,15 +166,7 @@ pub fn parse_optimizer_with_schedule(
         "cd" => {
             let lr = b.lr(0.01)?;
             let normalized = b.kv.bool("normalized", true)?;
-            b.finish(
-                (
-                    GaussSouthwell {
-                        sharp: !normalized,
-                    },
-                    LearningRate,
-                ),
-                lr,
-            )
+            b.finish((GaussSouthwell { sharp: !normalized }, LearningRate), lr)
         }
         "nesgd" | "scion" | "polargrad" | "muonadam" | "muonmax" | "muonadam-momo"
         | "muonmax-momo" => {
@@ -183,8 +188,20 @@ pub fn parse_optimizer_with_schedule(
             };
             let beta = b.kv.beta("momentum", 0.95)?;
             let beta2 = b.kv.beta("beta2", 0.95)?;
-            let eps = b.kv.f64_in("eps", Some(1e-8), f64::MIN_POSITIVE, f64::MAX, "finite eps > 0")?;
-            let s = b.kv.f64_in("s", Some(s), f64::MIN_POSITIVE, f64::MAX, "finite spectral scale s > 0")?;
+            let eps = b.kv.f64_in(
+                "eps",
+                Some(1e-8),
+                f64::MIN_POSITIVE,
+                f64::MAX,
+                "finite eps > 0",
+            )?;
+            let s = b.kv.f64_in(
+                "s",
+                Some(s),
+                f64::MIN_POSITIVE,
+                f64::MAX,
+                "finite spectral scale s > 0",
+            )?;
             let orth = b.orthogonalizer("exact", "ns_eps")?;
             let wd = b.wd(0.0)?;
             let spectral: Arc<dyn Norm> = Arc::new(OrthogonalizedSpectral(orth));
@@ -246,7 +263,13 @@ pub fn parse_optimizer_with_schedule(
             };
             let muon = (muon_momentum, Orthogonalize(orth), ScaleByShape(scale));
             if name == "muon-adam" {
-                let ratio = b.kv.f64_in("adam_ratio", Some(0.1), 0.0, f64::MAX, "finite adam_ratio ≥ 0 (η0^Adam/η0^Muon)")?;
+                let ratio = b.kv.f64_in(
+                    "adam_ratio",
+                    Some(0.1),
+                    0.0,
+                    f64::MAX,
+                    "finite adam_ratio ≥ 0 (η0^Adam/η0^Muon)",
+                )?;
                 let adam = ScaleByAdam {
                     beta1: b.kv.beta("beta1", 0.9)?,
                     beta2: b.kv.beta("beta2", 0.99)?,
@@ -283,7 +306,12 @@ pub fn parse_optimizer_with_schedule(
             let beta = b.kv.beta("beta", 0.9)?;
             let wd = b.wd(0.0)?;
             b.finish(
-                (Momentum::ema(beta), ScaleBySign, AddDecayedWeights(wd), LearningRate),
+                (
+                    Momentum::ema(beta),
+                    ScaleBySign,
+                    AddDecayedWeights(wd),
+                    LearningRate,
+                ),
                 lr,
             )
         }
@@ -299,13 +327,25 @@ pub fn parse_optimizer_with_schedule(
                 beta1: b.kv.beta("beta1", 0.9)?,
                 beta2: b.kv.beta("beta2", 0.999)?,
                 eps: b.eps(1e-8)?,
-                eta0: b.kv.f64_in("d0", Some(1e-6), f64::MIN_POSITIVE, f64::MAX, "finite d0 > 0")?,
+                eta0: b.kv.f64_in(
+                    "d0",
+                    Some(1e-6),
+                    f64::MIN_POSITIVE,
+                    f64::MAX,
+                    "finite d0 > 0",
+                )?,
             };
             b.finish((p, LearningRate), lr)
         }
         "fromage" => {
             let lr = b.lr(0.01)?;
-            let p = b.kv.f64_in("p_bound", Some(0.0), 0.0, f64::MAX, "p_bound ≥ 0 (0 = no bound)")?;
+            let p = b.kv.f64_in(
+                "p_bound",
+                Some(0.0),
+                0.0,
+                f64::MAX,
+                "p_bound ≥ 0 (0 = no bound)",
+            )?;
             let ret = FromageRetraction {
                 p_bound: (p > 0.0).then_some(p),
             };
@@ -314,7 +354,13 @@ pub fn parse_optimizer_with_schedule(
         "momo" => {
             let lr = b.lr(1.0)?;
             let beta = b.kv.beta("beta", 0.9)?;
-            let lb = b.kv.f64_in("lb", Some(0.0), f64::MIN, f64::MAX, "finite lb (a lower bound on the loss)")?;
+            let lb = b.kv.f64_in(
+                "lb",
+                Some(0.0),
+                f64::MIN,
+                f64::MAX,
+                "finite lb (a lower bound on the loss)",
+            )?;
             let bias_correction = b.kv.bool("bias_correction", false)?;
             let wd = b.wd(0.0)?;
             let momentum = Momentum {
@@ -344,6 +390,8 @@ pub fn parse_optimizer_with_schedule(
 /// A recipe under construction: the spec's keys and the run's shapes and schedule.
 struct Build<'a> {
     name: String,
+    /// The schedule override's spec, appended to the canonical name.
+    schedule_name: Option<String>,
     kv: KeyValues,
     shapes: &'a [(usize, usize)],
     schedule: Option<Schedule>,
@@ -360,7 +408,7 @@ impl Build<'_> {
                         self.name
                     )));
                 }
-                self.kv.note("schedule", format!("{s:?}"));
+                self.schedule_name = Some(s.to_string());
                 Ok(s)
             }
             None => Ok(Schedule::Constant(self.kv.lr("lr", default)?)),
@@ -404,8 +452,13 @@ impl Build<'_> {
             }
             // eps only affects Newton–Schulz; accepted (and recorded) so that a torch-style spec
             // can switch to ns=exact without editing the rest.
-            self.kv
-                .f64_in(eps_key, Some(1e-7), 0.0, f64::MAX, &format!("finite {eps_key} ≥ 0"))?;
+            self.kv.f64_in(
+                eps_key,
+                Some(1e-7),
+                0.0,
+                f64::MAX,
+                &format!("finite {eps_key} ≥ 0"),
+            )?;
             return Ok(Orthogonalizer::Exact);
         }
         let coeffs = NsCoefficients::parse(&ns)?;
@@ -416,16 +469,22 @@ impl Build<'_> {
             1000,
             "ns_steps an integer in 1..=1000",
         )?;
-        let eps = self
-            .kv
-            .f64_in(eps_key, Some(1e-7), 0.0, f64::MAX, &format!("finite {eps_key} ≥ 0"))?;
+        let eps = self.kv.f64_in(
+            eps_key,
+            Some(1e-7),
+            0.0,
+            f64::MAX,
+            &format!("finite {eps_key} ≥ 0"),
+        )?;
         Ok(Orthogonalizer::NewtonSchulz { coeffs, steps, eps })
     }
     fn wd(&mut self, default: f64) -> Result<f64> {
-        self.kv.f64_in("wd", Some(default), 0.0, f64::MAX, "finite wd ≥ 0")
+        self.kv
+            .f64_in("wd", Some(default), 0.0, f64::MAX, "finite wd ≥ 0")
     }
     fn eps(&mut self, default: f64) -> Result<f64> {
-        self.kv.f64_in("eps", Some(default), 0.0, f64::MAX, "finite eps ≥ 0")
+        self.kv
+            .f64_in("eps", Some(default), 0.0, f64::MAX, "finite eps ≥ 0")
     }
     fn adam(
         &mut self,
@@ -447,11 +506,14 @@ impl Build<'_> {
     {
         let canonical = self.kv.canonical();
         self.kv.finish()?;
-        let name = if canonical.is_empty() {
+        let mut name = if canonical.is_empty() {
             self.name
         } else {
             format!("{}:{canonical}", self.name)
         };
+        if let Some(s) = self.schedule_name {
+            name = format!("{name} with schedule {s}");
+        }
         Ok(Box::new(GradientTransformation::new(
             name,
             t,

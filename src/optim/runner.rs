@@ -1,6 +1,7 @@
 //! The runner-facing API: [`Optimizer`] and [`GradientTransformation`], a chain of transforms with
 //! its state, schedule and step counter.
 
+use super::momentum::all_finite;
 use super::schedule::Schedule;
 use super::transform::{StepCtx, Transform};
 use crate::error::{Error, Result};
@@ -12,10 +13,15 @@ pub trait Optimizer: Send {
     fn name(&self) -> String;
     /// One step: W_l ← W_l + u_l for every block l, where u is the chain's output on the
     /// gradients. `loss` = f(W_t) is needed only by Momo-type methods (missing there →
-    /// [`Error::Input`]). Shape mismatches and non-finite gradients → [`Error::Input`]; a
-    /// non-finite update → [`Error::Failed`] naming the step (the parameters are left unchanged).
-    fn step(&mut self, params: &mut [Mat<f64>], grads: &[Mat<f64>], loss: Option<f64>)
-        -> Result<()>;
+    /// [`Error::Input`]). Shape mismatches, non-finite gradients or loss, and non-finite
+    /// parameters that make the update non-finite → [`Error::Input`]; any other non-finite update →
+    /// [`Error::Failed`] naming the step (the parameters are left unchanged).
+    fn step(
+        &mut self,
+        params: &mut [Mat<f64>],
+        grads: &[Mat<f64>],
+        loss: Option<f64>,
+    ) -> Result<()>;
 }
 
 /// A transform chain run as an optimizer: W_{t+1} = W_t + T(g_t; state, η_t).
@@ -71,18 +77,43 @@ impl<T: Transform> GradientTransformation<T> {
             loss,
         };
         let mut u = grads.to_vec();
-        self.transform.update(&mut u, state, &ctx)?;
+        let result = self.transform.update(&mut u, state, &ctx);
         self.t = t;
-        for (l, ul) in u.iter().enumerate() {
-            if let Some((i, j)) = first_non_finite(ul) {
-                return Err(Error::failed(format!(
-                    "optimizer {} produced a non-finite update at step {t} (block {l}, entry ({i}, {j})); \
-                     lower the learning rate or check the gradients and loss",
-                    self.name
-                )));
+        // Non-finite inputs are the caller's problem (exit 2). They are looked for only on the cold
+        // path (a failed transform or a non-finite update), so that the hot path reads every entry
+        // as few times as possible; the SVD-based dualizers guard themselves against NaN.
+        let bad_block = match result {
+            Ok(()) => u.iter().position(|ul| !all_finite(ul)),
+            Err(e) => {
+                self.check_finite_inputs(params, grads)?;
+                return Err(e);
             }
+        };
+        if let Some(l) = bad_block {
+            self.check_finite_inputs(params, grads)?;
+            let (i, j) = first_non_finite(&u[l]).unwrap_or((0, 0));
+            return Err(Error::failed(format!(
+                "optimizer {} produced a non-finite update at step {t} (block {l}, entry ({i}, {j})); \
+                 lower the learning rate or check the gradients and loss",
+                self.name
+            )));
         }
         Ok(u)
+    }
+
+    fn check_finite_inputs(&self, params: &[Mat<f64>], grads: &[Mat<f64>]) -> Result<()> {
+        let step = self.t;
+        for (l, (p, g)) in params.iter().zip(grads).enumerate() {
+            for (what, m) in [("gradient", g), ("parameter", p)] {
+                if let Some((i, j)) = first_non_finite(m) {
+                    return Err(Error::input(format!(
+                        "optimizer {}: step {step}, block {l}: {what} entry ({i}, {j}) is not finite; remove NaN/Inf values",
+                        self.name
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_inputs(
@@ -109,12 +140,6 @@ impl<T: Transform> GradientTransformation<T> {
                         self.name,
                         m.nrows(),
                         m.ncols()
-                    )));
-                }
-                if let Some((i, j)) = first_non_finite(m) {
-                    return Err(Error::input(format!(
-                        "optimizer {}: step {step}, block {l}: {what} entry ({i}, {j}) is not finite; remove NaN/Inf values",
-                        self.name
                     )));
                 }
             }
@@ -154,7 +179,7 @@ impl<T: Transform> Optimizer for GradientTransformation<T> {
     ) -> Result<()> {
         let u = self.updates(params, grads, loss)?;
         for (p, ul) in params.iter_mut().zip(&u) {
-            *p += ul;
+            faer::zip!(p, ul).for_each(|faer::unzip!(p, u)| *p += *u);
         }
         Ok(())
     }

@@ -67,9 +67,7 @@ impl Schedule {
                 let progress = ((t - 1).min(*steps) as f64) / (*steps as f64);
                 final_lr + 0.5 * (eta0 - final_lr) * (1.0 + (std::f64::consts::PI * progress).cos())
             }
-            Schedule::Warmup { steps, inner } => {
-                inner.at(t) * (t as f64 / *steps as f64).min(1.0)
-            }
+            Schedule::Warmup { steps, inner } => inner.at(t) * (t as f64 / *steps as f64).min(1.0),
         }
     }
 
@@ -123,6 +121,27 @@ impl Schedule {
     }
 }
 
+impl std::fmt::Display for Schedule {
+    /// The spec this schedule parses from (`const:0.1`, `power:eta0=0.5,a=0.5`, …).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Schedule::Constant(lr) => write!(f, "const:{lr}"),
+            Schedule::Power { eta0, a } => write!(f, "power:eta0={eta0},a={a}"),
+            Schedule::ShiftedPower { eta0, a } => write!(f, "shifted-power:eta0={eta0},a={a}"),
+            Schedule::Cosine {
+                eta0,
+                steps,
+                final_lr,
+            } => write!(f, "cosine:eta0={eta0},steps={steps},final={final_lr}"),
+            // `const:0.1` has no key=value part; spell it `const:lr=0.1` to add the warm-up.
+            Schedule::Warmup { steps, inner } => match inner.as_ref() {
+                Schedule::Constant(lr) => write!(f, "const:lr={lr},warmup={steps}"),
+                other => write!(f, "{other},warmup={steps}"),
+            },
+        }
+    }
+}
+
 fn check_lr(what: &str, lr: f64) -> Result<()> {
     if !(lr.is_finite() && lr >= 0.0) {
         return Err(Error::input(format!(
@@ -148,6 +167,17 @@ mod tests {
         assert!((c.at(1) - 1.0).abs() < 1e-15);
         assert!((c.at(11) - 0.1).abs() < 1e-15);
         assert!((c.at(6) - 0.55).abs() < 1e-12);
+        for spec in [
+            "const:0.1",
+            "power:eta0=0.5,a=0.5",
+            "shifted-power:eta0=1,a=0.8",
+            "cosine:eta0=1,steps=10,final=0.1",
+            "const:lr=1,warmup=4",
+            "cosine:eta0=1,steps=10,final=0,warmup=3",
+        ] {
+            let s = Schedule::parse(spec).unwrap();
+            assert_eq!(Schedule::parse(&s.to_string()).unwrap(), s, "{spec} -> {s}");
+        }
         let w = Schedule::parse("const:lr=1,warmup=4").unwrap();
         assert_eq!(w.at(1), 0.25);
         assert_eq!(w.at(4), 1.0);

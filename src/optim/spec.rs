@@ -122,7 +122,7 @@ impl KeyValues {
                 Ok(x)
             }
         }
-        .inspect(|x| self.note(key, x))
+        .inspect(|x| self.note(key, format!("{x:?}")))
     }
 
     /// An integer in [lo, hi].
@@ -177,12 +177,7 @@ impl KeyValues {
     }
 
     /// One of `choices`; `default` when the key is absent.
-    pub fn choice(
-        &mut self,
-        key: &'static str,
-        default: &str,
-        choices: &[&str],
-    ) -> Result<String> {
+    pub fn choice(&mut self, key: &'static str, default: &str, choices: &[&str]) -> Result<String> {
         match self.take(key) {
             None => Ok(default.to_string()),
             Some(s) if choices.contains(&s.as_str()) => Ok(s),
@@ -200,10 +195,7 @@ impl KeyValues {
         match self.take(key) {
             Some(s) => Ok(s),
             None => default.map(str::to_string).ok_or_else(|| {
-                Error::input(format!(
-                    "{}: missing key '{key}'; add {key}=…",
-                    self.what
-                ))
+                Error::input(format!("{}: missing key '{key}'; add {key}=…", self.what))
             }),
         }
         .inspect(|x| self.note(key, x))

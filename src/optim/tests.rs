@@ -38,7 +38,12 @@ fn max_abs_diff(a: &[Mat<f64>], b: &[Mat<f64>]) -> f64 {
 }
 
 /// Run `spec` on the given gradient sequence from `w0`; the parameters after every step.
-fn run(spec: &str, w0: &[Mat<f64>], grads: &[Vec<Mat<f64>>], losses: Option<&[f64]>) -> Vec<Vec<Mat<f64>>> {
+fn run(
+    spec: &str,
+    w0: &[Mat<f64>],
+    grads: &[Vec<Mat<f64>>],
+    losses: Option<&[f64]>,
+) -> Vec<Vec<Mat<f64>>> {
     let shapes: Vec<_> = w0.iter().map(|w| (w.nrows(), w.ncols())).collect();
     let mut opt = parse_optimizer(spec, &shapes).unwrap();
     let mut w = w0.to_vec();
@@ -51,17 +56,34 @@ fn run(spec: &str, w0: &[Mat<f64>], grads: &[Vec<Mat<f64>>], losses: Option<&[f6
 }
 
 fn trajectory_gap(a: &[Vec<Mat<f64>>], b: &[Vec<Mat<f64>>]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| max_abs_diff(x, y)).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| max_abs_diff(x, y))
+        .fold(0.0, f64::max)
 }
 
-fn problem(seed: u64, shapes: &[(usize, usize)], steps: usize, sparse: bool) -> (Vec<Mat<f64>>, Vec<Vec<Mat<f64>>>) {
+fn problem(
+    seed: u64,
+    shapes: &[(usize, usize)],
+    steps: usize,
+    sparse: bool,
+) -> (Vec<Mat<f64>>, Vec<Vec<Mat<f64>>>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let w0 = shapes.iter().map(|&(m, n)| gaussian(&mut rng, m, n)).collect();
+    let w0 = shapes
+        .iter()
+        .map(|&(m, n)| gaussian(&mut rng, m, n))
+        .collect();
     let grads = (0..steps)
         .map(|_| {
             shapes
                 .iter()
-                .map(|&(m, n)| if sparse { sparse_gaussian(&mut rng, m, n) } else { gaussian(&mut rng, m, n) })
+                .map(|&(m, n)| {
+                    if sparse {
+                        sparse_gaussian(&mut rng, m, n)
+                    } else {
+                        gaussian(&mut rng, m, n)
+                    }
+                })
                 .collect()
         })
         .collect();
@@ -75,12 +97,21 @@ fn nsd_max_is_sign_descent() {
     let (w0, g) = problem(1, SHAPES, 5, true);
     let a = run("nsd:norm=max,lr=0.03", &w0, &g, None);
     let b = run("sign:lr=0.03", &w0, &g, None);
-    assert!(trajectory_gap(&a, &b) <= 1e-15, "gap {}", trajectory_gap(&a, &b));
+    assert!(
+        trajectory_gap(&a, &b) <= 1e-15,
+        "gap {}",
+        trajectory_gap(&a, &b)
+    );
     // The unnormalized form is ‖G‖_sum·sign(G) per block for one block (Prop. 2).
     let (w0, g) = problem(2, &[(5, 5)], 1, true);
     let a = run("sd:norm=max,lr=0.5", &w0, &g, None);
-    let l1: f64 = (0..5).flat_map(|i| (0..5).map(move |j| (i, j))).map(|(i, j)| g[0][0][(i, j)].abs()).sum();
-    let expect = Mat::from_fn(5, 5, |i, j| w0[0][(i, j)] - 0.5 * l1 * adaptive::sign(g[0][0][(i, j)]));
+    let l1: f64 = (0..5)
+        .flat_map(|i| (0..5).map(move |j| (i, j)))
+        .map(|(i, j)| g[0][0][(i, j)].abs())
+        .sum();
+    let expect = Mat::from_fn(5, 5, |i, j| {
+        w0[0][(i, j)] - 0.5 * l1 * adaptive::sign(g[0][0][(i, j)])
+    });
     assert!(max_abs_diff(&a[0], &[expect]) <= 1e-13);
 }
 
@@ -88,9 +119,18 @@ fn nsd_max_is_sign_descent() {
 fn adam_without_ema_and_eps_is_sign_descent_on_nonzero_coordinates() {
     let (w0, g) = problem(3, SHAPES, 6, true);
     for bc in ["true", "false"] {
-        let a = run(&format!("adam:lr=0.01,beta1=0,beta2=0,eps=0,bias_correction={bc}"), &w0, &g, None);
+        let a = run(
+            &format!("adam:lr=0.01,beta1=0,beta2=0,eps=0,bias_correction={bc}"),
+            &w0,
+            &g,
+            None,
+        );
         let b = run("sign:lr=0.01", &w0, &g, None);
-        assert!(trajectory_gap(&a, &b) <= 1e-15, "bias_correction={bc}: {}", trajectory_gap(&a, &b));
+        assert!(
+            trajectory_gap(&a, &b) <= 1e-15,
+            "bias_correction={bc}: {}",
+            trajectory_gap(&a, &b)
+        );
     }
 }
 
@@ -98,11 +138,21 @@ fn adam_without_ema_and_eps_is_sign_descent_on_nonzero_coordinates() {
 fn adam_with_eps_zero_never_produces_nan_on_zero_coordinates() {
     // Coordinate (0, 0) has gradient exactly 0 at every step; (1, 1) becomes 0 after step 1.
     let w0 = vec![Mat::from_fn(2, 2, |i, j| (i + j) as f64)];
-    let g1 = Mat::from_fn(2, 2, |i, j| if (i, j) == (0, 0) { 0.0 } else { 1.0 + i as f64 });
+    let g1 = Mat::from_fn(2, 2, |i, j| {
+        if (i, j) == (0, 0) {
+            0.0
+        } else {
+            1.0 + i as f64
+        }
+    });
     let g2 = Mat::from_fn(2, 2, |i, j| if i == j { 0.0 } else { -1.0 });
     let out = run("adam:lr=0.1,eps=0", &w0, &[vec![g1], vec![g2]], None);
     for w in &out {
-        assert!(w[0][(0, 0)] == 0.0, "untouched coordinate moved: {:?}", w[0]);
+        assert!(
+            w[0][(0, 0)] == 0.0,
+            "untouched coordinate moved: {:?}",
+            w[0]
+        );
         for i in 0..2 {
             for j in 0..2 {
                 assert!(w[0][(i, j)].is_finite());
@@ -129,9 +179,18 @@ fn shampoo_without_accumulation_is_the_polar_factor() {
 fn muon_without_momentum_and_exact_polar_is_spectral_descent() {
     let (w0, g) = problem(5, SHAPES, 5, false);
     for nesterov in ["true", "false"] {
-        let a = run(&format!("muon:lr=0.02,momentum=0,nesterov={nesterov},ns=exact,wd=0,scale=none"), &w0, &g, None);
+        let a = run(
+            &format!("muon:lr=0.02,momentum=0,nesterov={nesterov},ns=exact,wd=0,scale=none"),
+            &w0,
+            &g,
+            None,
+        );
         let b = run("spectral:lr=0.02", &w0, &g, None);
-        assert!(trajectory_gap(&a, &b) <= 1e-14, "{}", trajectory_gap(&a, &b));
+        assert!(
+            trajectory_gap(&a, &b) <= 1e-14,
+            "{}",
+            trajectory_gap(&a, &b)
+        );
     }
 }
 
@@ -139,14 +198,23 @@ fn muon_without_momentum_and_exact_polar_is_spectral_descent() {
 fn ema_and_classical_momentum_give_the_same_muon_direction() {
     let (w0, g) = problem(6, SHAPES, 6, false);
     for nesterov in ["true", "false"] {
-        let a = run(&format!("muon:lr=0.02,momentum=0.9,nesterov={nesterov},ns=exact,wd=0.1"), &w0, &g, None);
+        let a = run(
+            &format!("muon:lr=0.02,momentum=0.9,nesterov={nesterov},ns=exact,wd=0.1"),
+            &w0,
+            &g,
+            None,
+        );
         let b = run(
             &format!("muon:lr=0.02,momentum=0.9,nesterov={nesterov},ns=exact,wd=0.1,momentum_type=classical"),
             &w0,
             &g,
             None,
         );
-        assert!(trajectory_gap(&a, &b) <= 1e-12, "{}", trajectory_gap(&a, &b));
+        assert!(
+            trajectory_gap(&a, &b) <= 1e-12,
+            "{}",
+            trajectory_gap(&a, &b)
+        );
     }
 }
 
@@ -159,7 +227,10 @@ fn prodigy_beta_zero_is_eqs_28_29() {
     for (t, gt) in g.iter().enumerate() {
         let gt = &gt[0];
         let gw = crate::norms::inner(gt.as_ref(), (&w0[0] - &w).as_ref());
-        let l1: f64 = (0..5).flat_map(|i| (0..4).map(move |j| (i, j))).map(|(i, j)| gt[(i, j)].abs()).sum();
+        let l1: f64 = (0..5)
+            .flat_map(|i| (0..4).map(move |j| (i, j)))
+            .map(|(i, j)| gt[(i, j)].abs())
+            .sum();
         let next = eta.max(gw / l1);
         w = Mat::from_fn(5, 4, |i, j| w[(i, j)] - eta * adaptive::sign(gt[(i, j)]));
         eta = next;
@@ -172,13 +243,17 @@ fn prodigy_beta_zero_is_eqs_28_29() {
 fn fromage_preserves_the_norm_for_orthogonal_gradients() {
     let (w0, g) = problem(8, &[(6, 5)], 1, false);
     let w = &w0[0];
-    let gp = &g[0][0] - faer::Scale(crate::norms::inner(w.as_ref(), g[0][0].as_ref()) / w.norm_l2().powi(2)) * w;
+    let gp = &g[0][0]
+        - faer::Scale(crate::norms::inner(w.as_ref(), g[0][0].as_ref()) / w.norm_l2().powi(2)) * w;
     let out = run("fromage:lr=0.3", &w0, &[vec![gp]], None);
     assert!((out[0][0].norm_l2() / w.norm_l2() - 1.0).abs() <= 1e-14);
     // p_bound caps the norm at p‖W_0‖_F.
     let big = vec![vec![Mat::from_fn(6, 5, |i, j| -w[(i, j)])]; 20];
     let out = run("fromage:lr=0.5,p_bound=1.2", &w0, &big, None);
-    let worst = out.iter().map(|x| x[0].norm_l2() / w.norm_l2()).fold(0.0, f64::max);
+    let worst = out
+        .iter()
+        .map(|x| x[0].norm_l2() / w.norm_l2())
+        .fold(0.0, f64::max);
     assert!(worst <= 1.2 + 1e-12, "{worst}");
 }
 
@@ -188,7 +263,7 @@ fn momo_matches_the_euclidean_rule() {
     let (w0, g) = problem(9, &[(4, 3)], 6, false);
     let losses = [3.0, 2.5, 2.2, 1.0, 0.5, 0.1];
     let a = run("momo:lr=0.7,beta=0.8,lb=0.05", &w0, &g, Some(&losses));
-    let (beta, lr, lb) = (0.8, 0.7, 0.05);
+    let (beta, lr, lb): (f64, f64, f64) = (0.8, 0.7, 0.05);
     let mut w = w0[0].clone();
     let (mut d, mut fbar, mut gamma) = (Mat::<f64>::zeros(4, 3), 0.0, 0.0);
     for (t, gt) in g.iter().enumerate() {
@@ -220,7 +295,15 @@ fn gauss_southwell_moves_one_coordinate() {
     ]];
     let out = run("cd:lr=0.1", &w0, &g, None);
     assert_eq!(out[0][1][(1, 0)], 0.1);
-    let moved = out[0].iter().map(|m| (0..m.nrows()).flat_map(|i| (0..m.ncols()).map(move |j| (i, j))).filter(|&(i, j)| m[(i, j)] != 0.0).count()).sum::<usize>();
+    let moved = out[0]
+        .iter()
+        .map(|m| {
+            (0..m.nrows())
+                .flat_map(|i| (0..m.ncols()).map(move |j| (i, j)))
+                .filter(|&(i, j)| m[(i, j)] != 0.0)
+                .count()
+        })
+        .sum::<usize>();
     assert_eq!(moved, 1);
     let out = run("cd:lr=0.1,normalized=false", &w0, &g, None);
     assert!((out[0][1][(1, 0)] - 0.4).abs() < 1e-15);
@@ -265,7 +348,10 @@ fn bad_specs_are_input_errors_naming_the_key() {
         ("muon:scale=big", "original"),
         ("muon:momentum=-0.1", "momentum"),
         ("muon:foo=1", "unknown key 'foo'"),
-        ("muon:momentum_type=classical,bias_correction=true", "bias_correction"),
+        (
+            "muon:momentum_type=classical,bias_correction=true",
+            "bias_correction",
+        ),
         ("nsd", "norm"),
         ("nsd:norm=banana", "unknown norm"),
         ("adam:eps=-1", "eps"),
@@ -273,13 +359,20 @@ fn bad_specs_are_input_errors_naming_the_key() {
         ("adam:lr=1,lr=2", "twice"),
         ("muon:ns=exact,ns_steps=3", "ns_steps"),
     ] {
-        let e = parse_optimizer(spec, &shapes).err().unwrap_or_else(|| panic!("{spec} parsed"));
+        let e = parse_optimizer(spec, &shapes)
+            .err()
+            .unwrap_or_else(|| panic!("{spec} parsed"));
         assert!(matches!(e, Error::Input(_)), "{spec}: {e}");
         assert!(e.to_string().contains(needle), "{spec}: {e}");
     }
-    let e = parse_optimizer_with_schedule("gd:lr=0.1", Some(Schedule::Constant(0.2)), &shapes).err().unwrap();
+    let e = parse_optimizer_with_schedule("gd:lr=0.1", Some(Schedule::Constant(0.2)), &shapes)
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("schedule"), "{e}");
-    assert!(matches!(parse_optimizer("gd", &[]).err().unwrap(), Error::Input(_)));
+    assert!(matches!(
+        parse_optimizer("gd", &[]).err().unwrap(),
+        Error::Input(_)
+    ));
 }
 
 #[test]
@@ -288,31 +381,74 @@ fn runtime_errors() {
     let mut w = vec![Mat::<f64>::zeros(2, 2)];
     // Shape mismatch.
     let e = opt.step(&mut w, &[Mat::zeros(2, 3)], None).unwrap_err();
-    assert!(matches!(e, Error::Input(_)) && e.to_string().contains("2×3"), "{e}");
+    assert!(
+        matches!(e, Error::Input(_)) && e.to_string().contains("2×3"),
+        "{e}"
+    );
     // Wrong number of blocks.
     let e = opt.step(&mut w, &[], None).unwrap_err();
     assert!(matches!(e, Error::Input(_)), "{e}");
     // Non-finite gradient.
-    let e = opt.step(&mut w, &[Mat::from_fn(2, 2, |_, _| f64::NAN)], None).unwrap_err();
+    let e = opt
+        .step(&mut w, &[Mat::from_fn(2, 2, |_, _| f64::NAN)], None)
+        .unwrap_err();
     assert!(matches!(e, Error::Input(_)), "{e}");
+    // Non-finite gradients never reach an SVD or eigendecomposition unguarded: input errors.
+    for spec in [
+        "muon:ns=exact",
+        "spectral",
+        "nsd:norm=spectral",
+        "shampoo",
+        "muonmax",
+        "muonmax-momo",
+        "sd:norm=nuclear",
+    ] {
+        let mut opt = parse_optimizer(spec, &[(3, 2), (2, 1)]).unwrap();
+        let mut w = vec![Mat::<f64>::zeros(3, 2), Mat::zeros(2, 1)];
+        let g = vec![
+            Mat::from_fn(3, 2, |i, _| if i == 1 { f64::INFINITY } else { 1.0 }),
+            Mat::zeros(2, 1),
+        ];
+        let e = opt.step(&mut w, &g, Some(1.0)).unwrap_err();
+        assert!(
+            matches!(e, Error::Input(_)) && e.to_string().contains("gradient"),
+            "{spec}: {e}"
+        );
+    }
     // Non-finite update: failed, naming the step; parameters unchanged.
     let mut opt = parse_optimizer("gd:lr=1e300", &[(2, 2)]).unwrap();
-    opt.step(&mut w, &[Mat::from_fn(2, 2, |_, _| 1.0)], None).unwrap();
+    opt.step(&mut w, &[Mat::from_fn(2, 2, |_, _| 1.0)], None)
+        .unwrap();
     let before = w.clone();
-    let e = opt.step(&mut w, &[Mat::from_fn(2, 2, |_, _| 1e10)], None).unwrap_err();
-    assert!(matches!(e, Error::Failed(_)) && e.to_string().contains("step 2"), "{e}");
+    let e = opt
+        .step(&mut w, &[Mat::from_fn(2, 2, |_, _| 1e10)], None)
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Failed(_)) && e.to_string().contains("step 2"),
+        "{e}"
+    );
     assert_eq!(max_abs_diff(&w, &before), 0.0);
     // Momo without a loss.
     let mut opt = parse_optimizer("momo", &[(2, 2)]).unwrap();
-    let e = opt.step(&mut w, &[Mat::from_fn(2, 2, |_, _| 1.0)], None).unwrap_err();
-    assert!(matches!(e, Error::Input(_)) && e.to_string().contains("loss"), "{e}");
+    let e = opt
+        .step(&mut w, &[Mat::from_fn(2, 2, |_, _| 1.0)], None)
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Input(_)) && e.to_string().contains("loss"),
+        "{e}"
+    );
 }
 
 #[test]
 fn schedule_override_is_used() {
     let (w0, g) = problem(11, &[(3, 3)], 4, false);
     let a = run("gd:lr=0.5", &w0, &g[..1], None);
-    let mut opt = parse_optimizer_with_schedule("gd", Some(Schedule::parse("power:eta0=0.5,a=1").unwrap()), &[(3, 3)]).unwrap();
+    let mut opt = parse_optimizer_with_schedule(
+        "gd",
+        Some(Schedule::parse("power:eta0=0.5,a=1").unwrap()),
+        &[(3, 3)],
+    )
+    .unwrap();
     let mut w = w0.clone();
     opt.step(&mut w, &g[0], None).unwrap();
     assert_eq!(max_abs_diff(&w, &a[0]), 0.0);

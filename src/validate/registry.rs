@@ -10,8 +10,16 @@ use super::Check;
 #[path = "../../validations/multiclass.rs"]
 pub mod multiclass;
 
+#[path = "../../validations/anthology.rs"]
+pub mod anthology;
+#[path = "../../validations/fromage.rs"]
+pub mod fromage;
 #[path = "../../validations/geometry.rs"]
 pub mod geometry;
+#[path = "../../validations/muon.rs"]
+pub mod muon;
+#[path = "../../validations/variants.rs"]
+pub mod variants;
 
 /// A named suite.
 pub struct Suite {
@@ -26,14 +34,34 @@ pub struct Suite {
 /// Every suite, in the order `steepest validate` runs them by default.
 pub const SUITES: &[Suite] = &[
     Suite {
-    name: "geometry",
-    about: "norm/dualizer laws, ℓp and Schatten duality, max ≤ ‖·‖ ≤ sum, Newton–Schulz envelope (P8-a, P8-b)",
-    checks: geometry::checks,
+        name: "geometry",
+        about: "norm/dualizer laws, ℓp and Schatten duality, max ≤ ‖·‖ ≤ sum, Newton–Schulz envelope (P8-a, P8-b)",
+        checks: geometry::checks,
     },
     Suite {
-    name: "multiclass",
-    about: "Fan, Schmidt & Thrampoulidis 2025: lemmas, implicit bias of NSD/NMD/Adam, rates, momentum error, two-layer net (P1-a..P1-e)",
-    checks: multiclass::checks,
+        name: "anthology",
+        about: "Bernstein & Newhouse's anthology (file 04): steepest-descent closed forms, Shampoo = UVᵀ, Prop. 6, Prop. 8, Prodigy escape velocity",
+        checks: anthology::checks,
+    },
+    Suite {
+        name: "fromage",
+        about: "Fromage (file 07): exact one-step identities and relative step sizes on a 3-layer perceptron",
+        checks: fromage::checks,
+    },
+    Suite {
+        name: "muon",
+        about: "Muon and Spectral Descent (file 08): momentum-convention equivalence, LMO optimality, agreement with torch/optax fixtures",
+        checks: muon::checks,
+    },
+    Suite {
+        name: "variants",
+        about: "Muon variants (file 03): every aggregation × embed norm × lmo configuration solves its steepest-descent problem; Momo minimizes its truncated model",
+        checks: variants::checks,
+    },
+    Suite {
+        name: "multiclass",
+        about: "Fan, Schmidt & Thrampoulidis 2025: lemmas, implicit bias of NSD/NMD/Adam, rates, momentum error, two-layer net (P1-a..P1-e)",
+        checks: multiclass::checks,
     },
 ];
 

@@ -1,0 +1,331 @@
+//! Suite `fromage`: Bernstein, Vahdat, Yue & Liu, *On the distance between two neural networks and
+//! the stability of learning* (Fromage; arXiv 2002.03432; `../shared/papers/07-fromage.md`),
+//! checks P7-a and P7-b on the library's `fromage` optimizer (held as a [`Factory`]).
+
+use crate::error::Result;
+use crate::norms::inner;
+use crate::optim::{factory, Factory};
+use crate::validate::{Check, Ctx, Expectation, Outcome};
+use faer::Mat;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde_json::{json, Value};
+
+const SUITE: &str = "fromage";
+const SOURCE: &str = "Bernstein et al. 2020 (Fromage, arXiv 2002.03432), file 07";
+
+fn gaussian(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
+    Mat::from_fn(m, n, |_, _| StandardNormal.sample(rng))
+}
+
+/// Which P7-a identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FromageIdentity {
+    /// ⟨W, g⟩ = 0 ⇒ ‖W_new‖_F = ‖W‖_F.
+    NormPreserved,
+    /// ‖W_new − W/√(1+η²)‖_F = η‖W‖_F/√(1+η²) for any g.
+    Displacement,
+}
+
+/// P7-a: the exact identities of one Fromage step.
+pub struct FromageStep {
+    /// `fromage:lr=η` (or a planted bug).
+    pub fromage: Factory,
+    /// η.
+    pub lr: f64,
+    /// Which identity.
+    pub identity: FromageIdentity,
+}
+
+impl Check for FromageStep {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P7-a"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(match self.identity {
+            FromageIdentity::NormPreserved => "orthogonal".into(),
+            FromageIdentity::Displacement => "displacement".into(),
+        })
+    }
+    fn claim(&self) -> String {
+        match self.identity {
+            FromageIdentity::NormPreserved => "for g ⊥ W one Fromage step keeps ‖W‖_F",
+            FromageIdentity::Displacement => "for any g, ‖W_new − W/√(1+η²)‖_F = η‖W‖_F/√(1+η²)",
+        }
+        .into()
+    }
+    fn source(&self) -> String {
+        format!("{SOURCE} §2; theory/P7-a.md")
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        json!({"lr": self.lr, "shapes": [[16, 8], [5, 20], [7, 1]], "trials": ctx.profile.pick(20, 200)})
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let shapes = [(16, 8), (5, 20), (7, 1)];
+        let eta = self.lr;
+        let c = (1.0 + eta * eta).sqrt();
+        let mut worst: f64 = 0.0;
+        for _ in 0..ctx.profile.pick(20, 200) {
+            let w: Vec<Mat<f64>> = shapes
+                .iter()
+                .map(|&(m, n)| gaussian(&mut rng, m, n))
+                .collect();
+            let g: Vec<Mat<f64>> = shapes
+                .iter()
+                .zip(&w)
+                .map(|(&(m, n), wl)| {
+                    let g = faer::Scale(10f64.powf(StandardNormal.sample(&mut rng)))
+                        * gaussian(&mut rng, m, n);
+                    match self.identity {
+                        FromageIdentity::NormPreserved => {
+                            let a = inner(wl.as_ref(), g.as_ref()) / wl.norm_l2().powi(2);
+                            &g - faer::Scale(a) * wl
+                        }
+                        FromageIdentity::Displacement => g,
+                    }
+                })
+                .collect();
+            let mut opt = (self.fromage)(&shapes)?;
+            let mut wn = w.clone();
+            opt.step(&mut wn, &g, None)?;
+            for (old, new) in w.iter().zip(&wn) {
+                let err = match self.identity {
+                    FromageIdentity::NormPreserved => (new.norm_l2() / old.norm_l2() - 1.0).abs(),
+                    FromageIdentity::Displacement => {
+                        let d = (new - faer::Scale(1.0 / c) * old).norm_l2();
+                        let want = eta * old.norm_l2() / c;
+                        (d / want - 1.0).abs()
+                    }
+                };
+                worst = worst.max(err);
+            }
+        }
+        Ok(Outcome::new(
+            worst,
+            Expectation::at_most(
+                1e-12,
+                "exact identities of one step; rounding in a few Frobenius norms is ~1e-15",
+            ),
+        ))
+    }
+}
+
+/// A 3-layer tanh perceptron x ↦ W3 tanh(W2 tanh(W1 x)) with the squared loss
+/// (1/2n)‖Y − T‖_F² and its gradient by backpropagation.
+pub fn mlp_loss_and_grad(w: &[Mat<f64>], x: &Mat<f64>, t: &Mat<f64>) -> (f64, Vec<Mat<f64>>) {
+    let n = x.ncols() as f64;
+    let z1 = &w[0] * x;
+    let a1 = Mat::from_fn(z1.nrows(), z1.ncols(), |i, j| z1[(i, j)].tanh());
+    let z2 = &w[1] * &a1;
+    let a2 = Mat::from_fn(z2.nrows(), z2.ncols(), |i, j| z2[(i, j)].tanh());
+    let y = &w[2] * &a2;
+    let r = &y - t;
+    let loss = r.norm_l2().powi(2) / (2.0 * n);
+    let dy = faer::Scale(1.0 / n) * &r;
+    let g3 = &dy * a2.transpose();
+    let da2 = w[2].transpose() * &dy;
+    let dz2 = Mat::from_fn(da2.nrows(), da2.ncols(), |i, j| {
+        da2[(i, j)] * (1.0 - a2[(i, j)].powi(2))
+    });
+    let g2 = &dz2 * a1.transpose();
+    let da1 = w[1].transpose() * &dz2;
+    let dz1 = Mat::from_fn(da1.nrows(), da1.ncols(), |i, j| {
+        da1[(i, j)] * (1.0 - a1[(i, j)].powi(2))
+    });
+    let g1 = &dz1 * x.transpose();
+    (loss, vec![g1, g2, g3])
+}
+
+/// P7-b: per-layer relative update sizes while training a 3-layer perceptron.
+pub struct FromageRelativeStep {
+    /// `fromage:lr=η` (or a planted bug).
+    pub fromage: Factory,
+    /// η.
+    pub lr: f64,
+}
+
+impl Check for FromageRelativeStep {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P7-b"
+    }
+    fn claim(&self) -> String {
+        "training a 3-layer perceptron with Fromage, every layer's relative step ‖W_{t+1} − W_t‖_F/‖W_t‖_F lies in [η/(1+η), 2η]".into()
+    }
+    fn source(&self) -> String {
+        format!("{SOURCE} §2–3; theory/P7-b.md")
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        json!({"lr": self.lr, "layers": "20 → 32 → 32 → 5, tanh", "n": 64, "init": "N(0, 1/fan_in)",
+               "targets": "random tanh teacher", "steps": ctx.profile.pick(100, 1000)})
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let (d, h, k, n) = (20, 32, 5, 64);
+        let shapes = [(h, d), (h, h), (k, h)];
+        let init = |rng: &mut ChaCha8Rng, m: usize, fan_in: usize| {
+            faer::Scale(1.0 / (fan_in as f64).sqrt()) * gaussian(rng, m, fan_in)
+        };
+        let x = gaussian(&mut rng, d, n);
+        let teacher: Vec<Mat<f64>> = shapes.iter().map(|&(m, f)| init(&mut rng, m, f)).collect();
+        // Targets: the teacher's outputs.
+        let t = {
+            let a1 = &teacher[0] * &x;
+            let a1 = Mat::from_fn(a1.nrows(), a1.ncols(), |i, j| a1[(i, j)].tanh());
+            let z2 = &teacher[1] * &a1;
+            let a2 = Mat::from_fn(z2.nrows(), z2.ncols(), |i, j| z2[(i, j)].tanh());
+            &teacher[2] * &a2
+        };
+        let mut w: Vec<Mat<f64>> = shapes.iter().map(|&(m, f)| init(&mut rng, m, f)).collect();
+        let mut opt = (self.fromage)(&shapes)?;
+        let (lo, hi) = (self.lr / (1.0 + self.lr), 2.0 * self.lr);
+        let mut worst: f64 = 0.0;
+        let (mut rmin, mut rmax) = (f64::INFINITY, 0.0f64);
+        let steps = ctx.profile.pick(100, 1000);
+        let mut first_loss = 0.0;
+        let mut last_loss = 0.0;
+        for s in 0..steps {
+            let (loss, g) = mlp_loss_and_grad(&w, &x, &t);
+            if s == 0 {
+                first_loss = loss;
+            }
+            last_loss = loss;
+            let before = w.clone();
+            opt.step(&mut w, &g, Some(loss))?;
+            for (old, new) in before.iter().zip(&w) {
+                let r = (new - old).norm_l2() / old.norm_l2();
+                rmin = rmin.min(r);
+                rmax = rmax.max(r);
+                worst = worst.max((lo - r).max(r - hi).max(0.0) / self.lr);
+            }
+        }
+        Ok(Outcome::new(
+            worst,
+            Expectation::at_most(
+                0.0,
+                "file 07: the band must hold at every step; any excursion (relative to η) fails",
+            ),
+        )
+        .with_details(
+            json!({"min_relative_step": rmin, "max_relative_step": rmax, "band": [lo, hi],
+                             "loss_first": first_loss, "loss_last": last_loss}),
+        ))
+    }
+}
+
+/// The registered checks.
+pub fn checks() -> Vec<Box<dyn Check>> {
+    let lr = 0.01;
+    vec![
+        Box::new(FromageStep {
+            fromage: factory("fromage:lr=0.1"),
+            lr: 0.1,
+            identity: FromageIdentity::NormPreserved,
+        }),
+        Box::new(FromageStep {
+            fromage: factory("fromage:lr=0.1"),
+            lr: 0.1,
+            identity: FromageIdentity::Displacement,
+        }),
+        Box::new(FromageRelativeStep {
+            fromage: factory(&format!("fromage:lr={lr}")),
+            lr,
+        }),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{
+        FromageRetraction, GradientTransformation, Identity, LearningRate, Optimizer, Schedule,
+        TrustRatio,
+    };
+    use crate::validate::{run_one, Profile};
+
+    fn ctx() -> Ctx {
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
+    }
+
+    fn planted<T: crate::optim::Transform + Clone + Sync + 'static>(t: T, lr: f64) -> Factory
+    where
+        T::State: 'static,
+    {
+        std::sync::Arc::new(move |shapes: &[(usize, usize)]| {
+            Ok(Box::new(GradientTransformation::new(
+                "planted",
+                t.clone(),
+                Schedule::Constant(lr),
+                shapes,
+            )) as Box<dyn Optimizer>)
+        })
+    }
+
+    #[test]
+    fn real_checks_pass() {
+        for c in checks() {
+            let r = run_one(c.as_ref(), &ctx());
+            assert_eq!(r.pass, Some(true), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn mlp_gradient_matches_finite_differences() {
+        let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(3);
+        let w: Vec<Mat<f64>> = [(4, 3), (4, 4), (2, 4)]
+            .iter()
+            .map(|&(m, n)| gaussian(&mut rng, m, n))
+            .collect();
+        let x = gaussian(&mut rng, 3, 5);
+        let t = gaussian(&mut rng, 2, 5);
+        let (_, g) = mlp_loss_and_grad(&w, &x, &t);
+        for l in 0..3 {
+            let (i, j) = (1, 1);
+            let h = 1e-6;
+            let mut wp = w.clone();
+            wp[l][(i, j)] += h;
+            let mut wm = w.clone();
+            wm[l][(i, j)] -= h;
+            let fd =
+                (mlp_loss_and_grad(&wp, &x, &t).0 - mlp_loss_and_grad(&wm, &x, &t).0) / (2.0 * h);
+            assert!(
+                (fd - g[l][(i, j)]).abs() <= 1e-7,
+                "layer {l}: {fd} vs {}",
+                g[l][(i, j)]
+            );
+        }
+    }
+
+    #[test]
+    fn p7a_catches_a_missing_norm_correction() {
+        for identity in [
+            FromageIdentity::NormPreserved,
+            FromageIdentity::Displacement,
+        ] {
+            let c = FromageStep {
+                fromage: planted((TrustRatio, LearningRate), 0.1),
+                lr: 0.1,
+                identity,
+            };
+            assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        }
+    }
+
+    #[test]
+    fn p7b_catches_a_missing_trust_ratio() {
+        let c = FromageRelativeStep {
+            fromage: planted((Identity, LearningRate, FromageRetraction::default()), 0.01),
+            lr: 0.01,
+        };
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+    }
+}

@@ -1,0 +1,576 @@
+//! Suite `muon`: Muon and Spectral Descent (Keller Jordan et al. 2024; Carlson, Cevher & Carin 2015;
+//! `../shared/papers/08-muon-and-spectral-descent.md`), checks P8-c, P8-d and P8-e on the library's
+//! optimizers (P8-a/b, Newton–Schulz itself, belong to the geometry suite).
+
+use crate::error::Result;
+use crate::io::matrix_from_json;
+use crate::linalg::singular_values;
+use crate::norms::inner;
+use crate::optim::{factory, parse_optimizer, Factory, Optimizer};
+use crate::validate::{Check, Ctx, Expectation, Outcome};
+use faer::{mat, Mat};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const SUITE: &str = "muon";
+const SOURCE: &str =
+    "Jordan et al. 2024 (Muon); Carlson, Cevher & Carin 2015 (Spectral Descent); file 08";
+
+/// Parses an optimizer spec for given shapes: the implementation under test of P8-e.
+pub type Parser = Arc<dyn Fn(&str, &[(usize, usize)]) -> Result<Box<dyn Optimizer>> + Send + Sync>;
+
+fn gaussian(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
+    Mat::from_fn(m, n, |_, _| StandardNormal.sample(rng))
+}
+
+/// U diag(s) Vᵀ with Haar-like U, V (thin QR of Gaussians) and s log-uniform in [1, 100].
+fn spread_matrix(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
+    let r = m.min(n);
+    let u = gaussian(rng, m, r).qr().compute_thin_Q();
+    let v = gaussian(rng, n, r).qr().compute_thin_Q();
+    let s: Vec<f64> = (0..r)
+        .map(|_| 10f64.powf(rng.random_range(0.0..2.0)))
+        .collect();
+    let mut us = u.clone();
+    for j in 0..r {
+        for i in 0..m {
+            us[(i, j)] *= s[j];
+        }
+    }
+    &us * v.transpose()
+}
+
+fn step_from_zero(f: &Factory, g: &Mat<f64>) -> Result<Mat<f64>> {
+    let mut opt = f(&[(g.nrows(), g.ncols())])?;
+    let mut w = vec![Mat::zeros(g.nrows(), g.ncols())];
+    opt.step(&mut w, std::slice::from_ref(g), None)?;
+    Ok(w.pop().expect("one block"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// P8-c
+// ---------------------------------------------------------------------------------------------
+
+/// P8-c: EMA and classical (sum) momentum give the same Muon update with the exact polar factor.
+pub struct MomentumEquivalence {
+    /// Variant label.
+    pub label: &'static str,
+    /// The EMA implementation.
+    pub ema: Factory,
+    /// The classical implementation.
+    pub classical: Factory,
+}
+
+impl Check for MomentumEquivalence {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P8-c"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(self.label.into())
+    }
+    fn claim(&self) -> String {
+        "EMA momentum M ← βM + (1−β)g and classical B ← βB + g (Nesterov u = g + β(M − g) vs g + βB) give the same Muon update, since B = M/(1−β) and polar is scale-invariant".into()
+    }
+    fn source(&self) -> String {
+        format!("{SOURCE} §2.1, §2.3; theory/P8-c.md")
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        json!({"shapes": [[24, 16], [16, 40], [12, 1]], "steps": ctx.profile.pick(10, 100), "beta": 0.9})
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let shapes = [(24, 16), (16, 40), (12, 1)];
+        let mut a = (self.ema)(&shapes)?;
+        let mut b = (self.classical)(&shapes)?;
+        let mut wa: Vec<Mat<f64>> = shapes
+            .iter()
+            .map(|&(m, n)| gaussian(&mut rng, m, n))
+            .collect();
+        let mut wb = wa.clone();
+        let mut worst: f64 = 0.0;
+        for _ in 0..ctx.profile.pick(10, 100) {
+            let g: Vec<Mat<f64>> = shapes
+                .iter()
+                .map(|&(m, n)| gaussian(&mut rng, m, n))
+                .collect();
+            let (pa, pb) = (wa.clone(), wb.clone());
+            a.step(&mut wa, &g, None)?;
+            b.step(&mut wb, &g, None)?;
+            for l in 0..shapes.len() {
+                let da = &wa[l] - &pa[l];
+                let db = &wb[l] - &pb[l];
+                worst = worst.max((&da - &db).norm_l2() / da.norm_l2());
+            }
+            wb.clone_from(&wa);
+        }
+        Ok(Outcome::new(
+            worst,
+            Expectation::at_most(1e-12, "algebraically identical updates; the SVD of a (1−β)-rescaled input differs by rounding only (~1e-15·n)"),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// P8-d
+// ---------------------------------------------------------------------------------------------
+
+/// P8-d: UVᵀ maximizes ⟨G, Δ⟩ over the spectral unit ball (value |||G|||_1); NS5 rescaled to
+/// spectral norm 1 reaches ≥ 0.60|||G|||_1.
+pub struct SpectralLmo {
+    /// `polar` (Spectral Descent) or `ns5` (Muon with Keller's quintic).
+    pub label: &'static str,
+    /// The optimizer whose first step from 0 is −lr·direction.
+    pub opt: Factory,
+    /// The shape of G.
+    pub shape: (usize, usize),
+}
+
+impl Check for SpectralLmo {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P8-d"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(self.label.into())
+    }
+    fn claim(&self) -> String {
+        if self.label == "polar" {
+            "Spectral Descent's direction UVᵀ = argmax_{‖Δ‖₂≤1}⟨G,Δ⟩: ⟨G,UVᵀ⟩ = |||G|||_1, ‖UVᵀ‖₂ = 1, and no random Δ with ‖Δ‖₂ = 1 exceeds it".into()
+        } else {
+            "Muon's NS5 direction O, rescaled to spectral norm 1, reaches ⟨G, O/‖O‖₂⟩ ≥ 0.60·|||G|||_1".into()
+        }
+    }
+    fn source(&self) -> String {
+        format!("{SOURCE} §1.2, §5; theory/P8-d.md")
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        json!({"shape": self.shape, "singular_values": "log-uniform in [1, 100]", "random_directions": ctx.profile.pick(1000, 10000)})
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let mut rng = ctx.rng(&self.id());
+        let (m, n) = self.shape;
+        let g = spread_matrix(&mut rng, m, n);
+        let nuc: f64 = singular_values(g.as_ref()).iter().sum();
+        let d = faer::Scale(-1.0) * step_from_zero(&self.opt, &g)?;
+        let smax = singular_values(d.as_ref())[0];
+        if self.label == "polar" {
+            let value_err = (inner(g.as_ref(), d.as_ref()) - nuc).abs() / nuc;
+            let unit_err = (smax - 1.0).abs();
+            let mut best_random = f64::NEG_INFINITY;
+            for _ in 0..ctx.profile.pick(1000, 10000) {
+                let r = gaussian(&mut rng, m, n);
+                let r = faer::Scale(1.0 / singular_values(r.as_ref())[0]) * &r;
+                best_random = best_random.max(inner(g.as_ref(), r.as_ref()));
+            }
+            let exceed = ((best_random - nuc) / nuc).max(0.0);
+            Ok(Outcome::new(
+                value_err.max(unit_err).max(exceed),
+                Expectation::at_most(
+                    1e-12,
+                    "exact identities of the SVD polar factor; rounding ~1e-15·n",
+                ),
+            )
+            .with_details(json!({"nuclear": nuc, "best_random_over_nuclear": best_random / nuc})))
+        } else {
+            let ratio = inner(g.as_ref(), d.as_ref()) / smax / nuc;
+            Ok(Outcome::new(
+                ratio,
+                Expectation::at_least(0.60, "file 08: guaranteed by the NS5 envelope [0.6818, 1.1344] (0.6818/1.1344 = 0.601)"),
+            ))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// P8-e
+// ---------------------------------------------------------------------------------------------
+
+/// The Muon oracle fixture (a verbatim copy of `../shared/oracles/muon.json`).
+pub const MUON_FIXTURE: &str = include_str!("../tests/fixtures/muon.json");
+
+/// Which reference P8-e compares with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// `muon.json` torch_semantics (float64 re-implementation of torch.optim.Muon).
+    TorchSemantics,
+    /// `muon.json` optax (real optax 0.2.8 `contrib.muon`, float64).
+    Optax,
+    /// `muon.json` optax with torch's dimension numbers.
+    OptaxTorchDims,
+    /// file 08 §1.4: the exact polar factor of the 4×3 G (printed to 8 decimals).
+    Polar4x3,
+    /// file 08 §4: torch.optim.Muon 2.15.0 golden values (bf16 Newton–Schulz).
+    TorchBf16,
+}
+
+/// P8-e: agreement with peer implementations.
+pub struct FixtureAgreement {
+    /// The reference.
+    pub reference: Reference,
+    /// The spec parser under test.
+    pub parser: Parser,
+}
+
+/// `keller` or `dion` from a fixture case's coefficient list.
+fn ns_name(case: &Value) -> &'static str {
+    let keller = json!([3.4445, -4.775, 2.0315]);
+    if case["coefficients"]
+        .as_array()
+        .is_some_and(|c| c.iter().all(|t| *t == keller))
+    {
+        "keller"
+    } else {
+        "dion"
+    }
+}
+
+/// The spec reproducing `semantics` of a fixture case.
+pub fn fixture_spec(case: &Value, semantics: &str) -> String {
+    let (bias, scale) = match semantics {
+        "optax" => (true, "optax"),
+        "optax_torch_dims" => (true, "original"),
+        _ => (false, "original"),
+    };
+    format!(
+        "muon:lr={},momentum={},nesterov={},ns={},ns_steps={},eps={},wd={},scale={scale},bias_correction={bias}",
+        case["lr"],
+        case["momentum"],
+        case["nesterov"],
+        ns_name(case),
+        case["coefficients"].as_array().map_or(0, Vec::len),
+        case["eps"],
+        case["weight_decay"],
+    )
+}
+
+fn replay(parser: &Parser, spec: &str, w0: &Mat<f64>, grads: &[Mat<f64>]) -> Result<Vec<Mat<f64>>> {
+    let mut opt = parser(spec, &[(w0.nrows(), w0.ncols())])?;
+    let mut w = vec![w0.clone()];
+    let mut out = Vec::new();
+    for g in grads {
+        opt.step(&mut w, std::slice::from_ref(g), None)?;
+        out.push(w[0].clone());
+    }
+    Ok(out)
+}
+
+fn max_abs(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
+    (a - b).norm_max()
+}
+
+impl FixtureAgreement {
+    fn semantics(&self) -> &'static str {
+        match self.reference {
+            Reference::TorchSemantics => "torch_semantics",
+            Reference::Optax => "optax",
+            Reference::OptaxTorchDims => "optax_torch_dims",
+            Reference::Polar4x3 => "polar_4x3",
+            Reference::TorchBf16 => "torch_bf16",
+        }
+    }
+}
+
+impl Check for FixtureAgreement {
+    fn suite(&self) -> &'static str {
+        SUITE
+    }
+    fn theory_id(&self) -> &'static str {
+        "P8-e"
+    }
+    fn variant(&self) -> Option<String> {
+        Some(self.semantics().into())
+    }
+    fn claim(&self) -> String {
+        match self.reference {
+            Reference::TorchSemantics | Reference::Optax | Reference::OptaxTorchDims => format!(
+                "the library's Muon reproduces the {} trajectories of muon.json (8 cases × 4 steps) to 1e-12",
+                self.semantics()
+            ),
+            Reference::Polar4x3 => "exact-polar Spectral Descent on file 08's 4×3 G gives its printed UVᵀ".into(),
+            Reference::TorchBf16 => "the f64 Muon matches torch.optim.Muon 2.15.0 (bf16 Newton–Schulz) golden steps to about 1e-2".into(),
+        }
+    }
+    fn source(&self) -> String {
+        format!("{SOURCE} §1.4, §4; tests/fixtures/muon.json; theory/P8-e.md")
+    }
+    fn params(&self, _: &Ctx) -> Value {
+        json!({"reference": self.semantics()})
+    }
+    fn run(&self, _: &Ctx) -> Result<Outcome> {
+        match self.reference {
+            Reference::TorchSemantics | Reference::Optax | Reference::OptaxTorchDims => {
+                let fx: Value =
+                    serde_json::from_str(MUON_FIXTURE).expect("the embedded fixture is valid JSON");
+                let sem = self.semantics();
+                let mut worst: f64 = 0.0;
+                let cases = fx["cases"].as_array().cloned().unwrap_or_default();
+                for case in &cases {
+                    let w0 = matrix_from_json(&case["W0"], "W0")?;
+                    let grads = case["grads"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|g| matrix_from_json(g, "grads"))
+                        .collect::<Result<Vec<_>>>()?;
+                    let got = replay(&self.parser, &fixture_spec(case, sem), &w0, &grads)?;
+                    let want = case[sem]["params"].as_array().cloned().unwrap_or_default();
+                    for (g, w) in got.iter().zip(&want) {
+                        worst = worst.max(max_abs(g, &matrix_from_json(w, "params")?));
+                    }
+                }
+                Ok(Outcome::new(
+                    worst,
+                    Expectation::at_most(1e-12, "both sides are float64 with the same operations up to order; the fixture's own numpy/optax agreement is ≤ 3e-16"),
+                )
+                .with_details(json!({"cases": cases.len()})))
+            }
+            Reference::Polar4x3 => {
+                let g = g43();
+                let want = mat![
+                    [0.76953494, 0.24715941, 0.36202718],
+                    [-0.47023835, 0.84106087, 0.20471661],
+                    [0.42901711, 0.46276040, -0.32325938],
+                    [-0.05134380, -0.13183945, 0.85001812],
+                ];
+                let mut opt = (self.parser)("spectral:lr=1", &[(4, 3)])?;
+                let mut w = vec![Mat::zeros(4, 3)];
+                opt.step(&mut w, &[g], None)?;
+                Ok(Outcome::new(
+                    max_abs(&(faer::Scale(-1.0) * &w[0]), &want),
+                    Expectation::at_most(1e-8, "the reference is printed to 8 decimals: agreement to one unit of the last printed digit"),
+                ))
+            }
+            Reference::TorchBf16 => {
+                let w0 = mat![
+                    [1.0, -2.0, 0.5],
+                    [0.0, 1.0, -1.0],
+                    [2.0, 0.5, 1.5],
+                    [-1.0, 0.0, 3.0]
+                ];
+                let g1 = g43();
+                let g2 = mat![
+                    [-0.2, 0.4, 0.1],
+                    [0.3, 0.0, -0.5],
+                    [0.2, -0.1, 0.0],
+                    [0.5, 0.3, -0.1]
+                ];
+                type Golden<'a> = (&'a str, Vec<Mat<f64>>, Mat<f64>);
+                let cases: Vec<Golden> = vec![
+                    (
+                        "muon",
+                        vec![g1.clone()],
+                        mat![
+                            [0.99919182, -1.99991608, 0.49952826],
+                            [0.00045331, 0.99904752, -0.99987859],
+                            [1.99950004, 0.49944931, 1.50022221],
+                            [-0.99997330, 0.00029952, 2.99881148]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0",
+                        vec![g1.clone()],
+                        mat![
+                            [0.92918438, -2.01161456, 0.45782638],
+                            [0.04533102, 0.91475064, -0.99785751],
+                            [1.97000480, 0.44993290, 1.53721201],
+                            [-1.00732958, 0.02999515, 2.91114211]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0,scale=rms",
+                        vec![g1.clone()],
+                        mat![
+                            [0.97546875, -2.00402355, 0.48539063],
+                            [0.01570312, 0.97046876, -0.99925780],
+                            [1.98960936, 0.48265624, 1.51289058],
+                            [-1.00253904, 0.01039062, 2.96921873]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0,nesterov=true",
+                        vec![g1.clone(), g2.clone()],
+                        mat![
+                            [0.96639639, -2.11851454, 0.42783123],
+                            [0.02582289, 0.85070086, -0.91576552],
+                            [1.90956342, 0.46583259, 1.56202006],
+                            [-1.11242533, -0.00157869, 2.88937879]
+                        ],
+                    ),
+                    (
+                        "muon:lr=0.1,wd=0,nesterov=false",
+                        vec![g1, g2],
+                        mat![
+                            [0.95139885, -2.07611537, 0.39873818],
+                            [0.07216878, 0.84303290, -0.93922037],
+                            [1.89422762, 0.47045591, 1.59810448],
+                            [-1.08310676, 0.02678138, 2.85385823]
+                        ],
+                    ),
+                ];
+                let mut worst: f64 = 0.0;
+                let mut per = Vec::new();
+                for (spec, grads, want) in cases {
+                    let got = replay(&self.parser, spec, &w0, &grads)?;
+                    let d = max_abs(got.last().expect("at least one step"), &want);
+                    per.push(json!({"spec": spec, "max_abs_diff": d}));
+                    worst = worst.max(d);
+                }
+                Ok(Outcome::new(
+                    worst,
+                    Expectation::at_most(1e-2, "torch forces bfloat16 inside Newton–Schulz (8-bit mantissa, ~4e-3 relative per entry); file 08 expects agreement only to about 1e-2"),
+                )
+                .with_details(json!({"cases": per})))
+            }
+        }
+    }
+}
+
+/// The 4×3 G of file 00 §2.1 / file 08 §1.4 and §4.
+fn g43() -> Mat<f64> {
+    mat![
+        [0.3, -0.1, 0.2],
+        [-0.4, 0.5, 0.0],
+        [0.1, 0.2, -0.3],
+        [0.0, -0.2, 0.6]
+    ]
+}
+
+/// The registered checks.
+pub fn checks() -> Vec<Box<dyn Check>> {
+    let parser: Parser =
+        Arc::new(|spec: &str, shapes: &[(usize, usize)]| parse_optimizer(spec, shapes));
+    let mut v: Vec<Box<dyn Check>> = Vec::new();
+    for nesterov in [true, false] {
+        v.push(Box::new(MomentumEquivalence {
+            label: if nesterov { "nesterov" } else { "plain" },
+            ema: factory(&format!("muon:lr=0.02,momentum=0.9,nesterov={nesterov},ns=exact,wd=0.01")),
+            classical: factory(&format!(
+                "muon:lr=0.02,momentum=0.9,nesterov={nesterov},ns=exact,wd=0.01,momentum_type=classical"
+            )),
+        }));
+    }
+    v.push(Box::new(SpectralLmo {
+        label: "polar",
+        opt: factory("spectral:lr=1"),
+        shape: (40, 24),
+    }));
+    v.push(Box::new(SpectralLmo {
+        label: "ns5",
+        opt: factory("muon:lr=1,momentum=0,ns=keller,ns_steps=5,wd=0,scale=none"),
+        shape: (64, 256),
+    }));
+    for reference in [
+        Reference::TorchSemantics,
+        Reference::Optax,
+        Reference::OptaxTorchDims,
+        Reference::Polar4x3,
+        Reference::TorchBf16,
+    ] {
+        v.push(Box::new(FixtureAgreement {
+            reference,
+            parser: parser.clone(),
+        }));
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{run_one, Profile};
+
+    fn ctx() -> Ctx {
+        Ctx {
+            profile: Profile::Quick,
+            seed: 0,
+        }
+    }
+
+    #[test]
+    fn real_checks_pass() {
+        for c in checks() {
+            let r = run_one(c.as_ref(), &ctx());
+            assert_eq!(r.pass, Some(true), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn p8c_catches_a_dropped_nesterov_lookahead() {
+        let c = MomentumEquivalence {
+            label: "nesterov",
+            ema: factory("muon:lr=0.02,momentum=0.9,nesterov=true,ns=exact"),
+            classical: factory(
+                "muon:lr=0.02,momentum=0.9,nesterov=false,ns=exact,momentum_type=classical",
+            ),
+        };
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+    }
+
+    #[test]
+    fn p8d_catches_a_frobenius_direction_and_a_weak_orthogonalizer() {
+        let c = SpectralLmo {
+            label: "polar",
+            opt: factory("nsd:norm=fro,lr=1"),
+            shape: (40, 24),
+        };
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        let c = SpectralLmo {
+            label: "ns5",
+            opt: factory("muon:lr=1,momentum=0,ns=cubic,ns_steps=1,wd=0,scale=none"),
+            shape: (64, 256),
+        };
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+    }
+
+    #[test]
+    fn p8e_catches_dropped_conventions() {
+        // A parser that ignores bias correction fails the optax reference.
+        let no_bias: Parser = Arc::new(|spec: &str, shapes: &[(usize, usize)]| {
+            parse_optimizer(
+                &spec.replace("bias_correction=true", "bias_correction=false"),
+                shapes,
+            )
+        });
+        let c = FixtureAgreement {
+            reference: Reference::Optax,
+            parser: no_bias,
+        };
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        // A parser that ignores the shape scale fails the torch references.
+        let no_scale: Parser = Arc::new(|spec: &str, shapes: &[(usize, usize)]| {
+            let s = spec
+                .replace("scale=original", "scale=none")
+                .replace(",scale=rms", "");
+            let s = if s.contains("scale=") {
+                s
+            } else {
+                format!("{s}{}scale=none", if s.contains(':') { "," } else { ":" })
+            };
+            parse_optimizer(&s, shapes)
+        });
+        for reference in [Reference::TorchSemantics, Reference::TorchBf16] {
+            let c = FixtureAgreement {
+                reference,
+                parser: no_scale.clone(),
+            };
+            assert_eq!(run_one(&c, &ctx()).pass, Some(false), "{reference:?}");
+        }
+        // A Frobenius-normalized "spectral" step fails the polar reference.
+        let fro: Parser =
+            Arc::new(|_: &str, shapes: &[(usize, usize)]| parse_optimizer("ngd:lr=1", shapes));
+        let c = FixtureAgreement {
+            reference: Reference::Polar4x3,
+            parser: fro,
+        };
+        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+    }
+}
