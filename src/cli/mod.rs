@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::path::Path;
 
 mod dualize;
+mod margin;
 mod orthogonalize;
 mod replay;
 mod train;
@@ -31,6 +32,8 @@ enum Command {
     Orthogonalize(orthogonalize::Args),
     Replay(replay::Args),
     Train(train::Args),
+    /// Exact max-margin classifier of a dataset with a certified bracket on γ.
+    Margin(margin::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -112,6 +115,7 @@ fn run(cli: Cli) -> Result<i32> {
             let report = a.report.clone();
             (train::run(a)?, report)
         }
+        Command::Margin(a) => (margin::run(&a)?, a.report),
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

@@ -123,7 +123,10 @@ pub(super) fn from_csv(text: &str, what: &str) -> Result<Dataset> {
             Ok(v) => rows.push(v),
             Err(_) if first_data_line => {} // a header line
             Err(_) => {
-                let bad = fields.iter().find(|f| f.parse::<f64>().is_err()).unwrap_or(&"");
+                let bad = fields
+                    .iter()
+                    .find(|f| f.parse::<f64>().is_err())
+                    .unwrap_or(&"");
                 return Err(Error::input(format!(
                     "{what}, line {}: '{bad}' is not a number; every field after the header must be a number (features, then the label)",
                     lineno + 1
@@ -204,7 +207,9 @@ fn read_npy<R: std::io::Read>(reader: R, what: &str) -> Result<Array> {
 fn finish(shape: Vec<usize>, data: Vec<f64>, fortran: bool) -> Result<Array> {
     if fortran && shape.len() == 2 {
         let (r, c) = (shape[0], shape[1]);
-        let data = (0..r * c).map(|idx| data[(idx % c) * r + idx / c]).collect();
+        let data = (0..r * c)
+            .map(|idx| data[(idx % c) * r + idx / c])
+            .collect();
         return Ok(Array { shape, data });
     }
     Ok(Array { shape, data })
@@ -224,7 +229,9 @@ fn from_npy(path: &Path, what: &str) -> Result<Dataset> {
         )));
     }
     let (n, w) = (a.shape[0], a.shape[1]);
-    let rows = (0..n).map(|i| a.data[i * w..(i + 1) * w].to_vec()).collect();
+    let rows = (0..n)
+        .map(|i| a.data[i * w..(i + 1) * w].to_vec())
+        .collect();
     table_to_dataset(rows, None, what)
 }
 
@@ -279,7 +286,9 @@ fn from_npz(path: &Path, what: &str) -> Result<Dataset> {
         .map(|(i, &v)| label_from_f64(v, i, what))
         .collect::<Result<Vec<_>>>()?;
     let k = match classes {
-        Some(c) if c.data.len() == 1 => label_from_f64(c.data[0], 0, &format!("'classes' of {what}"))?,
+        Some(c) if c.data.len() == 1 => {
+            label_from_f64(c.data[0], 0, &format!("'classes' of {what}"))?
+        }
         Some(_) => {
             return Err(Error::input(format!(
                 "{what}: 'classes' must be a scalar (the number of classes k)"

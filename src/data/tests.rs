@@ -27,14 +27,21 @@ fn bad_inputs_are_named() {
     assert!(err(json!({"classes": 1, "x": [[1.0]], "y": [0]})).contains("k ≥ 2"));
     assert!(err(json!({"classes": 2, "x": [[1.0], [2.0]], "y": [0, 2]})).contains("outside 0..2"));
     assert!(err(json!({"classes": 2, "x": [[1.0, 2.0], [2.0]], "y": [0, 1]})).contains("ragged"));
-    assert!(err(json!({"classes": 3, "x": [[1.0], [2.0]], "y": [0, 1]})).contains("class 2 has no samples"));
+    assert!(err(json!({"classes": 3, "x": [[1.0], [2.0]], "y": [0, 1]}))
+        .contains("class 2 has no samples"));
     assert!(err(json!({"classes": 2, "x": [], "y": []})).contains("n = 0"));
     assert!(err(json!({"classes": 2, "x": [[1.0], [2.0]], "y": [0]})).contains("one label per row"));
     assert!(err(json!({"classes": 2, "x": [[1.0], [2.0]], "y": [0, 0.5]})).contains("integers"));
-    let three = Dataset::from_json(&json!({"classes": 3, "x": [[1.0], [2.0], [3.0]], "y": [0, 1, 2]}), "t").unwrap();
+    let three = Dataset::from_json(
+        &json!({"classes": 3, "x": [[1.0], [2.0], [3.0]], "y": [0, 1, 2]}),
+        "t",
+    )
+    .unwrap();
     assert!(matches!(three.binary_signs(), Err(Error::Input(_))));
     let nan = Mat::from_fn(2, 1, |i, _| if i == 0 { f64::NAN } else { 1.0 });
-    assert!(matches!(Dataset::new(2, nan, vec![0, 1], "t"), Err(Error::Input(m)) if m.contains("NaN")));
+    assert!(
+        matches!(Dataset::new(2, nan, vec![0, 1], "t"), Err(Error::Input(m)) if m.contains("NaN"))
+    );
 }
 
 #[test]
@@ -77,11 +84,21 @@ fn npy_and_npz() {
     let mut zip = zip::ZipWriter::new(f);
     let opts = zip::write::FileOptions::default();
     zip.start_file("x.npy", opts).unwrap();
-    let mut w = npyz::WriteOptions::new().default_dtype().shape(&[2, 2]).writer(&mut zip).begin_nd().unwrap();
+    let mut w = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(&[2, 2])
+        .writer(&mut zip)
+        .begin_nd()
+        .unwrap();
     w.extend([1.0f64, 2.0, 3.0, 4.0]).unwrap();
     w.finish().unwrap();
     zip.start_file("y.npy", opts).unwrap();
-    let mut w = npyz::WriteOptions::new().default_dtype().shape(&[2]).writer(&mut zip).begin_nd().unwrap();
+    let mut w = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(&[2])
+        .writer(&mut zip)
+        .begin_nd()
+        .unwrap();
     w.extend([0i64, 1]).unwrap();
     w.finish().unwrap();
     zip.finish().unwrap();
@@ -93,7 +110,13 @@ fn npy_and_npz() {
 
 #[test]
 fn synthetic_is_seeded_and_separable() {
-    let spec = SyntheticSpec { classes: 3, dim: 4, per_class: 5, sigma: 0.1, seed: 7 };
+    let spec = SyntheticSpec {
+        classes: 3,
+        dim: 4,
+        per_class: 5,
+        sigma: 0.1,
+        seed: 7,
+    };
     let a = synthetic(&spec).unwrap();
     let b = synthetic(&spec).unwrap();
     assert_eq!(a.x(), b.x());
@@ -112,6 +135,9 @@ fn duplicate_points_with_different_labels_are_not_separable() {
     let s = separability(&d).unwrap();
     assert!(!s.separable, "t* = {}", s.t);
     let m = d.combine_pairs(&s.lambda);
-    let sum: f64 = (0..m.nrows()).flat_map(|i| (0..m.ncols()).map(move |j| (i, j))).map(|(i, j)| m[(i, j)].abs()).sum();
+    let sum: f64 = (0..m.nrows())
+        .flat_map(|i| (0..m.ncols()).map(move |j| (i, j)))
+        .map(|(i, j)| m[(i, j)].abs())
+        .sum();
     assert!(sum < 1e-7, "Farkas certificate ‖Σλ A‖_sum = {sum}");
 }

@@ -5,10 +5,18 @@ use super::epigraph::norm_epigraph;
 use super::{normalize, settle, Geometry, Margin, MarginOptions};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use super::tmpnorms::parse_norm;
+use crate::norms::parse_norm;
 use faer::Mat;
 use serde_json::json;
 use std::time::Instant;
+
+/// A solved binary program: w, the multipliers of the margin rows, the optimum, iterations.
+struct Solved {
+    w: Mat<f64>,
+    lambda: Vec<f64>,
+    objective: f64,
+    iterations: u32,
+}
 
 /// Solve min{‖w‖ : y_i⟨w, x_i⟩ − ε Σ u_j ≥ 1, −u ≤ w ≤ u} (u only when ε > 0); returns the
 /// solution (w, multipliers of the margin rows, optimum) or None if infeasible.
@@ -18,13 +26,17 @@ fn solve(
     geometry: Geometry,
     eps: f64,
     opts: &MarginOptions,
-) -> Result<Option<(Mat<f64>, Vec<f64>, f64, u32)>> {
+) -> Result<Option<Solved>> {
     let (n, d) = (data.n(), data.d());
     let x = data.x();
     let mut prog = Program::new(d);
     let t = norm_epigraph(&mut prog, geometry, 0, 1, d);
     prog.cost(t, 1.0);
-    let u0 = if eps > 0.0 { Some(prog.add_vars(d)) } else { None };
+    let u0 = if eps > 0.0 {
+        Some(prog.add_vars(d))
+    } else {
+        None
+    };
     let rows = (0..n)
         .map(|i| {
             let mut e = Affine::constant(-1.0);
@@ -59,12 +71,12 @@ fn solve(
         )));
     }
     let w = Mat::from_fn(d, 1, |j, _| sol.x[j]);
-    Ok(Some((
+    Ok(Some(Solved {
         w,
-        sol.z[first..first + n].to_vec(),
-        sol.objective,
-        sol.iterations,
-    )))
+        lambda: sol.z[first..first + n].to_vec(),
+        objective: sol.objective,
+        iterations: sol.iterations,
+    }))
 }
 
 /// γ_ε in the vector norm `norm` (`l1`, `l2`, `linf`, `lp:P`) for the binary view of `data`
@@ -90,7 +102,7 @@ pub fn binary_margin(
     let d = data.d();
     // ε* = max_{‖w‖₁ ≤ 1} min_i y_i⟨w, x_i⟩ (the ℓ1 margin) decides (robust) separability.
     let eps_star = match solve(data, &signs, Geometry::Entrywise(1.0), 0.0, opts)? {
-        Some((w, _, _, _)) => {
+        Some(Solved { w, .. }) => {
             let nw = l1.norm(w.as_ref());
             plain_margin(data, &signs, &w) / nw
         }
@@ -117,12 +129,20 @@ pub fn binary_margin(
         },
     };
     if eps_star <= tolerance {
-        return Ok(not_separable("the data are not linearly separable (ε* ≤ tolerance)"));
+        return Ok(not_separable(
+            "the data are not linearly separable (ε* ≤ tolerance)",
+        ));
     }
     if eps_star - eps <= tolerance {
         return Ok(not_separable("ε ≥ ε*: no w has a positive robust margin"));
     }
-    let Some((w, lambda, objective, iterations)) = solve(data, &signs, geometry, eps, opts)? else {
+    let Some(Solved {
+        w,
+        lambda,
+        objective,
+        iterations,
+    }) = solve(data, &signs, geometry, eps, opts)?
+    else {
         return Ok(not_separable("the conic solver certified infeasibility"));
     };
     // Certificate.

@@ -11,9 +11,7 @@
 
 use crate::error::{Error, Result};
 use clarabel::algebra::CscMatrix;
-use clarabel::solver::{
-    DefaultSettings, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
-};
+use clarabel::solver::{DefaultSettings, DefaultSolver, IPSolver, SolverStatus, SupportedConeT};
 
 /// An affine expression Σ a_j x_j + c.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +67,10 @@ pub(crate) struct Solution {
 impl Solution {
     /// Solved to full or reduced accuracy.
     pub fn solved(&self) -> bool {
-        matches!(self.status, SolverStatus::Solved | SolverStatus::AlmostSolved)
+        matches!(
+            self.status,
+            SolverStatus::Solved | SolverStatus::AlmostSolved
+        )
     }
     /// Certified (possibly to reduced accuracy) primal infeasibility.
     pub fn infeasible(&self) -> bool {
@@ -141,7 +142,7 @@ impl Program {
         );
         let p = CscMatrix::zeros((n, n));
         let settings = DefaultSettings {
-            verbose: false,
+            verbose: std::env::var_os("STEEPEST_CLARABEL_VERBOSE").is_some(),
             max_iter,
             tol_gap_abs: tol,
             tol_gap_rel: tol,

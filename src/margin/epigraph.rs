@@ -16,7 +16,13 @@ use clarabel::solver::SupportedConeT;
 /// Add variables and constraints enforcing ‖W‖ ≤ t for the k × d matrix W whose entry (i, j) is
 /// the variable `w0 + i·d + j`; returns the index of t. `geometry` must be conic
 /// ([`Geometry::is_conic`]).
-pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k: usize, d: usize) -> usize {
+pub(crate) fn norm_epigraph(
+    prog: &mut Program,
+    geometry: Geometry,
+    w0: usize,
+    k: usize,
+    d: usize,
+) -> usize {
     let w = |i: usize, j: usize| w0 + i * d + j;
     let t = prog.add_var();
     match geometry {
@@ -30,7 +36,7 @@ pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k
             }
             prog.nonneg(rows);
         }
-        Geometry::Entrywise(p) if p == 1.0 => {
+        Geometry::Entrywise(1.0) => {
             let u0 = prog.add_vars(k * d);
             let mut rows = Vec::with_capacity(2 * k * d + 1);
             let mut total = Affine::var(t, 1.0);
@@ -45,7 +51,7 @@ pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k
             rows.push(total);
             prog.nonneg(rows);
         }
-        Geometry::Entrywise(p) if p == 2.0 => {
+        Geometry::Entrywise(2.0) => {
             let mut rows = vec![Affine::var(t, 1.0)];
             for i in 0..k {
                 for j in 0..d {
@@ -62,7 +68,11 @@ pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k
                     let r = r0 + i * d + j;
                     prog.block(
                         SupportedConeT::PowerConeT(1.0 / p),
-                        vec![Affine::var(r, 1.0), Affine::var(t, 1.0), Affine::var(w(i, j), 1.0)],
+                        vec![
+                            Affine::var(r, 1.0),
+                            Affine::var(t, 1.0),
+                            Affine::var(w(i, j), 1.0),
+                        ],
                     );
                     total = total.plus(r, -1.0);
                 }
@@ -80,7 +90,7 @@ pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k
                 }
             });
         }
-        Geometry::Schatten(p) if p == 1.0 => {
+        Geometry::Schatten(1.0) => {
             // U (k × k) and V (d × d) symmetric, stored as upper triangles.
             let u0 = prog.add_vars(k * (k + 1) / 2);
             let v0 = prog.add_vars(d * (d + 1) / 2);
@@ -103,7 +113,9 @@ pub(crate) fn norm_epigraph(prog: &mut Program, geometry: Geometry, w0: usize, k
             }
             prog.nonneg(vec![trace]);
         }
-        Geometry::Schatten(p) => unreachable!("Schatten-{p} has no conic epigraph here; callers check Geometry::is_conic"),
+        Geometry::Schatten(p) => unreachable!(
+            "Schatten-{p} has no conic epigraph here; callers check Geometry::is_conic"
+        ),
     }
     t
 }

@@ -14,8 +14,8 @@
 //! * upper = ‖Σ λ_ic A_ic‖_* / Σ λ_ic for the solver's dual multipliers λ ≥ 0 of the margin
 //!   constraints (any λ in the simplex gives an upper bound).
 //!
-//! Large problems (more than [`MarginOptions::full_pairs`] pairs) are solved by **constraint
-//! generation**: solve on a working set of pairs (initially the `init_per_sample` smallest margins
+//! Large problems (more than [`MarginOptions::full_pairs`] pairs, default 20 000) are solved by
+//! **constraint generation**: solve on a working set of pairs (initially the `init_per_sample` smallest margins
 //! of each sample under the class-mean classifier), add every pair the solution violates, repeat.
 //! The bracket certifies the result whatever the working set.
 //!
@@ -32,12 +32,11 @@
 //! v = clip(z/ε) for every absolute norm). ε = 0 is the plain binary margin. The data are robustly
 //! separable iff ε < ε* = max_{‖w‖₁ ≤ 1} min_i y_i⟨w, x_i⟩.
 
-pub(crate) mod conic;
 mod binary;
+pub(crate) mod conic;
 mod epigraph;
 mod multiclass;
 mod schatten;
-mod tmpnorms;
 
 pub use binary::binary_margin;
 pub use multiclass::max_margin;
@@ -66,7 +65,7 @@ fn parse_p(s: &str, name: &str) -> Result<f64> {
             ))
         })?
     };
-    if !(p >= 1.0) {
+    if p.is_nan() || p < 1.0 {
         return Err(Error::input(format!(
             "norm '{name}': P = {s} is below 1, which is not a norm; use P ≥ 1 or 'inf'"
         )));
@@ -123,7 +122,7 @@ impl Geometry {
 
     fn canonical(self) -> Self {
         match self {
-            Geometry::Schatten(p) if p == 2.0 => Geometry::Entrywise(2.0),
+            Geometry::Schatten(2.0) => Geometry::Entrywise(2.0),
             g => g,
         }
     }
@@ -146,9 +145,13 @@ pub struct MarginOptions {
     /// Clarabel's iteration limit per solve.
     pub max_iter: u32,
     /// Up to this many pairs the full program is solved in one go; above, constraint generation.
+    /// (On the paper dataset, 4500 pairs, the full program was faster than generation with
+    /// 500 initial pairs: spectral 1.6 s vs 2.5 s, nuclear 4.6 s vs 8.4 s wall on a loaded machine.)
     pub full_pairs: usize,
     /// Initial working set: this many smallest-margin pairs per sample (class-mean classifier).
     pub init_per_sample: usize,
+    /// Per round and sample, add at most this many violated pairs (the most violated; 0: all).
+    pub add_per_sample: usize,
     /// A pair outside the working set is added when its margin is below 1 − `violation`.
     pub violation: f64,
     /// Maximum rounds of constraint generation.
@@ -164,8 +167,9 @@ impl Default for MarginOptions {
         Self {
             tol: 1e-10,
             max_iter: 400,
-            full_pairs: 1000,
-            init_per_sample: 2,
+            full_pairs: 20_000,
+            init_per_sample: 1,
+            add_per_sample: 1,
             violation: 1e-9,
             max_rounds: 50,
             first_order_iters: 20_000,
@@ -210,7 +214,11 @@ impl Margin {
             "info": self.info,
         });
         if binary {
-            out["w"] = Value::Array((0..self.w.nrows()).map(|i| crate::io::num(self.w[(i, 0)])).collect());
+            out["w"] = Value::Array(
+                (0..self.w.nrows())
+                    .map(|i| crate::io::num(self.w[(i, 0)]))
+                    .collect(),
+            );
         } else {
             out["W"] = crate::io::matrix_to_json(self.w.as_ref());
         }
@@ -241,7 +249,11 @@ fn settle(gamma_solver: f64, lower: f64, upper: f64, what: &str) -> Result<f64> 
             "{what}: inconsistent certificate lower = {lower} > upper = {upper} (a bug in the norm or its dual)"
         )));
     }
-    let g = if gamma_solver.is_finite() { gamma_solver } else { lower };
+    let g = if gamma_solver.is_finite() {
+        gamma_solver
+    } else {
+        lower
+    };
     Ok(g.clamp(lower, upper.max(lower)))
 }
 

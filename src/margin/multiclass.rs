@@ -5,45 +5,72 @@ use super::epigraph::norm_epigraph;
 use super::{normalize, settle, Geometry, Margin, MarginOptions};
 use crate::data::{separability, Dataset};
 use crate::error::{Error, Result};
+use crate::norms::parse_norm;
 use crate::norms::Norm;
-use super::tmpnorms::parse_norm;
 use faer::Mat;
 use serde_json::json;
 use std::time::Instant;
 
 /// γ for the matrix norm `norm` (contract name) on `data`, with its certified bracket.
 ///
-/// Non-separable data (decided by [`separability`]) give `separable: false`, γ = 0, W = 0,
-/// lower = 0 and upper = ‖Σλ A‖_* for the separability LP's Farkas multipliers (≈ 0).
+/// Non-separable data (the conic program is infeasible, confirmed by the LP of [`separability`])
+/// give `separable: false`, γ = 0, W = 0, lower = 0 and upper = ‖Σλ A‖_* for the LP's Farkas
+/// multipliers (≈ 0).
 pub fn max_margin(data: &Dataset, norm: &str, opts: &MarginOptions) -> Result<Margin> {
     let start = Instant::now();
     let geometry = Geometry::matrix(norm)?;
     let cert = parse_norm(norm)?;
-    let (k, d) = (data.classes(), data.d());
-    let sep = separability(data)?;
-    if !sep.separable {
-        let upper = cert.dual_norm(data.combine_pairs(&sep.lambda).as_ref());
-        return Ok(Margin {
-            norm: norm.to_string(),
-            separable: false,
-            gamma: 0.0,
-            lower: 0.0,
-            upper,
-            w: Mat::zeros(k, d),
-            lambda: sep.lambda,
-            info: json!({
-                "method": "separability LP (Clarabel)",
-                "separability_t": sep.t,
-                "separability_tolerance": sep.tolerance,
-                "wall_ms": start.elapsed().as_secs_f64() * 1e3,
-            }),
-        });
-    }
-    if geometry.is_conic() {
-        conic_max_margin(data, norm, geometry, cert.as_ref(), opts, start)
+    let answer = if geometry.is_conic() {
+        conic_max_margin(data, norm, geometry, cert.as_ref(), opts, start)?
     } else {
-        super::schatten::first_order_max_margin(data, norm, geometry, cert.as_ref(), opts, start)
+        // Warm start (and separability verdict) from the Frobenius program.
+        let fro = max_margin(data, "fro", opts)?;
+        if fro.separable {
+            Some(super::schatten::first_order_max_margin(
+                data,
+                norm,
+                geometry,
+                cert.as_ref(),
+                &fro.lambda,
+                opts,
+                start,
+            )?)
+        } else {
+            None
+        }
+    };
+    match answer {
+        Some(m) => Ok(m),
+        None => not_separable(data, norm, cert.as_ref(), start),
     }
+}
+
+/// The answer for data the conic solver found infeasible, certified by the separability LP
+/// (its Farkas multipliers λ ∈ Δ give upper = ‖Σλ A‖_* ≈ 0).
+fn not_separable(data: &Dataset, norm: &str, cert: &dyn Norm, start: Instant) -> Result<Margin> {
+    let sep = separability(data)?;
+    if sep.separable {
+        return Err(Error::failed(format!(
+            "max-margin ({norm}): the conic solver reported infeasibility but the separability LP finds t* = {} > {}; the data are nearly non-separable, rescale them",
+            sep.t, sep.tolerance
+        )));
+    }
+    let upper = cert.dual_norm(data.combine_pairs(&sep.lambda).as_ref());
+    Ok(Margin {
+        norm: norm.to_string(),
+        separable: false,
+        gamma: 0.0,
+        lower: 0.0,
+        upper,
+        w: Mat::zeros(data.classes(), data.d()),
+        lambda: sep.lambda,
+        info: json!({
+            "method": "conic program infeasible; separability LP (Clarabel) certificate",
+            "separability_t": sep.t,
+            "separability_tolerance": sep.tolerance,
+            "wall_ms": start.elapsed().as_secs_f64() * 1e3,
+        }),
+    })
 }
 
 /// The row of pair (i, c): ⟨A_ic, W⟩ − 1 ≥ 0 with W stored row-major from variable 0.
@@ -102,7 +129,7 @@ fn conic_max_margin(
     cert: &dyn Norm,
     opts: &MarginOptions,
     start: Instant,
-) -> Result<Margin> {
+) -> Result<Option<Margin>> {
     let (k, d) = (data.classes(), data.d());
     let pairs = data.pairs();
     let generation = pairs.len() > opts.full_pairs;
@@ -127,6 +154,9 @@ fn conic_max_margin(
         let first = prog.nonneg(rows);
         let sol = prog.solve(opts.tol, opts.max_iter)?;
         solver_iterations += sol.iterations;
+        if sol.infeasible() {
+            return Ok(None);
+        }
         if !sol.solved() {
             return Err(Error::failed(format!(
                 "max-margin ({norm}): the conic solver stopped with status {:?} in round {round} on {} pairs",
@@ -136,9 +166,22 @@ fn conic_max_margin(
         }
         let w = Mat::from_fn(k, d, |i, j| sol.x[i * d + j]);
         let margins = data.pair_margins(w.as_ref());
+        // Add the violated pairs: per sample the `add_per_sample` most violated (0: all).
         let mut added = 0usize;
-        for (p, &(i, c)) in pairs.iter().enumerate() {
-            if !active[p] && margins[(i, c)] < 1.0 - opts.violation {
+        let km1 = k - 1;
+        for i in 0..data.n() {
+            let mut viol: Vec<(usize, f64)> = (i * km1..(i + 1) * km1)
+                .filter(|&p| !active[p])
+                .map(|p| (p, margins[(i, pairs[p].1)]))
+                .filter(|&(_, m)| m < 1.0 - opts.violation)
+                .collect();
+            viol.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let cap = if opts.add_per_sample == 0 {
+                viol.len()
+            } else {
+                opts.add_per_sample
+            };
+            for &(p, _) in viol.iter().take(cap) {
                 active[p] = true;
                 added += 1;
             }
@@ -150,7 +193,13 @@ fn conic_max_margin(
                 lambda[p] = sol.z[first + r];
             }
             return certify(
-                data, norm, cert, w, lambda, 1.0 / sol.objective, start,
+                data,
+                norm,
+                cert,
+                w,
+                lambda,
+                1.0 / sol.objective,
+                start,
                 json!({
                     "method": if generation { "Clarabel conic program with constraint generation" } else { "Clarabel conic program" },
                     "geometry": format!("{geometry:?}"),
@@ -161,7 +210,8 @@ fn conic_max_margin(
                     "converged": added == 0,
                     "objective": sol.objective,
                 }),
-            );
+            )
+            .map(Some);
         }
         round += 1;
     }

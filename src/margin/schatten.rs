@@ -53,18 +53,18 @@ fn evaluate(data: &Dataset, cert: &dyn Norm, pairs: &[(usize, usize)], lambda: &
     Eval { f, grad, d }
 }
 
+/// Run the method from the multipliers `warm` (indexed like [`Dataset::pairs`], in the simplex).
 pub(super) fn first_order_max_margin(
     data: &Dataset,
     norm: &str,
     geometry: Geometry,
     cert: &dyn Norm,
+    warm: &[f64],
     opts: &MarginOptions,
     start: Instant,
 ) -> Result<Margin> {
     let pairs = data.pairs();
-    // Warm start: the Frobenius program's multipliers.
-    let fro = super::max_margin(data, "fro", opts)?;
-    let mut lambda = fro.lambda.clone();
+    let mut lambda = warm.to_vec();
     let mut best_upper = f64::INFINITY;
     let mut best_lambda = lambda.clone();
     let mut best_lower = 0.0;

@@ -4,7 +4,9 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn oracle(name: &str) -> Value {
@@ -26,10 +28,17 @@ fn check_against(data: &Dataset, oracle: &Value, norms: &[&str], rel: f64) {
             m.gamma, m.lower, m.upper, m.upper - m.lower, t.elapsed().as_secs_f64() * 1e3
         );
         assert!(m.separable);
-        assert!(err <= rel, "{norm}: γ = {} vs oracle {want} (rel {err:e})", m.gamma);
+        assert!(
+            err <= rel,
+            "{norm}: γ = {} vs oracle {want} (rel {err:e})",
+            m.gamma
+        );
         // The true γ lies in both certified brackets, so they must overlap; and the oracle value
         // itself must lie in ours (to the oracle bracket's width).
-        assert!(m.lower <= ohi && olo <= m.upper, "{norm}: brackets do not overlap");
+        assert!(
+            m.lower <= ohi && olo <= m.upper,
+            "{norm}: brackets do not overlap"
+        );
         let slack = ohi - olo;
         assert!(
             m.lower <= want + slack && want - slack <= m.upper,
@@ -47,7 +56,15 @@ fn small_dataset_matches_oracle_in_every_norm() {
     check_against(
         &data,
         &o,
-        &["fro", "spectral", "max", "sum", "nuclear", "entrywise:3", "entrywise:1.5"],
+        &[
+            "fro",
+            "spectral",
+            "max",
+            "sum",
+            "nuclear",
+            "entrywise:3",
+            "entrywise:1.5",
+        ],
         1e-6,
     );
 }
@@ -56,12 +73,20 @@ fn small_dataset_matches_oracle_in_every_norm() {
 fn small_dataset_constraint_generation_matches_full_program() {
     let data = Dataset::load(&fixture("dataset.small.json")).unwrap();
     let o = oracle("margin.small.json");
-    let opts = MarginOptions { full_pairs: 0, init_per_sample: 1, ..MarginOptions::default() };
+    let opts = MarginOptions {
+        full_pairs: 0,
+        init_per_sample: 1,
+        ..MarginOptions::default()
+    };
     for norm in ["spectral", "nuclear", "max"] {
         let m = max_margin(&data, norm, &opts).unwrap();
         let want = o["gamma"][norm].as_f64().unwrap();
-        assert!((m.gamma - want).abs() <= 1e-6 * want, "{norm}: {} vs {want}", m.gamma);
-        assert!(m.info["rounds"].as_array().unwrap().len() >= 1);
+        assert!(
+            (m.gamma - want).abs() <= 1e-6 * want,
+            "{norm}: {} vs {want}",
+            m.gamma
+        );
+        assert!(!m.info["rounds"].as_array().unwrap().is_empty());
     }
 }
 
@@ -73,7 +98,15 @@ fn paper_dataset_matches_oracle_in_every_norm() {
     check_against(
         &data,
         &o,
-        &["fro", "max", "sum", "entrywise:3", "entrywise:1.5", "spectral", "nuclear"],
+        &[
+            "fro",
+            "max",
+            "sum",
+            "entrywise:3",
+            "entrywise:1.5",
+            "spectral",
+            "nuclear",
+        ],
         1e-6,
     );
 }
@@ -85,7 +118,11 @@ fn schatten_p_bracket_is_honest_and_between_neighbours() {
     let g = |n: &str| o["gamma"][n].as_f64().unwrap();
     let m = max_margin(&data, "schatten:3", &MarginOptions::default()).unwrap();
     assert!(m.lower <= m.gamma && m.gamma <= m.upper);
-    assert!(m.upper - m.lower <= 1e-5 * m.upper, "width {}", m.upper - m.lower);
+    assert!(
+        m.upper - m.lower <= 1e-5 * m.upper,
+        "width {}",
+        m.upper - m.lower
+    );
     // Schatten norms decrease in p, so the margins increase: γ_fro ≤ γ_S3 ≤ γ_spectral.
     assert!(g("fro") <= m.upper && m.lower <= g("spectral"));
     // p = 2 through the Schatten name is the Frobenius program.
@@ -98,13 +135,25 @@ fn robust_binary_margins_match_oracle() {
     let data = Dataset::load(&fixture("dataset.robust_d50.json")).unwrap();
     let o = oracle("robust.robust_d50.json");
     let eps_star = o["eps_star"].as_f64().unwrap();
-    let eps: Vec<f64> = o["eps"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let eps: Vec<f64> = o["eps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     for (r, name) in [("2", "l2"), ("1", "l1")] {
         for (j, &e) in eps.iter().enumerate() {
             let want = o["gamma_rob"][r][j].as_f64().unwrap();
             let m = binary_margin(&data, name, Some(e), &MarginOptions::default()).unwrap();
-            eprintln!("{name} eps {e}: {} vs {want} [{}, {}]", m.gamma, m.lower, m.upper);
-            assert!((m.gamma - want).abs() <= 1e-6 * want.max(1e-3), "{name} ε = {e}: {} vs {want}", m.gamma);
+            eprintln!(
+                "{name} eps {e}: {} vs {want} [{}, {}]",
+                m.gamma, m.lower, m.upper
+            );
+            assert!(
+                (m.gamma - want).abs() <= 1e-6 * want.max(1e-3),
+                "{name} ε = {e}: {} vs {want}",
+                m.gamma
+            );
             assert_eq!(m.separable, want > 0.0, "{name} ε = {e}");
             if m.separable {
                 assert!(m.lower <= want + 1e-9 && want - 1e-9 <= m.upper);
@@ -128,8 +177,14 @@ fn robust_radius_must_be_non_negative() {
     let r = binary_margin(&data, "fro", None, &MarginOptions::default());
     assert!(matches!(r, Err(crate::Error::Input(_))));
     let small = Dataset::load(&fixture("dataset.small.json")).unwrap();
-    assert!(matches!(max_margin(&small, "l2", &MarginOptions::default()), Err(crate::Error::Input(_))));
-    assert!(matches!(max_margin(&small, "entrywise:0.5", &MarginOptions::default()), Err(crate::Error::Input(_))));
+    assert!(matches!(
+        max_margin(&small, "l2", &MarginOptions::default()),
+        Err(crate::Error::Input(_))
+    ));
+    assert!(matches!(
+        max_margin(&small, "entrywise:0.5", &MarginOptions::default()),
+        Err(crate::Error::Input(_))
+    ));
 }
 
 #[test]
