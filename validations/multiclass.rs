@@ -587,7 +587,7 @@ pub struct Study {
 
 fn study_size(p: Profile) -> (usize, usize) {
     // (T, seeds)
-    p.pick((20_000, 3), (100_000, 3))
+    p.pick((50_000, 3), (100_000, 3))
 }
 
 const GAP_NORMS: [&str; 3] = ["max", "fro", "spectral"];
