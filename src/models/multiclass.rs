@@ -427,11 +427,14 @@ impl Multiclass {
                 }
             }
             let lsm = mx + sum.ln();
-            log_not_y[i] = -softplus(-lsm);
+            // softplus(±lsm) = max(±lsm, 0) + log1p(e^{−|lsm|}): one exp and one log1p for both
+            let tail = (-lsm.abs()).exp().ln_1p();
+            let sp_pos = lsm.max(0.0) + tail;
+            log_not_y[i] = -((-lsm).max(0.0) + tail);
             match self.loss {
                 Loss::CrossEntropy => {
-                    offset[i] = mx - softplus(lsm);
-                    log_ell[i] = log_softplus(lsm);
+                    offset[i] = mx - sp_pos;
+                    log_ell[i] = if lsm < -700.0 { lsm } else { sp_pos.ln() };
                 }
                 Loss::Exponential => {
                     offset[i] = mx;
@@ -633,6 +636,21 @@ pub(crate) mod tests {
                 let w = random_w(3, 4, s, &mut rng);
                 let g = p.gradient(w.as_ref());
                 let f0 = p.loss(w.as_ref());
+                // the one-pass evaluation agrees with the separate one
+                let (a, b) = (
+                    p.evaluate(w.as_ref()),
+                    p.evaluate_with_gradient(w.as_ref()).0,
+                );
+                for (x, y) in [
+                    (a.log_loss, b.log_loss),
+                    (a.log_proxy, b.log_proxy),
+                    (a.min_margin, b.min_margin),
+                ] {
+                    assert!(
+                        (x - y).abs() <= 1e-12 * (1.0 + x.abs()),
+                        "{loss:?}: {x} vs {y}"
+                    );
+                }
                 assert!((f0 - naive_loss(&p, w.as_ref())).abs() <= 1e-12 * f0.max(1.0));
                 let h = 1e-6;
                 let mut worst: f64 = 0.0;
