@@ -1009,6 +1009,7 @@ impl Check for SweepCheck {
         p["a"] = json!([0.25, 0.5, 0.75, 1.0]);
         p["algorithms"] = json!(["sign", "nsd:norm=fro"]);
         p["seeds"] = json!(1);
+        p["schedule"] = json!("0.1 * t^-a");
         p["fit_window"] = json!(if ctx.profile == Profile::Quick {
             "[T/10, T], 4 points per decade"
         } else {
