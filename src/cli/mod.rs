@@ -13,6 +13,7 @@ mod margin;
 mod metric;
 mod orthogonalize;
 mod replay;
+mod train;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -37,6 +38,8 @@ enum Command {
     Margin(margin::Args),
     /// AION: one-step training by Infinite Descent (`solve`), symbolic derivation (`derive`).
     Aion(aion::Args),
+    /// Train a multiclass linear classifier with any optimizer, recording margins.
+    Train(train::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -129,6 +132,10 @@ fn run(cli: Cli) -> Result<i32> {
                 return Ok(0);
             }
         },
+        Command::Train(a) => {
+            let report = a.report.clone();
+            (train::run(a)?, report)
+        }
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)
