@@ -32,10 +32,12 @@ pub mod io;
 pub mod linalg;
 pub mod margin;
 pub mod metric;
+pub mod models;
 pub mod norms;
 pub mod optim;
 pub mod report;
 pub mod solve;
+pub mod train;
 pub mod validate;
 
 pub use error::{Error, Result};

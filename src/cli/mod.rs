@@ -14,6 +14,7 @@ mod metric;
 mod orthogonalize;
 mod replay;
 mod report;
+mod train;
 mod validate;
 
 /// steepest: norms, dualizers, optimizers as steepest descent, and theorem checks.
@@ -43,6 +44,7 @@ enum Command {
     Margin(margin::Args),
     Report(report::Args),
     Aion(aion::Args),
+    Train(train::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -136,6 +138,10 @@ fn run(cli: Cli) -> Result<i32> {
                 return Ok(0);
             }
         },
+        Command::Train(a) => {
+            let report = a.report.clone();
+            (train::run(a)?, report)
+        }
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

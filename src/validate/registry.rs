@@ -4,27 +4,25 @@
 use super::Check;
 
 // Suites live in the top-level `validations/` folder, one file per suite, each exporting
-// `pub fn checks() -> Vec<Box<dyn Check>>`. Include one like this:
-// #[path = "../../validations/geometry.rs"]
-// pub mod geometry;
+// `pub fn checks() -> Vec<Box<dyn Check>>`, included here as a module and listed in `SUITES`.
+#[path = "../../validations/acceleration.rs"]
+pub mod acceleration;
 #[path = "../../validations/aion.rs"]
 pub mod aion;
-
 #[path = "../../validations/anthology.rs"]
 pub mod anthology;
 #[path = "../../validations/fromage.rs"]
 pub mod fromage;
 #[path = "../../validations/geometry.rs"]
 pub mod geometry;
+#[path = "../../validations/multiclass.rs"]
+pub mod multiclass;
 #[path = "../../validations/muon.rs"]
 pub mod muon;
 #[path = "../../validations/natural_gradient.rs"]
 pub mod natural_gradient;
 #[path = "../../validations/variants.rs"]
 pub mod variants;
-
-#[path = "../../validations/acceleration.rs"]
-pub mod acceleration;
 
 /// A named suite.
 pub struct Suite {
@@ -77,6 +75,11 @@ pub const SUITES: &[Suite] = &[
         name: "aion",
         about: "Method of Infinite Descent on AION: resummation identity, tower convergence, one-step optimality, cost, tanh control",
         checks: aion::checks,
+    },
+    Suite {
+        name: "multiclass",
+        about: "Fan, Schmidt & Thrampoulidis 2025: lemmas, implicit bias of NSD/NMD/Adam, rates, momentum error, two-layer net (P1-a..P1-e)",
+        checks: multiclass::checks,
     },
 ];
 

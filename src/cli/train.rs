@@ -1,0 +1,269 @@
+//! `steepest train`: run an optimizer on a classification dataset and record the margins
+//! (CONTRACT: `optimizer`, `steps`, `trajectory` of `{t, loss, margins: {norm: value}}` at
+//! log-spaced t including T, `final`).
+
+use super::Output;
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::models::multiclass::{Loss, Multiclass};
+use crate::norms::{parse_norm, Norm};
+use crate::optim::{parse_optimizer_with_schedule, Schedule};
+use crate::train::{log_spaced, run as run_training, GradScale, RunSpec, Snapshot};
+use serde_json::{json, Map, Value};
+use std::path::PathBuf;
+
+/// Train the multiclass linear model W ∈ R^{k×d} (W_0 = 0) and record the normalized margins
+/// min_{i,c≠y_i} (w_{y_i} − w_c)ᵀh_i / ‖W‖ at log-spaced steps.
+///
+/// The margins are reported in fro, spectral, max and the optimizer's own norm (nsd/sd/nmd: its
+/// norm; sign, signum, adam: max; muon, spectral: spectral; ngd: fro; cd: sum), or in --norms.
+/// With --margin FILE (the output of `steepest margin`) each record also has the gap
+/// γ_N − margin_N and the correlation ⟨W, V⟩/(‖W‖_F‖V‖_F) with that solution V.
+///
+/// Examples:
+///   steepest train --data data.json --optimizer nsd:norm=spectral --schedule power:eta0=0.05,a=0.5 --steps 100000
+///   steepest train --data data.json --optimizer sign --schedule power:eta0=0.1,a=0.5 --steps 10000 --record 10,100,1000
+///   steepest train --data data.json --optimizer muon:lr=0.05,momentum=0.9,ns=exact,wd=0 --steps 1000 --norms fro,nuclear
+///   steepest train --data data.json --optimizer nsd:norm=fro --steps 1000 --margin gamma_fro.json --report run.json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Dataset: {"classes": k, "x": [[…d floats…], …], "y": [labels in 0..k]} (or CSV/NPY, see `steepest::data`).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Optimizer spec NAME[:key=value,…], e.g. nsd:norm=spectral, sign, muon:ns=exact.
+    #[arg(long, value_name = "SPEC")]
+    pub optimizer: String,
+    /// Number of steps T ≥ 1.
+    #[arg(long, value_name = "T")]
+    pub steps: usize,
+    /// Learning-rate schedule replacing the spec's lr: const:LR or power:eta0=…,a=… (η_t = η0 t^(−a)).
+    #[arg(long, value_name = "SPEC")]
+    pub schedule: Option<String>,
+    /// Record at these steps (comma-separated, each in 1..=T; T is always added). Default: log-spaced.
+    #[arg(long, value_name = "N1,N2,…", value_delimiter = ',')]
+    pub record: Vec<usize>,
+    /// Log-spaced records per decade when --record is not given.
+    #[arg(long, default_value_t = 4, value_name = "K")]
+    pub per_decade: usize,
+    /// Norms of the reported margins (comma-separated). Default: fro, spectral, max and the optimizer's own norm.
+    #[arg(long, value_name = "N1,N2,…", value_delimiter = ',')]
+    pub norms: Vec<String>,
+    /// Loss: ce (cross-entropy), exp (multiclass exponential) or pairlog.
+    #[arg(long, default_value = "ce", value_name = "ce|exp|pairlog")]
+    pub loss: String,
+    /// Gradient given to the optimizer: true (∇L) or shifted (∇L·e^{min margin}; exact for NSD and
+    /// sign descent, whose steps ignore the gradient's scale). auto: shifted for nsd, sign and
+    /// momentum-free spectral/ngd, true otherwise.
+    #[arg(long, default_value = "auto", value_name = "auto|true|shifted")]
+    pub grad_scale: String,
+    /// A `steepest margin` output (keys norm, gamma, W): adds the gap to γ and the correlation with W (repeatable).
+    #[arg(long = "margin", value_name = "FILE")]
+    pub margins: Vec<PathBuf>,
+    /// Write the JSON here (atomically) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+}
+
+/// The norm whose margin the optimizer is expected to maximize (file 01), if known.
+pub fn own_norm(spec: &str) -> Option<String> {
+    let spec = spec.trim();
+    let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
+    match name {
+        "nsd" | "sd" | "nmd" => rest
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| k.trim() == "norm")
+            .map(|(_, v)| v.trim().to_string()),
+        "sign" | "signum" | "adam" | "adamw" => Some("max".into()),
+        "muon" | "spectral" => Some("spectral".into()),
+        "ngd" => Some("fro".into()),
+        "cd" => Some("sum".into()),
+        _ => None,
+    }
+}
+
+fn auto_grad_scale(spec: &str) -> GradScale {
+    let spec = spec.trim();
+    let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
+    let beta_zero = rest
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| k.trim() == "beta")
+        .is_none_or(|(_, v)| v.trim().parse::<f64>() == Ok(0.0));
+    match name {
+        "nsd" | "sign" => GradScale::Shifted,
+        "spectral" | "ngd" if beta_zero => GradScale::Shifted,
+        _ => GradScale::True,
+    }
+}
+
+fn snapshot_json(s: &Snapshot) -> Value {
+    let obj = |v: &[(String, f64)]| {
+        Value::Object(
+            v.iter()
+                .map(|(k, x)| (k.clone(), crate::io::num(*x)))
+                .collect::<Map<String, Value>>(),
+        )
+    };
+    let mut out = json!({
+        "t": s.t,
+        "loss": crate::io::num(s.loss),
+        "log_loss": crate::io::num(s.log_loss),
+        "proxy": crate::io::num(s.proxy),
+        "min_margin": crate::io::num(s.min_margin),
+        "margins": obj(&s.margins),
+    });
+    if !s.gaps.is_empty() {
+        out["gaps"] = obj(&s.gaps);
+    }
+    if !s.correlations.is_empty() {
+        out["correlations"] = obj(&s.correlations);
+    }
+    out
+}
+
+/// A `steepest margin` output: (norm, γ, W).
+fn read_margin_file(
+    path: &std::path::Path,
+    k: usize,
+    d: usize,
+) -> Result<(String, f64, faer::Mat<f64>)> {
+    let v = crate::io::read_json(path)?;
+    let what = path.display();
+    let norm = v.get("norm").and_then(Value::as_str).ok_or_else(|| {
+        Error::input(format!(
+            "'{what}' has no string \"norm\"; give the output of `steepest margin`"
+        ))
+    })?;
+    let gamma = v.get("gamma").and_then(Value::as_f64).ok_or_else(|| {
+        Error::input(format!(
+            "'{what}' has no number \"gamma\"; give the output of `steepest margin`"
+        ))
+    })?;
+    let wv = v.get("W").ok_or_else(|| {
+        Error::input(format!(
+            "'{what}' has no matrix \"W\"; give the output of `steepest margin` (not --binary)"
+        ))
+    })?;
+    let w = crate::io::matrix_from_json(wv, &format!("\"W\" in '{what}'"))?;
+    if (w.nrows(), w.ncols()) != (k, d) {
+        return Err(Error::input(format!(
+            "\"W\" in '{what}' is {}×{} but this dataset needs {k}×{d}; compute the margin on the same dataset",
+            w.nrows(),
+            w.ncols()
+        )));
+    }
+    Ok((norm.to_string(), gamma, w))
+}
+
+/// Run the command.
+pub fn run(args: Args) -> Result<Output> {
+    if args.steps == 0 {
+        return Err(Error::input(
+            "--steps must be at least 1; pass --steps T with T ≥ 1",
+        ));
+    }
+    if let Some(&t) = args.record.iter().find(|&&t| t == 0 || t > args.steps) {
+        return Err(Error::input(format!(
+            "--record step {t} is outside 1..={}; record only steps of the run",
+            args.steps
+        )));
+    }
+    if let Some(p) = &args.report {
+        crate::io::check_writable(p)?;
+    }
+    let loss = Loss::parse(&args.loss)?;
+    let grad_scale = match args.grad_scale.as_str() {
+        "auto" => auto_grad_scale(&args.optimizer),
+        other => GradScale::parse(other).map_err(|_| {
+            Error::input(format!(
+                "unknown --grad-scale '{other}'; use auto, true or shifted"
+            ))
+        })?,
+    };
+    let data = Dataset::load(&args.data)?;
+    let model = Multiclass::new(data.x().clone(), data.y().to_vec(), data.classes(), loss)?;
+    let (k, d) = model.shape();
+    let schedule = args.schedule.as_deref().map(Schedule::parse).transpose()?;
+    let mut opt = parse_optimizer_with_schedule(&args.optimizer, schedule, &[(k, d)])?;
+
+    let mut names: Vec<String> = if args.norms.is_empty() {
+        let mut v: Vec<String> = vec!["fro".into(), "spectral".into(), "max".into()];
+        if let Some(own) = own_norm(&args.optimizer) {
+            v.push(own);
+        }
+        v
+    } else {
+        args.norms.iter().map(|s| s.trim().to_string()).collect()
+    };
+    let mut gammas: Vec<(String, f64)> = Vec::new();
+    let mut refs = Vec::new();
+    for p in &args.margins {
+        let (norm, gamma, w) = read_margin_file(p, k, d)?;
+        gammas.push((norm.clone(), gamma));
+        refs.push((norm.clone(), w));
+        names.push(norm);
+    }
+    let mut norms: Vec<Box<dyn Norm>> = Vec::new();
+    for n in &names {
+        let norm = parse_norm(n)?;
+        if !norms.iter().any(|m| m.name() == norm.name()) {
+            norms.push(norm);
+        }
+    }
+    let record = if args.record.is_empty() {
+        log_spaced(args.steps, args.per_decade)
+    } else {
+        args.record.clone()
+    };
+    let mut spec = RunSpec::new(args.steps)
+        .record_at(record)
+        .grad_scale(grad_scale);
+    for norm in norms {
+        let canonical = norm.name();
+        let gamma = gammas
+            .iter()
+            .find(|(n, _)| parse_norm(n).map(|m| m.name()).ok().as_deref() == Some(&canonical))
+            .map(|g| g.1);
+        spec = spec.norm(norm, gamma);
+    }
+    for (n, w) in refs {
+        spec = spec.reference(n, w);
+    }
+    let traj = run_training(&model, opt.as_mut(), &spec, &mut |_| Ok(()))?;
+    let trajectory: Vec<Value> = traj.records.iter().map(snapshot_json).collect();
+    let last = trajectory.last().cloned().unwrap_or(Value::Null);
+    Ok(Output::ok(json!({
+        "optimizer": traj.optimizer,
+        "steps": traj.steps,
+        "schedule": args.schedule,
+        "loss_kind": loss.name(),
+        "grad_scale": grad_scale.name(),
+        "data": { "n": model.n(), "d": d, "classes": k },
+        "trajectory": trajectory,
+        "final": last,
+        "W": crate::io::matrix_to_json(traj.w.as_ref()),
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_norms_and_auto_scaling() {
+        assert_eq!(
+            own_norm("nsd:norm=spectral,lr=0.1").as_deref(),
+            Some("spectral")
+        );
+        assert_eq!(own_norm("sign").as_deref(), Some("max"));
+        assert_eq!(own_norm("muon:ns=exact").as_deref(), Some("spectral"));
+        assert_eq!(own_norm("shampoo"), None);
+        assert_eq!(auto_grad_scale("nsd:norm=fro"), GradScale::Shifted);
+        assert_eq!(auto_grad_scale("spectral"), GradScale::Shifted);
+        assert_eq!(auto_grad_scale("spectral:beta=0.9"), GradScale::True);
+        assert_eq!(auto_grad_scale("muon"), GradScale::True);
+        assert_eq!(auto_grad_scale("adam:eps=0"), GradScale::True);
+    }
+}

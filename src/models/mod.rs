@@ -1,0 +1,4 @@
+//! Models: parameters, forward pass, loss and exact gradients.
+
+pub mod multiclass;
+pub mod sigmoid_net;

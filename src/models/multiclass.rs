@@ -1,0 +1,767 @@
+//! The multiclass linear model of Fan, Schmidt & Thrampoulidis (arXiv 2502.04664; file 01 of
+//! `../shared/papers`): logits W h_i with W ∈ R^{k×d}, losses written through the pair margins
+//!
+//! m_ic = (e_{y_i} − e_c)ᵀ W h_i = ⟨A_ic, W⟩,  A_ic = (e_{y_i} − e_c) h_iᵀ,  c ≠ y_i.
+//!
+//! | [`Loss`] | per-sample loss ℓ_i | residual r_ic = −∂ℓ_i/∂m_ic |
+//! |---|---|---|
+//! | cross-entropy | log(1 + Σ_{c≠y_i} e^{−m_ic}) | p_ic = S_c(W h_i) |
+//! | exponential | Σ_{c≠y_i} e^{−m_ic} | e^{−m_ic} |
+//! | PairLogLoss | Σ_{c≠y_i} log(1 + e^{−m_ic}) | σ(−m_ic) |
+//!
+//! and L(W) = (1/n) Σ_i ℓ_i, ∇L(W) = −(1/n) Σ_{i, c≠y_i} r_ic A_ic = (1/n) Rᵀ H with R_ic = r_ic
+//! (c ≠ y_i) and R_{i y_i} = −Σ_{c≠y_i} r_ic. (The exponential and PairLogLoss forms are our reading
+//! of the paper's App. F, which was not available.)
+//!
+//! **Numerics (file 00, gotcha 7.1).** Everything is computed from the margins in the log domain:
+//! log r_ic in closed form, the correct-class residual as −Σ_{c≠y} r_ic (never P_y − 1, which
+//! rounds to 0 once the loss is below ~1e-16), and the gradient as e^{s}·G̃ with the shift
+//! s = max_ic log r_ic = −min margin + O(e^{−min margin}) ([`ScaledGradient`]), so the *direction*
+//! stays exact when ∇L itself underflows (margins beyond ~745).
+
+use crate::error::{Error, Result};
+use crate::norms::Norm;
+use faer::{Mat, MatRef};
+
+/// The loss of the multiclass linear model (see the module table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// Softmax cross-entropy, ℓ_i = −log S_{y_i}(W h_i).
+    CrossEntropy,
+    /// Multiclass exponential loss, ℓ_i = Σ_{c≠y_i} exp(−m_ic).
+    Exponential,
+    /// PairLogLoss, ℓ_i = Σ_{c≠y_i} log(1 + exp(−m_ic)).
+    PairLog,
+}
+
+impl Loss {
+    /// Parse `ce` (or `cross-entropy`), `exp` (or `exponential`), `pairlog`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "ce" | "cross-entropy" => Ok(Loss::CrossEntropy),
+            "exp" | "exponential" => Ok(Loss::Exponential),
+            "pairlog" | "pair-log" => Ok(Loss::PairLog),
+            other => Err(Error::input(format!(
+                "unknown loss '{other}'; use ce, exp or pairlog"
+            ))),
+        }
+    }
+    /// The canonical name (`ce`, `exp`, `pairlog`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::CrossEntropy => "ce",
+            Loss::Exponential => "exp",
+            Loss::PairLog => "pairlog",
+        }
+    }
+}
+
+/// log(1 + eˣ), stable for every x.
+pub fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+/// log(log(1 + eˣ)), stable for every x (≈ x for x ≪ 0).
+pub fn log_softplus(x: f64) -> f64 {
+    if x < -700.0 {
+        x
+    } else {
+        softplus(x).ln()
+    }
+}
+
+/// log Σ exp(v), −∞ for an empty or all −∞ input.
+pub fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
+    let m = v.clone().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    if m == f64::INFINITY {
+        return m;
+    }
+    m + v.map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+/// Loss, proxy and margin of one W, each also in log form so nothing underflows silently.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    /// L(W) (may underflow to 0; see `log_loss`).
+    pub loss: f64,
+    /// log L(W), finite while the margins are finite.
+    pub log_loss: f64,
+    /// The proxy G(W) = (1/n) Σ_i (1 − S_{y_i}(W h_i)) of Fan et al., eq. (8).
+    pub proxy: f64,
+    /// log G(W).
+    pub log_proxy: f64,
+    /// min_{i, c≠y_i} m_ic.
+    pub min_margin: f64,
+}
+
+/// The gradient in scaled form: ∇L(W) = e^{log_scale} · direction, with the largest residual of
+/// `direction` equal to 1 (the shift by the current minimum margin of file 00, gotcha 7.1).
+#[derive(Clone, Debug)]
+pub struct ScaledGradient {
+    /// ∇L(W)·e^{−log_scale}.
+    pub direction: Mat<f64>,
+    /// log of the factor that turns `direction` into ∇L(W).
+    pub log_scale: f64,
+}
+
+impl ScaledGradient {
+    /// ∇L(W) = e^{log_scale}·direction (entries may underflow when the loss is astronomically small;
+    /// use `direction` for scale-invariant methods).
+    pub fn gradient(&self) -> Mat<f64> {
+        let s = self.log_scale.exp();
+        Mat::from_fn(self.direction.nrows(), self.direction.ncols(), |i, j| {
+            self.direction[(i, j)] * s
+        })
+    }
+}
+
+/// A multiclass linear classification problem: data h_i ∈ R^d, labels y_i ∈ 0..k, a loss.
+#[derive(Clone, Debug)]
+pub struct Multiclass {
+    h: Mat<f64>,
+    y: Vec<usize>,
+    k: usize,
+    loss: Loss,
+    bound_l1: f64,
+}
+
+impl Multiclass {
+    /// The problem with data rows `x` (n×d), labels `y` (length n, values in 0..k) and `loss`.
+    /// Errors (input): k < 2, empty data, length mismatch, a label outside 0..k, non-finite data.
+    pub fn new(x: Mat<f64>, y: Vec<usize>, k: usize, loss: Loss) -> Result<Self> {
+        if k < 2 {
+            return Err(Error::input(format!(
+                "a multiclass problem needs k ≥ 2 classes, got {k}; set \"classes\" to at least 2"
+            )));
+        }
+        let (n, d) = (x.nrows(), x.ncols());
+        if n == 0 || d == 0 {
+            return Err(Error::input(
+                "the dataset is empty; give at least one sample with at least one feature",
+            ));
+        }
+        if y.len() != n {
+            return Err(Error::input(format!(
+                "the dataset has {n} samples but {} labels; give one label per row of x",
+                y.len()
+            )));
+        }
+        if let Some((i, &c)) = y.iter().enumerate().find(|(_, &c)| c >= k) {
+            return Err(Error::input(format!(
+                "label {c} of sample {i} is outside 0..{k}; labels must be class indices below \"classes\""
+            )));
+        }
+        let mut bound_l1: f64 = 0.0;
+        for i in 0..n {
+            let mut s = 0.0;
+            for j in 0..d {
+                let v = x[(i, j)];
+                if !v.is_finite() {
+                    return Err(Error::input(format!(
+                        "feature ({i}, {j}) is not finite; remove NaN/Inf values from x"
+                    )));
+                }
+                s += v.abs();
+            }
+            bound_l1 = bound_l1.max(s);
+        }
+        Ok(Self {
+            h: x,
+            y,
+            k,
+            loss,
+            bound_l1,
+        })
+    }
+
+    /// Number of samples n.
+    pub fn n(&self) -> usize {
+        self.h.nrows()
+    }
+    /// Feature dimension d.
+    pub fn d(&self) -> usize {
+        self.h.ncols()
+    }
+    /// Number of classes k.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+    /// The loss.
+    pub fn loss_kind(&self) -> Loss {
+        self.loss
+    }
+    /// The same data with another loss.
+    pub fn with_loss(&self, loss: Loss) -> Self {
+        Self {
+            loss,
+            ..self.clone()
+        }
+    }
+    /// The data matrix H (n×d, row i = h_i).
+    pub fn data(&self) -> MatRef<'_, f64> {
+        self.h.as_ref()
+    }
+    /// The labels.
+    pub fn labels(&self) -> &[usize] {
+        &self.y
+    }
+    /// B = max_i ‖h_i‖_1 (Assumption 4 of Fan et al., our reading).
+    pub fn data_bound_l1(&self) -> f64 {
+        self.bound_l1
+    }
+    /// The shape (k, d) of W.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.k, self.d())
+    }
+
+    fn check_shape(&self, w: MatRef<'_, f64>) {
+        assert_eq!(
+            (w.nrows(), w.ncols()),
+            (self.k, self.d()),
+            "W must be k×d = {}×{}",
+            self.k,
+            self.d()
+        );
+    }
+
+    /// The logits Z = H Wᵀ (n×k), row i = W h_i.
+    pub fn logits(&self, w: MatRef<'_, f64>) -> Mat<f64> {
+        self.check_shape(w);
+        let (n, d) = (self.n(), self.d());
+        let mut z = Mat::<f64>::zeros(n, self.k);
+        for c in 0..self.k {
+            let zc = z.col_mut(c).try_as_col_major_mut().expect("owned column");
+            let zc = zc.as_slice_mut();
+            for j in 0..d {
+                let wcj = w[(c, j)];
+                if wcj == 0.0 {
+                    continue;
+                }
+                let hj = self.h.col(j).try_as_col_major().expect("owned column");
+                for (zi, hi) in zc.iter_mut().zip(hj.as_slice()) {
+                    *zi += wcj * hi;
+                }
+            }
+        }
+        z
+    }
+
+    /// The pair margins M (n×k): M_ic = m_ic = z_{i y_i} − z_ic for c ≠ y_i, and M_{i y_i} = +∞
+    /// (no pair).
+    pub fn pair_margins(&self, w: MatRef<'_, f64>) -> Mat<f64> {
+        let mut z = self.logits(w);
+        for i in 0..self.n() {
+            let zy = z[(i, self.y[i])];
+            for c in 0..self.k {
+                z[(i, c)] = if c == self.y[i] {
+                    f64::INFINITY
+                } else {
+                    zy - z[(i, c)]
+                };
+            }
+        }
+        z
+    }
+
+    /// min_{i, c≠y_i} m_ic (the unnormalized margin).
+    pub fn min_margin(&self, w: MatRef<'_, f64>) -> f64 {
+        let m = self.pair_margins(w);
+        let mut min = f64::INFINITY;
+        for c in 0..self.k {
+            for i in 0..self.n() {
+                min = min.min(m[(i, c)]);
+            }
+        }
+        min
+    }
+
+    /// min_ic m_ic / ‖W‖ in the given norm; 0 for W = 0 (convention: the margin of 0 is 0).
+    pub fn normalized_margin(&self, w: MatRef<'_, f64>, norm: &dyn Norm) -> f64 {
+        normalize(self.min_margin(w), norm.norm(w))
+    }
+
+    /// The margin gap γ − min_ic m_ic/‖W‖ (file 00, §4.3).
+    pub fn margin_gap(&self, gamma: f64, w: MatRef<'_, f64>, norm: &dyn Norm) -> f64 {
+        gamma - self.normalized_margin(w, norm)
+    }
+
+    /// The margin matrix A_ic = (e_{y_i} − e_c) h_iᵀ (k×d).
+    pub fn pair_matrix(&self, i: usize, c: usize) -> Mat<f64> {
+        let y = self.y[i];
+        Mat::from_fn(self.k, self.d(), |r, j| {
+            let e = f64::from(u8::from(r == y)) - f64::from(u8::from(r == c));
+            e * self.h[(i, j)]
+        })
+    }
+
+    /// log r_ic for every pair from the margins (the correct-class entries are −∞), plus per
+    /// sample log ℓ_i and log(1 − S_{y_i}).
+    fn log_residuals(&self, m: &Mat<f64>) -> (Mat<f64>, Vec<f64>, Vec<f64>) {
+        let (n, k) = (self.n(), self.k);
+        let mut logr = Mat::<f64>::from_fn(n, k, |_, _| f64::NEG_INFINITY);
+        let mut log_ell = vec![0.0; n];
+        let mut log_not_y = vec![0.0; n];
+        for i in 0..n {
+            let y = self.y[i];
+            let pairs = (0..k).filter(move |&c| c != y);
+            // lsm_i = log Σ_{c≠y} e^{−m_ic}; 1 − S_y = σ(lsm_i).
+            let lsm = log_sum_exp(pairs.clone().map(|c| -m[(i, c)]));
+            log_not_y[i] = -softplus(-lsm);
+            match self.loss {
+                Loss::CrossEntropy => {
+                    let ell = softplus(lsm);
+                    log_ell[i] = log_softplus(lsm);
+                    for c in pairs {
+                        logr[(i, c)] = -m[(i, c)] - ell;
+                    }
+                }
+                Loss::Exponential => {
+                    log_ell[i] = lsm;
+                    for c in pairs {
+                        logr[(i, c)] = -m[(i, c)];
+                    }
+                }
+                Loss::PairLog => {
+                    log_ell[i] = log_sum_exp(pairs.clone().map(|c| log_softplus(-m[(i, c)])));
+                    for c in pairs {
+                        logr[(i, c)] = -softplus(m[(i, c)]);
+                    }
+                }
+            }
+        }
+        (logr, log_ell, log_not_y)
+    }
+
+    fn evaluation_from(&self, m: &Mat<f64>, log_ell: &[f64], log_not_y: &[f64]) -> Evaluation {
+        let ln_n = (self.n() as f64).ln();
+        let log_loss = log_sum_exp(log_ell.iter().copied()) - ln_n;
+        let log_proxy = log_sum_exp(log_not_y.iter().copied()) - ln_n;
+        let mut min_margin = f64::INFINITY;
+        for c in 0..self.k {
+            for i in 0..self.n() {
+                min_margin = min_margin.min(m[(i, c)]);
+            }
+        }
+        Evaluation {
+            loss: log_loss.exp(),
+            log_loss,
+            proxy: log_proxy.exp(),
+            log_proxy,
+            min_margin,
+        }
+    }
+
+    /// Loss, proxy G(W) and minimum margin.
+    pub fn evaluate(&self, w: MatRef<'_, f64>) -> Evaluation {
+        let m = self.pair_margins(w);
+        let (_, log_ell, log_not_y) = self.log_residuals(&m);
+        self.evaluation_from(&m, &log_ell, &log_not_y)
+    }
+
+    /// L(W).
+    pub fn loss(&self, w: MatRef<'_, f64>) -> f64 {
+        self.evaluate(w).loss
+    }
+
+    /// The proxy G(W) = (1/n) Σ_i (1 − S_{y_i}(W h_i)) (eq. (8)), for every loss.
+    pub fn proxy(&self, w: MatRef<'_, f64>) -> f64 {
+        self.evaluate(w).proxy
+    }
+
+    /// Evaluation and the scaled gradient from one pass over the data.
+    ///
+    /// Per sample, with u_c = −m_ic and u* = max_c u_c: e_c = exp(u_c − u*) and
+    /// log r_ic = (u_c − u*) + o_i with o_i = u* − ℓ_i (cross-entropy) or u* (exponential), so a
+    /// pass costs k − 1 exponentials per sample plus a few per sample, and R̃ = e·exp(o_i − s)
+    /// with s = max_i o_i. PairLogLoss has no such factorization and takes log r per pair.
+    pub fn evaluate_with_gradient(&self, w: MatRef<'_, f64>) -> (Evaluation, ScaledGradient) {
+        self.check_shape(w);
+        let (n, k) = (self.n(), self.k);
+        // logits Z = H Wᵀ (overwritten by the residuals); sequential kernels (see notes/faer.md)
+        let mut r = Mat::<f64>::zeros(n, k);
+        faer::linalg::matmul::matmul(
+            r.as_mut(),
+            faer::Accum::Replace,
+            self.h.as_ref(),
+            w.transpose(),
+            1.0,
+            faer::Par::Seq,
+        );
+        let mut offset = vec![0.0; n];
+        let mut log_ell = vec![0.0; n];
+        let mut log_not_y = vec![0.0; n];
+        let mut max_u = f64::NEG_INFINITY;
+        for i in 0..n {
+            let y = self.y[i];
+            let zy = r[(i, y)];
+            let mut mx = f64::NEG_INFINITY;
+            for c in 0..k {
+                if c != y {
+                    mx = mx.max(r[(i, c)] - zy);
+                }
+            }
+            max_u = max_u.max(mx);
+            let mut sum = 0.0;
+            let mut pair_log_ell = f64::NEG_INFINITY;
+            for c in 0..k {
+                if c != y {
+                    let u = r[(i, c)] - zy;
+                    if self.loss == Loss::PairLog {
+                        // log r_ic = −softplus(m_ic); ℓ_i = Σ softplus(u_c) accumulated in logs
+                        r[(i, c)] = -softplus(-u);
+                        sum += (u - mx).exp();
+                        let ls = log_softplus(u);
+                        pair_log_ell = if pair_log_ell >= ls {
+                            pair_log_ell + (ls - pair_log_ell).exp().ln_1p()
+                        } else {
+                            ls + (pair_log_ell - ls).exp().ln_1p()
+                        };
+                    } else {
+                        let e = (u - mx).exp();
+                        r[(i, c)] = e;
+                        sum += e;
+                    }
+                }
+            }
+            let lsm = mx + sum.ln();
+            // softplus(±lsm) = max(±lsm, 0) + log1p(e^{−|lsm|}): one exp and one log1p for both
+            let tail = (-lsm.abs()).exp().ln_1p();
+            let sp_pos = lsm.max(0.0) + tail;
+            log_not_y[i] = -((-lsm).max(0.0) + tail);
+            match self.loss {
+                Loss::CrossEntropy => {
+                    offset[i] = mx - sp_pos;
+                    log_ell[i] = if lsm < -700.0 { lsm } else { sp_pos.ln() };
+                }
+                Loss::Exponential => {
+                    offset[i] = mx;
+                    log_ell[i] = lsm;
+                }
+                Loss::PairLog => {
+                    let mut o = f64::NEG_INFINITY;
+                    for c in (0..k).filter(|&c| c != y) {
+                        o = o.max(r[(i, c)]);
+                    }
+                    offset[i] = o;
+                    log_ell[i] = pair_log_ell;
+                }
+            }
+        }
+        let ln_n = (n as f64).ln();
+        let log_loss = log_sum_exp(log_ell.iter().copied()) - ln_n;
+        let log_proxy = log_sum_exp(log_not_y.iter().copied()) - ln_n;
+        let eval = Evaluation {
+            loss: log_loss.exp(),
+            log_loss,
+            proxy: log_proxy.exp(),
+            log_proxy,
+            min_margin: -max_u,
+        };
+        let mut shift = offset.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !shift.is_finite() {
+            shift = 0.0;
+        }
+        // R̃_ic = e_ic·exp(o_i − s); R̃_{i y_i} = −Σ_{c≠y_i} R̃_ic (never P_y − 1).
+        for i in 0..n {
+            let y = self.y[i];
+            let mut tot = 0.0;
+            if self.loss == Loss::PairLog {
+                for c in (0..k).filter(|&c| c != y) {
+                    let v = (r[(i, c)] - shift).exp();
+                    r[(i, c)] = v;
+                    tot += v;
+                }
+            } else {
+                let f = (offset[i] - shift).exp();
+                for c in (0..k).filter(|&c| c != y) {
+                    let v = r[(i, c)] * f;
+                    r[(i, c)] = v;
+                    tot += v;
+                }
+            }
+            r[(i, y)] = -tot;
+        }
+        // G̃ = (1/n) R̃ᵀ H
+        let mut g = Mat::<f64>::zeros(k, self.d());
+        faer::linalg::matmul::matmul(
+            g.as_mut(),
+            faer::Accum::Replace,
+            r.transpose(),
+            self.h.as_ref(),
+            1.0 / n as f64,
+            faer::Par::Seq,
+        );
+        (
+            eval,
+            ScaledGradient {
+                direction: g,
+                log_scale: shift,
+            },
+        )
+    }
+
+    /// ∇L(W), exact as far as f64 can represent it.
+    pub fn gradient(&self, w: MatRef<'_, f64>) -> Mat<f64> {
+        self.evaluate_with_gradient(w).1.gradient()
+    }
+
+    /// ∇L(W)·e^{−s} with s the log residual shift (≈ −min margin), and s itself: the direction
+    /// for normalized methods, exact even when ∇L underflows.
+    pub fn grad_direction_scaled(&self, w: MatRef<'_, f64>) -> ScaledGradient {
+        self.evaluate_with_gradient(w).1
+    }
+}
+
+fn normalize(margin: f64, norm: f64) -> f64 {
+    if norm == 0.0 {
+        0.0
+    } else {
+        margin / norm
+    }
+}
+
+/// The correlation ⟨W, V⟩/(‖W‖_F ‖V‖_F) of Fan et al., Fig. 2; 0 if either is 0.
+pub fn correlation(w: MatRef<'_, f64>, v: MatRef<'_, f64>) -> f64 {
+    let (a, b) = (w.norm_l2(), v.norm_l2());
+    if a == 0.0 || b == 0.0 {
+        0.0
+    } else {
+        crate::norms::inner(w, v) / (a * b)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, StandardNormal};
+
+    /// Gaussian clusters: k centres ~ N(0, I_d), points ~ N(centre, σ²I), `per` per class.
+    pub(crate) fn clusters(
+        k: usize,
+        d: usize,
+        per: usize,
+        sigma: f64,
+        seed: u64,
+    ) -> (Mat<f64>, Vec<usize>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let centres = Mat::<f64>::from_fn(k, d, |_, _| StandardNormal.sample(&mut rng));
+        let n = k * per;
+        let y: Vec<usize> = (0..n).map(|i| i % k).collect();
+        let x = Mat::<f64>::from_fn(n, d, |_, _| 0.0);
+        let mut x = x;
+        for i in 0..n {
+            for j in 0..d {
+                let e: f64 = StandardNormal.sample(&mut rng);
+                x[(i, j)] = centres[(y[i], j)] + sigma * e;
+            }
+        }
+        (x, y)
+    }
+
+    /// PLANTED BUG (file 00, gotcha 7.1): the textbook gradient (softmax − onehot)ᵀH/n, with the
+    /// correct-class residual P_y − 1, which rounds to 0 once the loss is below ~1e-16.
+    pub(crate) fn naive_softmax_gradient(
+        p: &Multiclass,
+        w: MatRef<'_, f64>,
+    ) -> (Evaluation, ScaledGradient) {
+        let z = p.logits(w);
+        let (n, k, d) = (p.n(), p.k(), p.d());
+        let mut r = Mat::<f64>::zeros(n, k);
+        for i in 0..n {
+            let m = (0..k).map(|c| z[(i, c)]).fold(f64::NEG_INFINITY, f64::max);
+            let s: f64 = (0..k).map(|c| (z[(i, c)] - m).exp()).sum();
+            for c in 0..k {
+                r[(i, c)] = (z[(i, c)] - m).exp() / s - f64::from(u8::from(c == p.labels()[i]));
+            }
+        }
+        let g = Mat::from_fn(k, d, |c, j| {
+            (0..n).map(|i| r[(i, c)] * p.data()[(i, j)]).sum::<f64>() / n as f64
+        });
+        (
+            p.evaluate(w),
+            ScaledGradient {
+                direction: g,
+                log_scale: 0.0,
+            },
+        )
+    }
+
+    fn random_w(k: usize, d: usize, s: f64, rng: &mut ChaCha8Rng) -> Mat<f64> {
+        Mat::from_fn(k, d, |_, _| {
+            let e: f64 = StandardNormal.sample(rng);
+            s * e
+        })
+    }
+
+    /// The textbook loss in plain f64, for comparison at moderate margins.
+    fn naive_loss(p: &Multiclass, w: MatRef<'_, f64>) -> f64 {
+        let z = p.logits(w);
+        let mut total = 0.0;
+        for i in 0..p.n() {
+            let y = p.labels()[i];
+            let mut l = 0.0;
+            match p.loss_kind() {
+                Loss::CrossEntropy => {
+                    let s: f64 = (0..p.k()).map(|c| z[(i, c)].exp()).sum();
+                    l = -(z[(i, y)].exp() / s).ln();
+                }
+                Loss::Exponential => {
+                    for c in (0..p.k()).filter(|&c| c != y) {
+                        l += (-(z[(i, y)] - z[(i, c)])).exp();
+                    }
+                }
+                Loss::PairLog => {
+                    for c in (0..p.k()).filter(|&c| c != y) {
+                        l += (1.0 + (-(z[(i, y)] - z[(i, c)])).exp()).ln();
+                    }
+                }
+            }
+            total += l;
+        }
+        total / p.n() as f64
+    }
+
+    #[test]
+    fn gradients_match_central_differences_for_every_loss() {
+        let (x, y) = clusters(3, 4, 5, 0.5, 1);
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        for loss in [Loss::CrossEntropy, Loss::Exponential, Loss::PairLog] {
+            let p = Multiclass::new(x.clone(), y.clone(), 3, loss).unwrap();
+            for s in [0.1, 1.0] {
+                let w = random_w(3, 4, s, &mut rng);
+                let g = p.gradient(w.as_ref());
+                let f0 = p.loss(w.as_ref());
+                // the one-pass evaluation agrees with the separate one
+                let (a, b) = (
+                    p.evaluate(w.as_ref()),
+                    p.evaluate_with_gradient(w.as_ref()).0,
+                );
+                for (x, y) in [
+                    (a.log_loss, b.log_loss),
+                    (a.log_proxy, b.log_proxy),
+                    (a.min_margin, b.min_margin),
+                ] {
+                    assert!(
+                        (x - y).abs() <= 1e-12 * (1.0 + x.abs()),
+                        "{loss:?}: {x} vs {y}"
+                    );
+                }
+                assert!((f0 - naive_loss(&p, w.as_ref())).abs() <= 1e-12 * f0.max(1.0));
+                let h = 1e-6;
+                let mut worst: f64 = 0.0;
+                for a in 0..3 {
+                    for b in 0..4 {
+                        let mut wp = w.clone();
+                        wp[(a, b)] += h;
+                        let mut wm = w.clone();
+                        wm[(a, b)] -= h;
+                        let fd = (p.loss(wp.as_ref()) - p.loss(wm.as_ref())) / (2.0 * h);
+                        worst = worst.max((fd - g[(a, b)]).abs() / (1.0 + g[(a, b)].abs()));
+                    }
+                }
+                assert!(worst < 1e-7, "{loss:?} s={s}: worst fd error {worst}");
+            }
+        }
+    }
+
+    #[test]
+    fn tiny_losses_keep_their_gradient_direction() {
+        // W = 50·V for a separating V: losses near e^{-50·margin} ≪ 1e-16.
+        let (x, y) = clusters(3, 4, 5, 0.1, 3);
+        let p = Multiclass::new(x, y, 3, Loss::CrossEntropy).unwrap();
+        // a separating direction: the class means (tight clusters around far-apart centres)
+        let mut v = Mat::<f64>::zeros(3, 4);
+        for i in 0..p.n() {
+            for j in 0..4 {
+                v[(p.labels()[i], j)] += p.data()[(i, j)];
+            }
+        }
+        let m1 = p.min_margin(v.as_ref());
+        assert!(
+            m1 > 0.0,
+            "the test data must be separated by the class means"
+        );
+        let w_small = Mat::from_fn(3, 4, |i, j| v[(i, j)] * (5.0 / m1));
+        let w_big = Mat::from_fn(3, 4, |i, j| v[(i, j)] * (2000.0 / m1));
+        for w in [&w_small, &w_big] {
+            let (e, sg) = p.evaluate_with_gradient(w.as_ref());
+            // log-loss finite and ≈ −(min margin) up to log factors
+            assert!(e.log_loss.is_finite());
+            assert!(e.log_proxy <= e.log_loss + 1e-12 && e.log_loss <= e.log_proxy + (2.0f64).ln());
+            // every row of the scaled residual sums to zero ⇒ columns of G̃ sum to zero
+            for j in 0..4 {
+                let s: f64 = (0..3).map(|c| sg.direction[(c, j)]).sum();
+                let scale: f64 = (0..3).map(|c| sg.direction[(c, j)].abs()).sum();
+                assert!(
+                    s.abs() <= 1e-14 * scale.max(1e-300),
+                    "column {j} sums to {s}"
+                );
+            }
+            assert!(sg.direction.norm_l2() > 0.0);
+        }
+        // the loss of the big W underflows to exactly 0, the direction does not
+        let e_big = p.evaluate(w_big.as_ref());
+        assert_eq!(e_big.loss, 0.0);
+        assert!((e_big.log_loss + e_big.min_margin).abs() < 5.0);
+    }
+
+    #[test]
+    fn direction_is_scale_consistent_with_the_exact_gradient() {
+        let (x, y) = clusters(4, 3, 6, 0.3, 5);
+        let p = Multiclass::new(x, y, 4, Loss::CrossEntropy).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let w = random_w(4, 3, 1.0, &mut rng);
+        let sg = p.grad_direction_scaled(w.as_ref());
+        let g = p.gradient(w.as_ref());
+        let gs = sg.gradient();
+        for i in 0..4 {
+            for j in 0..3 {
+                assert!((g[(i, j)] - gs[(i, j)]).abs() <= 1e-15 * g.norm_l2());
+            }
+        }
+        let _ = rng.random::<f64>();
+    }
+
+    #[test]
+    fn bad_inputs_are_input_errors() {
+        let x = Mat::<f64>::zeros(2, 2);
+        assert!(Multiclass::new(x.clone(), vec![0, 1], 1, Loss::CrossEntropy).is_err());
+        assert!(Multiclass::new(x.clone(), vec![0, 2], 2, Loss::CrossEntropy).is_err());
+        assert!(Multiclass::new(x.clone(), vec![0], 2, Loss::CrossEntropy).is_err());
+        let mut xn = x.clone();
+        xn[(1, 1)] = f64::NAN;
+        let e = Multiclass::new(xn, vec![0, 1], 2, Loss::CrossEntropy).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(Loss::parse("hinge").is_err());
+    }
+
+    #[test]
+    fn correlation_and_pair_matrices() {
+        let (x, y) = clusters(3, 2, 2, 0.3, 7);
+        let p = Multiclass::new(x, y, 3, Loss::CrossEntropy).unwrap();
+        let w = Mat::from_fn(3, 2, |i, j| (i as f64) - (j as f64) * 0.5);
+        let m = p.pair_margins(w.as_ref());
+        for i in 0..p.n() {
+            for c in 0..3 {
+                if c != p.labels()[i] {
+                    let a = p.pair_matrix(i, c);
+                    assert!(
+                        (crate::norms::inner(a.as_ref(), w.as_ref()) - m[(i, c)]).abs() < 1e-13
+                    );
+                }
+            }
+        }
+        assert!((correlation(w.as_ref(), w.as_ref()) - 1.0).abs() < 1e-15);
+        let neg = Mat::from_fn(3, 2, |i, j| -w[(i, j)]);
+        assert!((correlation(w.as_ref(), neg.as_ref()) + 1.0).abs() < 1e-15);
+        assert_eq!(
+            correlation(w.as_ref(), Mat::<f64>::zeros(3, 2).as_ref()),
+            0.0
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! The two-layer network of Fan, Schmidt & Thrampoulidis (arXiv 2502.04664, §5, MNIST experiment):
+//! logits f(h) = W σ(V h) with the logistic sigmoid σ, V ∈ R^{m×d} (first layer), W ∈ R^{k×m},
+//! and the cross-entropy loss L = (1/n) Σ_i −log S_{y_i}(f(h_i)).
+//!
+//! Hand-derived gradient (S = σ(H Vᵀ) ∈ R^{n×m}, Z = S Wᵀ, R = softmax(Z) − Y with the
+//! correct-class entry computed as −Σ_{c≠y} p_c as in [`super::multiclass`]):
+//!
+//! ∇_W L = (1/n) Rᵀ S,  ∇_V L = (1/n) ((R W) ⊙ S ⊙ (1 − S))ᵀ H.
+
+use super::multiclass::{log_sum_exp, softplus};
+use crate::error::{Error, Result};
+use faer::{Mat, MatRef};
+
+/// Data and labels of the two-layer sigmoid network.
+#[derive(Clone, Debug)]
+pub struct SigmoidNet {
+    h: Mat<f64>,
+    y: Vec<usize>,
+    k: usize,
+}
+
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl SigmoidNet {
+    /// The network's data: rows of `x` (n×d), labels in 0..k.
+    pub fn new(x: Mat<f64>, y: Vec<usize>, k: usize) -> Result<Self> {
+        if k < 2 || y.len() != x.nrows() || y.iter().any(|&c| c >= k) {
+            return Err(Error::input(format!(
+                "two-layer net: need k ≥ 2 and one label in 0..{k} per row of x ({} rows, {} labels)",
+                x.nrows(),
+                y.len()
+            )));
+        }
+        Ok(Self { h: x, y, k })
+    }
+
+    fn hidden(&self, v: MatRef<'_, f64>) -> Mat<f64> {
+        let pre = &self.h * v.transpose();
+        Mat::from_fn(pre.nrows(), pre.ncols(), |i, j| sigmoid(pre[(i, j)]))
+    }
+
+    /// The logits Z (n×k) for first layer V (m×d) and second layer W (k×m).
+    pub fn logits(&self, v: MatRef<'_, f64>, w: MatRef<'_, f64>) -> Mat<f64> {
+        self.hidden(v) * w.transpose()
+    }
+
+    /// min_{i, c≠y_i} (e_{y_i} − e_c)ᵀ W σ(V h_i).
+    pub fn min_margin(&self, v: MatRef<'_, f64>, w: MatRef<'_, f64>) -> f64 {
+        let z = self.logits(v, w);
+        let mut m = f64::INFINITY;
+        for i in 0..z.nrows() {
+            for c in 0..self.k {
+                if c != self.y[i] {
+                    m = m.min(z[(i, self.y[i])] - z[(i, c)]);
+                }
+            }
+        }
+        m
+    }
+
+    /// L(V, W), ∇_V L and ∇_W L.
+    pub fn loss_and_gradients(
+        &self,
+        v: MatRef<'_, f64>,
+        w: MatRef<'_, f64>,
+    ) -> (f64, Mat<f64>, Mat<f64>) {
+        let n = self.h.nrows();
+        let s = self.hidden(v);
+        let z = &s * w.transpose();
+        let mut r = Mat::<f64>::zeros(n, self.k);
+        let mut loss = 0.0;
+        for i in 0..n {
+            let y = self.y[i];
+            let lsm = log_sum_exp(
+                (0..self.k)
+                    .filter(|&c| c != y)
+                    .map(|c| z[(i, c)] - z[(i, y)]),
+            );
+            let ell = softplus(lsm);
+            loss += ell;
+            let mut tot = 0.0;
+            for c in (0..self.k).filter(|&c| c != y) {
+                let p = (z[(i, c)] - z[(i, y)] - ell).exp();
+                r[(i, c)] = p / n as f64;
+                tot += p;
+            }
+            r[(i, y)] = -tot / n as f64;
+        }
+        let gw = r.transpose() * &s;
+        let mut back = &r * w;
+        for j in 0..back.ncols() {
+            for i in 0..n {
+                let sij = s[(i, j)];
+                back[(i, j)] *= sij * (1.0 - sij);
+            }
+        }
+        let gv = back.transpose() * &self.h;
+        (loss / n as f64, gv, gw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, StandardNormal};
+
+    #[test]
+    fn hand_derived_gradients_match_central_differences() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let mut g = |r: usize, c: usize| -> Mat<f64> {
+            Mat::from_fn(r, c, |_, _| StandardNormal.sample(&mut rng))
+        };
+        let (n, d, m, k) = (7, 4, 5, 3);
+        let x = g(n, d);
+        let y: Vec<usize> = (0..n).map(|i| i % k).collect();
+        let net = SigmoidNet::new(x, y, k).unwrap();
+        let v = g(m, d);
+        let w = g(k, m);
+        let (_, gv, gw) = net.loss_and_gradients(v.as_ref(), w.as_ref());
+        let f = |v: &Mat<f64>, w: &Mat<f64>| net.loss_and_gradients(v.as_ref(), w.as_ref()).0;
+        let h = 1e-6;
+        let mut worst: f64 = 0.0;
+        for a in 0..m {
+            for b in 0..d {
+                let (mut vp, mut vm) = (v.clone(), v.clone());
+                vp[(a, b)] += h;
+                vm[(a, b)] -= h;
+                let fd = (f(&vp, &w) - f(&vm, &w)) / (2.0 * h);
+                worst = worst.max((fd - gv[(a, b)]).abs());
+            }
+        }
+        for a in 0..k {
+            for b in 0..m {
+                let (mut wp, mut wm) = (w.clone(), w.clone());
+                wp[(a, b)] += h;
+                wm[(a, b)] -= h;
+                let fd = (f(&v, &wp) - f(&v, &wm)) / (2.0 * h);
+                worst = worst.max((fd - gw[(a, b)]).abs());
+            }
+        }
+        assert!(worst < 1e-8, "worst finite-difference error {worst}");
+    }
+}

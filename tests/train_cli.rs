@@ -1,0 +1,240 @@
+//! `steepest train` through the binary: CONTRACT keys on good input, exit 2 and no output file on
+//! bad input.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_steepest"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn run_ok(args: &[&str]) -> Value {
+    let out = bin().args(args).output().expect("binary runs");
+    assert!(
+        out.status.success(),
+        "steepest {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn train_reports_the_contract_keys_and_converges_to_gamma() {
+    let data = fixture("dataset.small.json");
+    let v = run_ok(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--optimizer",
+        "nsd:norm=spectral",
+        "--schedule",
+        "power:eta0=0.5,a=0.5",
+        "--steps",
+        "20000",
+    ]);
+    assert!(v["optimizer"].as_str().unwrap().starts_with("nsd"));
+    assert_eq!(v["steps"], 20000);
+    let traj = v["trajectory"].as_array().unwrap();
+    let ts: Vec<u64> = traj.iter().map(|r| r["t"].as_u64().unwrap()).collect();
+    assert_eq!(*ts.last().unwrap(), 20000);
+    assert!(ts.windows(2).all(|w| w[0] < w[1]), "t increasing: {ts:?}");
+    assert!(ts.len() >= 10, "log-spaced, 4 per decade: {ts:?}");
+    for r in traj {
+        assert!(r["loss"].is_number());
+        for n in ["fro", "spectral", "max"] {
+            assert!(r["margins"][n].is_number(), "margin {n} in {r}");
+        }
+    }
+    assert_eq!(&v["final"], traj.last().unwrap());
+    // file 00 §6: NSD(spectral) reaches 0.902111 at t = 1e4 and γ* = 0.904959
+    let m = v["final"]["margins"]["spectral"].as_f64().unwrap();
+    assert!(m > 0.9025 && m < 0.904959, "spectral margin {m}");
+}
+
+#[test]
+fn record_steps_norms_and_margin_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let margin = dir.path().join("m.json");
+    // a margin file in the `steepest margin` shape, from the oracle's unique Frobenius solution
+    let oracle: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("margin.small.json")).unwrap())
+            .unwrap();
+    let m =
+        serde_json::json!({"norm": "fro", "gamma": oracle["gamma"]["fro"], "W": oracle["W_fro"]});
+    std::fs::write(&margin, m.to_string()).unwrap();
+    let report = dir.path().join("run.json");
+    let data = fixture("dataset.small.json");
+    let out = bin()
+        .args([
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--optimizer",
+            "nsd:norm=fro",
+            "--schedule",
+            "power:eta0=0.5,a=0.5",
+            "--steps",
+            "3000",
+            "--record",
+            "10,100",
+            "--norms",
+            "nuclear",
+            "--margin",
+            margin.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "--report writes the file, not stdout"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let ts: Vec<u64> = v["trajectory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["t"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ts, vec![10, 100, 3000]);
+    let f = &v["final"];
+    assert!(f["margins"]["nuclear"].is_number());
+    let gap = f["gaps"]["fro"].as_f64().unwrap();
+    assert!(gap > 0.0 && gap < 0.01, "gap to γ_fro {gap}");
+    let corr = f["correlations"]["fro"].as_f64().unwrap();
+    assert!(corr > 0.99 && corr <= 1.0 + 1e-12, "correlation {corr}");
+}
+
+fn run_bad(args: &[&str], needle: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("out.json");
+    let mut all: Vec<&str> = args.to_vec();
+    let rp = report.to_str().unwrap().to_string();
+    all.extend(["--report", &rp]);
+    let out = bin().args(&all).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(needle),
+        "stderr of {args:?} lacks '{needle}': {err}"
+    );
+    assert!(!report.exists(), "no output file on bad input");
+}
+
+#[test]
+fn bad_input_exits_2_without_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_label = dir.path().join("bad_label.json");
+    std::fs::write(
+        &bad_label,
+        r#"{"classes": 2, "x": [[1.0, 0.0], [0.0, 1.0]], "y": [0, 2]}"#,
+    )
+    .unwrap();
+    let ragged = dir.path().join("ragged.json");
+    std::fs::write(
+        &ragged,
+        r#"{"classes": 2, "x": [[1.0, 0.0], [0.0]], "y": [0, 1]}"#,
+    )
+    .unwrap();
+    let good = fixture("dataset.small.json");
+    let g = good.to_str().unwrap();
+    run_bad(
+        &[
+            "train",
+            "--data",
+            bad_label.to_str().unwrap(),
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+        ],
+        "label",
+    );
+    run_bad(
+        &[
+            "train",
+            "--data",
+            ragged.to_str().unwrap(),
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+        ],
+        "ragged",
+    );
+    run_bad(
+        &["train", "--data", g, "--optimizer", "nope", "--steps", "10"],
+        "nope",
+    );
+    run_bad(
+        &["train", "--data", g, "--optimizer", "sign", "--steps", "0"],
+        "--steps",
+    );
+    run_bad(
+        &[
+            "train",
+            "--data",
+            g,
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+            "--record",
+            "11",
+        ],
+        "--record",
+    );
+    run_bad(
+        &[
+            "train",
+            "--data",
+            g,
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+            "--norms",
+            "l7",
+        ],
+        "l7",
+    );
+    run_bad(
+        &[
+            "train",
+            "--data",
+            g,
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+            "--schedule",
+            "power:eta0=x",
+        ],
+        "eta0",
+    );
+    run_bad(
+        &[
+            "train",
+            "--data",
+            "/nonexistent.json",
+            "--optimizer",
+            "sign",
+            "--steps",
+            "10",
+        ],
+        "nonexistent",
+    );
+}
