@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 ///   latex  checks.tex  — booktabs longtable of the checks (needs \usepackage{booktabs,longtable})
 ///   svg    *.svg       — figures drawn from the records' details: ns-map.svg (Newton–Schulz
 ///                        singular-value map, P8-a), hasd-bound.svg (HASD gap vs bound, P5-a),
+///                        margin-gap.svg (margin gap vs t per optimizer, P1-c),
 ///                        aion-slice.svg (AION loss along the one-step jump, V3)
 ///
 /// The --out directory is created if its parent exists. Everything is rendered in memory first and
@@ -66,7 +67,7 @@ pub fn run(args: &Args) -> Result<Output> {
                 let figs = crate::report::figures(&report)?;
                 if figs.is_empty() {
                     return Err(Error::input(format!(
-                        "'{what}' holds no record with figure data (P8-a[envelope], P5-a[bound,…], V3[…]); validate the suites geometry, acceleration or aion, e.g. `steepest validate --suite geometry --suite acceleration --report r.json`"
+                        "'{what}' holds no record with figure data (P8-a[envelope], P5-a[bound,…], P1-c[…], V3[…]); validate the suites geometry, acceleration, multiclass or aion, e.g. `steepest validate --suite geometry --suite acceleration --report r.json`"
                     )));
                 }
                 files.extend(figs);

@@ -9,6 +9,9 @@
 //!   [min σ_out, max σ_out] from its `details` as a band (Jordan et al., Muon; file 08 §1.2).
 //! * `hasd-bound.svg` — HASD optimality gap f(x_T) − f* and the theorem's bound against T on
 //!   log–log axes, from `details.samples` of each `P5-a[bound,…]` record (file 05).
+//! * `margin-gap.svg` — the margin gap γ − (normalized margin) of each optimizer's own norm against
+//!   the step t on log–log axes (mean over seeds), labelled with the mean fitted slope, from
+//!   `details.seeds[*].{t, gap, slope}` of each `P1-c[…]` record (multiclass paper, Fig. 1).
 //! * `aion-slice.svg` — the AION loss L(θ0 + s(θ1 − θ0)) along the Infinite Descent step, with the
 //!   one-step jump from s = 0 to s = 1, from `details.loss_slice` of each `V3[…]` record (file 09).
 
@@ -472,6 +475,143 @@ fn hasd_bound(report: &Value) -> Result<Option<String>> {
     Ok(Some(svg))
 }
 
+/// A labelled margin-gap curve: (label, [(t, mean gap)], mean slope).
+type GapCurve = (String, Vec<(f64, f64)>, f64);
+
+/// Margin-gap curves of every `P1-c[…]` record with per-seed `t`, `gap`, `slope` (module docs).
+fn margin_gap(report: &Value) -> Result<Option<String>> {
+    use plotters::prelude::*;
+    let mut curves: Vec<GapCurve> = Vec::new();
+    for r in records(report) {
+        if !s(r, "id").starts_with("P1-c[") {
+            continue;
+        }
+        let Some(seeds) = r
+            .get("details")
+            .and_then(|d| d.get("seeds"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        let mut t_ref: Option<Vec<f64>> = None;
+        let (mut sums, mut slopes, mut n) = (Vec::<f64>::new(), Vec::<f64>::new(), 0usize);
+        for sd in seeds {
+            let nums = |k: &str| -> Option<Vec<f64>> {
+                sd.get(k)?.as_array()?.iter().map(Value::as_f64).collect()
+            };
+            let (Some(t), Some(g)) = (nums("t"), nums("gap")) else {
+                continue;
+            };
+            if t.len() != g.len() || t.is_empty() || t_ref.as_ref().is_some_and(|r| *r != t) {
+                continue;
+            }
+            if sums.is_empty() {
+                sums = vec![0.0; g.len()];
+            }
+            for (a, b) in sums.iter_mut().zip(&g) {
+                *a += b;
+            }
+            if let Some(sl) = sd.get("slope").and_then(Value::as_f64) {
+                slopes.push(sl);
+            }
+            t_ref = Some(t);
+            n += 1;
+        }
+        let Some(t) = t_ref else { continue };
+        let pts: Vec<(f64, f64)> = t
+            .iter()
+            .zip(&sums)
+            .map(|(&t, &g)| (t, g / n as f64))
+            .filter(|&(t, g)| t > 0.0 && g > 0.0)
+            .collect();
+        let slope = slopes.iter().sum::<f64>() / slopes.len().max(1) as f64;
+        let label = s(r, "id")
+            .trim_start_matches("P1-c[")
+            .trim_end_matches(']')
+            .to_string();
+        if pts.len() >= 2 {
+            curves.push((format!("{label} (slope {slope:.2}, {n} seeds)"), pts, slope));
+        }
+    }
+    if curves.is_empty() {
+        return Ok(None);
+    }
+    let (mut tlo, mut thi, mut glo, mut ghi) = (f64::INFINITY, 0.0f64, f64::INFINITY, 0.0f64);
+    for (_, pts, _) in &curves {
+        for &(t, g) in pts {
+            tlo = tlo.min(t);
+            thi = thi.max(t);
+            glo = glo.min(g);
+            ghi = ghi.max(g);
+        }
+    }
+    let colors = [
+        BLUE,
+        RED,
+        GREEN,
+        MAGENTA,
+        CYAN,
+        BLACK,
+        RGBColor(230, 120, 0),
+    ];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Margin gap γ − normalized margin in each optimizer's own norm",
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(
+                (tlo / 1.2..thi * 1.2).log_scale(),
+                // log10 of the gap on a linear axis, labelled with the gap itself (plotters' log
+                // axis labels only powers of ten, too few for a decade-wide range)
+                (glo.log10() - 0.05)..(ghi.log10() + 0.05),
+            )
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("step t (log scale)")
+            .y_desc("margin gap (log scale)")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{:.3}", 10f64.powf(*v)))
+            .draw()
+            .map_err(plot_err)?;
+        for (i, (label, pts, _)) in curves.iter().enumerate() {
+            let c = colors[i % colors.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    pts.iter().map(|&(t, g)| (t, g.log10())),
+                    c.stroke_width(2),
+                ))
+                .map_err(plot_err)?
+                .label(label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    pts.iter()
+                        .map(|&(t, g)| Circle::new((t, g.log10()), 3, c.filled())),
+                )
+                .map_err(plot_err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Some(svg))
+}
+
 /// The AION loss slice of every `V3[…]` record with `details.loss_slice` (see the module docs).
 fn aion_slice(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
@@ -587,6 +727,9 @@ pub fn figures(report: &Value) -> Result<Vec<(String, String)>> {
     if let Some(svg) = hasd_bound(report)? {
         out.push(("hasd-bound.svg".to_string(), svg));
     }
+    if let Some(svg) = margin_gap(report)? {
+        out.push(("margin-gap.svg".to_string(), svg));
+    }
     if let Some(svg) = aion_slice(report)? {
         out.push(("aion-slice.svg".to_string(), svg));
     }
@@ -618,6 +761,17 @@ mod tests {
     fn latex_escapes_specials() {
         assert_eq!(latex_escape("a_b & 50%"), "a\\_b \\& 50\\%");
         assert_eq!(latex_escape("≤"), "$\\le$");
+    }
+
+    #[test]
+    fn margin_gap_from_seeds() {
+        let r = json!({"schema": SCHEMA, "records": [{"id": "P1-c[ngd]", "details": {"seeds": [
+            {"t": [10.0, 100.0], "gap": [0.1, 0.03], "slope": -0.52},
+            {"t": [10.0, 100.0], "gap": [0.2, 0.05], "slope": -0.6}]}}]});
+        let f = figures(&r).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].0, "margin-gap.svg");
+        assert!(f[0].1.contains("ngd (slope -0.56, 2 seeds)"));
     }
 
     #[test]
