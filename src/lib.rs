@@ -29,6 +29,7 @@ pub mod io;
 pub mod linalg;
 pub mod margin;
 pub mod metric;
+pub mod models;
 pub mod norms;
 pub mod optim;
 pub mod validate;
