@@ -21,6 +21,9 @@ pub mod natural_gradient;
 #[path = "../../validations/variants.rs"]
 pub mod variants;
 
+#[path = "../../validations/robust.rs"]
+pub mod robust;
+
 #[path = "../../validations/acceleration.rs"]
 pub mod acceleration;
 
@@ -70,6 +73,11 @@ pub const SUITES: &[Suite] = &[
         name: "acceleration",
         about: "HASD, accelerated ℓp steepest descent: the 324·L·R²/(𝒢²T²) bound, the ρ_t sandwich, speedup ≈ 𝒢 (file 05)",
         checks: acceleration::checks,
+    },
+    Suite {
+        name: "robust",
+        about: "price of implicit bias (file 06): closed-form robust loss, GD → ℓ2- and CD → ℓ1-robust max-margin, robust generalization gap GD − CD",
+        checks: robust::checks,
     },
 ];
 
