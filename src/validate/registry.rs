@@ -21,6 +21,8 @@ pub mod natural_gradient;
 #[path = "../../validations/variants.rs"]
 pub mod variants;
 
+#[path = "../../validations/homogeneous.rs"]
+pub mod homogeneous;
 #[path = "../../validations/robust.rs"]
 pub mod robust;
 
@@ -78,6 +80,11 @@ pub const SUITES: &[Suite] = &[
         name: "robust",
         about: "price of implicit bias (file 06): closed-form robust loss, GD → ℓ2- and CD → ℓ1-robust max-margin, robust generalization gap GD − CD",
         checks: robust::checks,
+    },
+    Suite {
+        name: "homogeneous",
+        about: "implicit bias on homogeneous networks (file 02): NGD, Signum and Muon each maximize the normalized margin in their own norm (P2-a)",
+        checks: homogeneous::checks,
     },
 ];
 
