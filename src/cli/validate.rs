@@ -16,6 +16,7 @@ use std::path::PathBuf;
 ///   steepest validate --profile paper --seed 7 --suite muon
 ///   steepest validate --list
 ///   steepest validate --rerun r.json --only P8-a     # reproduce a record, say whether it matches
+///   steepest validate --shard 2/4 --report s2.json   # checks 2, 6, 10, … of the run (job arrays)
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -37,9 +38,30 @@ pub struct Args {
     /// Rerun the records of an earlier report (its seed, profile and suites) and compare.
     #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["suites", "list"])]
     pub rerun: Option<PathBuf>,
+    /// Run only slice I of N (1 ≤ I ≤ N): the checks at positions k with k mod N = I − 1 of the
+    /// selected suites. Slices of one run join into the unsharded report with
+    /// `validate::merge_reports`.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["rerun", "list"])]
+    pub shard: Option<String>,
     /// With --rerun: only these record ids (repeatable).
     #[arg(long = "only", value_name = "ID", requires = "rerun")]
     pub only: Vec<String>,
+}
+
+/// Parse `--shard I/N` into (I, N) with 1 ≤ I ≤ N.
+pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
+    let bad = || {
+        Error::input(format!(
+            "--shard '{s}': expected I/N with integers 1 ≤ I ≤ N (e.g. --shard 2/4)"
+        ))
+    };
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let i: usize = i.trim().parse().map_err(|_| bad())?;
+    let n: usize = n.trim().parse().map_err(|_| bad())?;
+    if i == 0 || n == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 fn select(names: &[String]) -> Result<Vec<&'static registry::Suite>> {
@@ -178,7 +200,14 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
         profile,
         seed: args.seed,
     };
-    let checks: Vec<Box<dyn Check>> = suites.iter().flat_map(|s| (s.checks)()).collect();
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let checks: Vec<Box<dyn Check>> = suites
+        .iter()
+        .flat_map(|s| (s.checks)())
+        .enumerate()
+        .filter(|(k, _)| shard.is_none_or(|(i, n)| k % n == i - 1))
+        .map(|(_, c)| c)
+        .collect();
     let names = suites.iter().map(|s| s.name.to_string()).collect();
     let bar = if super::show_progress(quiet) {
         let b = indicatif::ProgressBar::new(checks.len() as u64);

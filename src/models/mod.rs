@@ -1,4 +1,11 @@
-//! Models: parameters, forward pass, loss and exact gradients.
+//! Trainable models with exact, hand-derived gradients (checked against central finite
+//! differences): the multiclass linear model and a two-layer sigmoid network (file 01), margin
+//! losses with closed-form robust versions (file 06), two-layer homogeneous networks, diagonal and
+//! deep linear networks (file 02).
 
+pub mod deep_linear;
+pub mod diagonal;
+pub mod loss;
 pub mod multiclass;
 pub mod sigmoid_net;
+pub mod two_layer;

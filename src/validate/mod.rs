@@ -15,6 +15,7 @@
 //! which checks run. Timing fields (`elapsed_ms`, `wall_ms`) are the only non-reproducible keys.
 
 mod engine;
+mod merge;
 pub mod registry;
 pub mod stats;
 
@@ -22,3 +23,4 @@ pub use engine::{
     environment, run_checks, run_one, Check, Ctx, Expect, Expectation, Outcome, Profile, Progress,
     Record, Report, Summary, REPORT_SCHEMA,
 };
+pub use merge::{merge_reports, merge_reports_ordered};

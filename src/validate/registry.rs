@@ -15,12 +15,16 @@ pub mod anthology;
 pub mod fromage;
 #[path = "../../validations/geometry.rs"]
 pub mod geometry;
+#[path = "../../validations/homogeneous.rs"]
+pub mod homogeneous;
 #[path = "../../validations/multiclass.rs"]
 pub mod multiclass;
 #[path = "../../validations/muon.rs"]
 pub mod muon;
 #[path = "../../validations/natural_gradient.rs"]
 pub mod natural_gradient;
+#[path = "../../validations/robust.rs"]
+pub mod robust;
 #[path = "../../validations/variants.rs"]
 pub mod variants;
 
@@ -80,6 +84,16 @@ pub const SUITES: &[Suite] = &[
         name: "multiclass",
         about: "Fan, Schmidt & Thrampoulidis 2025: lemmas, implicit bias of NSD/NMD/Adam, rates, momentum error, two-layer net (P1-a..P1-e)",
         checks: multiclass::checks,
+    },
+    Suite {
+        name: "robust",
+        about: "price of implicit bias (file 06): closed-form robust loss, GD → ℓ2- and CD → ℓ1-robust max-margin, robust generalization gap GD − CD",
+        checks: robust::checks,
+    },
+    Suite {
+        name: "homogeneous",
+        about: "implicit bias on homogeneous networks (file 02): NGD, Signum and Muon each maximize the normalized margin in their own norm (P2-a)",
+        checks: homogeneous::checks,
     },
 ];
 
