@@ -541,7 +541,7 @@ pub fn infinite_descent_with(
     let name = opts.inner.name();
     if !converged {
         return Err(Error::failed(format!(
-            "Infinite Descent inner solve ({name}) did not converge: ‖F(δ)‖ = {fnorm:.3e} > tol {:.1e} after {} inner iterations ({} evaluations); try --inner lm, another theta0, or a larger budget",
+            "Infinite Descent inner solve ({name}) did not converge: ‖F(δ)‖ = {fnorm:.3e} > tol {:.1e} after {} inner iterations ({} evaluations); try another inner solver (--inner lm or --inner tr), another theta0, or a larger --max-inner",
             opts.tol, counts.iterations, counts.evaluations
         )));
     }
