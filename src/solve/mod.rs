@@ -298,6 +298,18 @@ struct InnerOut {
     converged: bool,
 }
 
+/// The inner solvers' common stopping test: converged once ‖F‖ ≤ tol; stopped unconverged at the
+/// iteration budget or on a non-finite residual (NaN never counts as converged).
+fn stopped(z: &[f64], counts: &Counts, gn: f64, tol: f64, max_iter: usize) -> Option<InnerOut> {
+    let converged = gn <= tol;
+    (converged || counts.iterations >= max_iter || !gn.is_finite()).then(|| InnerOut {
+        z: z.to_vec(),
+        counts: *counts,
+        fnorm: gn,
+        converged,
+    })
+}
+
 /// Trust-region Newton on Λ with the exact Jacobian.
 fn solve_trust_region(sys: &dyn System, tol: f64, max_iter: usize) -> Result<InnerOut> {
     let n = sys.dim();
@@ -309,21 +321,8 @@ fn solve_trust_region(sys: &dyn System, tol: f64, max_iter: usize) -> Result<Inn
     let mut radius = 1.0;
     loop {
         let gn = cur.grad_norm;
-        if gn <= tol {
-            return Ok(InnerOut {
-                z,
-                counts,
-                fnorm: gn,
-                converged: true,
-            });
-        }
-        if counts.iterations >= max_iter || !gn.is_finite() {
-            return Ok(InnerOut {
-                z,
-                counts,
-                fnorm: gn,
-                converged: false,
-            });
+        if let Some(out) = stopped(&z, &counts, gn, tol, max_iter) {
+            return Ok(out);
         }
         counts.iterations += 1;
         let h = cur.hess.as_ref().expect("Hessian evaluated");
@@ -374,21 +373,8 @@ fn solve_levenberg_marquardt(sys: &dyn System, tol: f64, max_iter: usize) -> Res
     let mut nu = 2.0;
     loop {
         let gn = cur.grad_norm;
-        if gn <= tol {
-            return Ok(InnerOut {
-                z,
-                counts,
-                fnorm: gn,
-                converged: true,
-            });
-        }
-        if counts.iterations >= max_iter || !gn.is_finite() {
-            return Ok(InnerOut {
-                z,
-                counts,
-                fnorm: gn,
-                converged: false,
-            });
+        if let Some(out) = stopped(&z, &counts, gn, tol, max_iter) {
+            return Ok(out);
         }
         counts.iterations += 1;
         let mut m = a.clone();
