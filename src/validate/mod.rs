@@ -18,6 +18,7 @@ mod engine;
 mod merge;
 pub mod registry;
 pub mod stats;
+pub mod sweep;
 
 pub use engine::{
     environment, run_checks, run_one, Check, Ctx, Expect, Expectation, Outcome, Profile, Progress,
