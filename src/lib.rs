@@ -1,7 +1,15 @@
 //! # steepest — a research workbench for the geometry of optimization
 //!
 //! Every popular optimizer is steepest descent under some norm, and the norm decides which solution
-//! training converges to. This crate makes that statement runnable:
+//! training converges to. This crate makes that statement runnable. Steepest descent under a norm
+//! $\Vert \cdot\Vert$ with dual norm $\Vert \cdot\Vert_{\ast}$ takes the step
+//!
+//! $$ W_{t+1} = W_t - \eta_t \thinspace \Vert G_t\Vert_{\ast} \thinspace \operatorname{dualize}(G_t), \qquad
+//! \operatorname{dualize}(G) = \argmax_{\Vert D\Vert\le 1} \langle G, D \rangle, $$
+//!
+//! and normalized steepest descent drops the factor $\Vert G_t\Vert_{\ast}$.
+//!
+//! (Formulas render with `cargo doc-katex`; see `docs/katex-header.html`.)
 //!
 //! * [`norms`]: entry-wise ℓp, Schatten-p, operator and product norms, each with its dual norm and
 //!   its dualizer (LMO).

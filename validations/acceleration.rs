@@ -471,6 +471,25 @@ mod tests {
         }
     }
 
+    /// The ℓ∞ norm with a planted bug: its dualizer points uphill.
+    #[derive(Debug)]
+    struct UphillLinf;
+
+    impl Norm for UphillLinf {
+        fn name(&self) -> String {
+            "max".into()
+        }
+        fn norm(&self, x: faer::MatRef<'_, f64>) -> f64 {
+            x.norm_max()
+        }
+        fn dual_norm(&self, g: faer::MatRef<'_, f64>) -> f64 {
+            crate::norms::Entrywise::vector(f64::INFINITY).dual_norm(g)
+        }
+        fn dualize(&self, g: faer::MatRef<'_, f64>) -> faer::Mat<f64> {
+            -crate::norms::Entrywise::vector(f64::INFINITY).dualize(g)
+        }
+    }
+
     #[test]
     fn planted_bugs_fail() {
         // L claimed 100× too small: steps too long
@@ -483,6 +502,17 @@ mod tests {
             rho: RhoRule::Implicit,
         };
         assert_eq!(run_one(&small_l, &ctx()).pass, Some(false));
+        // the primal step's dualizer with its sign flipped: steps go uphill
+        let wrong_primal = HasdBound {
+            p: f64::INFINITY,
+            part: BoundPart::Bound,
+            problem: dense_quadratic,
+            l_factor: 1.0,
+            primal: Some(|| Box::new(UphillLinf)),
+            rho: RhoRule::Implicit,
+        };
+        let r = run_one(&wrong_primal, &ctx());
+        assert_eq!(r.pass, Some(false), "{:?} {:?}", r.measured, r.expected);
         // non-smooth objective: the theorem does not apply and the check fails visibly
         let nonsmooth = HasdBound {
             p: f64::INFINITY,

@@ -3,8 +3,11 @@
 //! **Multiclass** (Fan, Schmidt & Thrampoulidis 2025, eq. (2); `../shared/papers/00` §4): for a
 //! dataset with pair matrices A_ic = (e_{y_i} − e_c) h_iᵀ and a norm ‖·‖ on R^{k×d},
 //!
-//! γ = max_{‖W‖ ≤ 1} min_{i, c≠y_i} ⟨A_ic, W⟩ = 1 / min{‖W‖ : ⟨A_ic, W⟩ ≥ 1 for all pairs}
-//!   = min_{λ ∈ Δ} ‖Σ λ_ic A_ic‖_*   (minimax duality).
+//! $$ \gamma = \max_{\Vert W\Vert\le 1} \min_{i,\thinspace c \ne y_i} \langle A_{ic}, W \rangle
+//!   = \frac{1}{\min\lbrace \Vert W\Vert: \langle A_{ic}, W \rangle \ge 1 \enspace\forall (i, c)\rbrace }
+//!   = \min_{\lambda \in \Delta} \Big\Vert \sum_{i,c} \lambda_{ic} A_{ic} \Big\Vert_{\ast} $$
+//!
+//! (the last equality is minimax duality).
 //!
 //! The program min{t : ‖W‖ ≤ t, ⟨A_ic, W⟩ ≥ 1} is handed to the Clarabel interior-point solver
 //! (LP, SOCP, power cone or PSD cone: see [`epigraph`]). Every answer carries a **certified

@@ -104,6 +104,10 @@ pub fn parse_norm(name: &str) -> Result<Box<dyn Norm>> {
 
 /// A norm on R^{m×n} with its dual norm and dualizer.
 ///
+/// $$ \Vert G\Vert_{\ast} = \max_{\Vert D\Vert\le 1} \langle G, D \rangle, \qquad
+/// \operatorname{dualize}(G) \in \argmax_{\Vert D\Vert\le 1} \langle G, D \rangle, \qquad
+/// G^\sharp = \Vert G\Vert_{\ast} \operatorname{dualize}(G). $$
+///
 /// Implementations must satisfy, for every G (checked for every norm by the `geometry` suite):
 /// ⟨G, dualize(G)⟩ = dual_norm(G); norm(dualize(G)) = 1 for G ≠ 0; dualize(0) = 0;
 /// ⟨X, G⟩ ≤ norm(X)·dual_norm(G) (Hölder); norm(cX) = |c|·norm(X).

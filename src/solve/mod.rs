@@ -59,6 +59,14 @@ impl Inner {
             ))),
         }
     }
+    /// The other globalized inner solvers, as CLI flags (for error messages).
+    pub fn alternatives(self) -> &'static str {
+        match self {
+            Inner::TrustRegion => "--inner lm",
+            Inner::LevenbergMarquardt => "--inner tr",
+            Inner::Newton => "a globalized inner solver (--inner tr or --inner lm)",
+        }
+    }
     /// The name used in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -527,8 +535,11 @@ pub fn infinite_descent_with(
     let name = opts.inner.name();
     if !converged {
         return Err(Error::failed(format!(
-            "Infinite Descent inner solve ({name}) did not converge: ‖F(δ)‖ = {fnorm:.3e} > tol {:.1e} after {} inner iterations ({} evaluations); try another inner solver (--inner lm or --inner tr), another theta0, or a larger --max-inner",
-            opts.tol, counts.iterations, counts.evaluations
+            "Infinite Descent inner solve ({name}) did not converge: ‖F(δ)‖ = {fnorm:.3e} > tol {:.1e} after {} inner iterations ({} evaluations); try {}, another theta0, or a larger --max-inner",
+            opts.tol,
+            counts.iterations,
+            counts.evaluations,
+            opts.inner.alternatives()
         )));
     }
     let delta = sys.embed(&z);
