@@ -574,14 +574,9 @@ mod tests {
     use super::*;
     use crate::aion::resum::shifted_atoms;
     use crate::aion::tower::AtomSeries;
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     fn pass(c: &dyn Check) -> Option<bool> {
         let r = run_one(c, &ctx());

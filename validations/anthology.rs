@@ -634,30 +634,12 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 mod tests {
     use super::*;
     use crate::optim::{GradientTransformation, LearningRate, ScaleBySign, Schedule, Transform};
-    use crate::validate::{run_one, Profile};
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
-
-    fn fails(c: &dyn Check) {
-        let r = run_one(c, &ctx());
-        assert_eq!(r.pass, Some(false), "planted bug not caught: {r:?}");
-    }
-
-    fn passes(c: &dyn Check) {
-        let r = run_one(c, &ctx());
-        assert_eq!(r.pass, Some(true), "{r:?}");
-    }
+    use crate::validate::testing::fails;
 
     #[test]
     fn real_checks_pass() {
-        for c in checks() {
-            passes(c.as_ref());
-        }
+        crate::validate::testing::assert_all_pass(checks());
     }
 
     #[test]

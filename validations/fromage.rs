@@ -247,14 +247,9 @@ mod tests {
         FromageRetraction, GradientTransformation, Identity, LearningRate, Optimizer, Schedule,
         TrustRatio,
     };
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     fn planted<T: crate::optim::Transform + Clone + Sync + 'static>(t: T, lr: f64) -> Factory
     where
@@ -272,10 +267,7 @@ mod tests {
 
     #[test]
     fn real_checks_pass() {
-        for c in checks() {
-            let r = run_one(c.as_ref(), &ctx());
-            assert_eq!(r.pass, Some(true), "{r:?}");
-        }
+        crate::validate::testing::assert_all_pass(checks());
     }
 
     #[test]

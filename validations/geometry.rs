@@ -833,14 +833,9 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     /// A planted bug in a norm implementation.
     #[derive(Debug, Clone, Copy)]

@@ -957,14 +957,9 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     fn passes(c: &dyn Check) -> bool {
         let r = run_one(c, &ctx());

@@ -446,21 +446,13 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     #[test]
     fn real_checks_pass() {
-        for c in checks() {
-            let r = run_one(c.as_ref(), &ctx());
-            assert_eq!(r.pass, Some(true), "{r:?}");
-        }
+        crate::validate::testing::assert_all_pass(checks());
     }
 
     #[test]

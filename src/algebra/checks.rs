@@ -127,14 +127,9 @@ impl Check for InfinityClass {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     #[test]
     fn symbolic_checks_pass_and_fail_with_planted_bugs() {

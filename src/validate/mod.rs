@@ -19,6 +19,8 @@ mod merge;
 pub mod registry;
 pub mod stats;
 pub mod sweep;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use engine::{
     environment, run_checks, run_one, Check, Ctx, Expect, Expectation, Outcome, Profile, Progress,
