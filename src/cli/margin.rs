@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 /// Run the command.
-pub fn run(a: &Args) -> Result<Output> {
+pub fn run(a: &Args, quiet: bool) -> Result<Output> {
     if let Some(p) = &a.report {
         crate::io::check_writable(p)?;
     }
@@ -52,11 +52,16 @@ pub fn run(a: &Args) -> Result<Output> {
     }
     let data = Dataset::load(&a.data)?;
     let opts = MarginOptions::default();
+    let spinner = super::progress_bar(0, quiet, &format!("max-margin in {}", a.norm));
     let m = if a.binary {
-        binary_margin(&data, &a.norm, a.robust_linf, &opts)?
+        binary_margin(&data, &a.norm, a.robust_linf, &opts)
     } else {
-        max_margin(&data, &a.norm, &opts)?
+        max_margin(&data, &a.norm, &opts)
     };
+    if let Some(s) = &spinner {
+        s.finish_and_clear();
+    }
+    let m = m?;
     let mut json = m.to_json(a.binary);
     json["data"] = serde_json::json!({
         "file": a.data.display().to_string(),

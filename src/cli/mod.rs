@@ -87,6 +87,31 @@ pub fn show_progress(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()
 }
 
+/// A progress bar of `len` steps on stderr (`None` with `--quiet` or when stderr is no terminal);
+/// `len = 0` gives a spinner for work of unknown length.
+pub fn progress_bar(len: u64, quiet: bool, what: &str) -> Option<indicatif::ProgressBar> {
+    if !show_progress(quiet) {
+        return None;
+    }
+    let (b, template) = if len == 0 {
+        (
+            indicatif::ProgressBar::new_spinner(),
+            "{spinner} {elapsed} {msg}",
+        )
+    } else {
+        (
+            indicatif::ProgressBar::new(len),
+            "{bar:30} {pos}/{len} {elapsed} eta {eta} {msg}",
+        )
+    };
+    b.set_style(indicatif::ProgressStyle::with_template(template).expect("valid template"));
+    b.set_message(what.to_string());
+    if len == 0 {
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+    Some(b)
+}
+
 /// Parse the arguments, run, print; returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -126,7 +151,7 @@ fn run(cli: Cli) -> Result<i32> {
             let report = a.report.clone();
             (replay::run(a)?, report)
         }
-        Command::Margin(a) => (margin::run(&a)?, a.report),
+        Command::Margin(a) => (margin::run(&a, quiet)?, a.report),
         Command::Report(a) => (report::run(&a)?, None),
         Command::Aion(a) => match a.command {
             aion::AionCommand::Solve(s) => {
@@ -140,7 +165,7 @@ fn run(cli: Cli) -> Result<i32> {
         },
         Command::Train(a) => {
             let report = a.report.clone();
-            (train::run(a)?, report)
+            (train::run(a, quiet)?, report)
         }
     };
     emit(&out, report.as_deref())?;

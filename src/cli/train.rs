@@ -158,7 +158,7 @@ fn read_margin_file(
 }
 
 /// Run the command.
-pub fn run(args: Args) -> Result<Output> {
+pub fn run(args: Args, quiet: bool) -> Result<Output> {
     if args.steps == 0 {
         return Err(Error::input(
             "--steps must be at least 1; pass --steps T with T ≥ 1",
@@ -231,7 +231,21 @@ pub fn run(args: Args) -> Result<Output> {
     for (n, w) in refs {
         spec = spec.reference(n, w);
     }
-    let traj = run_training(&model, opt.as_mut(), &spec, &mut |_| Ok(()))?;
+    let bar = super::progress_bar(args.steps as u64, quiet, &args.optimizer);
+    // Redraw about a thousand times per run at most.
+    let tick = (args.steps / 1000).max(1);
+    let traj = run_training(&model, opt.as_mut(), &spec, &mut |v| {
+        if let Some(b) = &bar {
+            if v.t % tick == 0 {
+                b.set_position(v.t as u64);
+            }
+        }
+        Ok(())
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let traj = traj?;
     let trajectory: Vec<Value> = traj.records.iter().map(snapshot_json).collect();
     let last = trajectory.last().cloned().unwrap_or(Value::Null);
     Ok(Output::ok(json!({
