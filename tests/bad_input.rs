@@ -69,6 +69,23 @@ const FILES: &[(&str, &str)] = &[
         r#"{"schema": "something/else", "records": []}"#,
     ),
     ("a_file", "not a directory"),
+    // Report slices (`steepest report merge`): one run's slices must share seed and profile.
+    (
+        "slice_seed0.json",
+        r#"{"schema": "steepest.report/v1", "version": "0.1.0", "profile": "quick", "seed": 0, "suites": ["geometry"], "environment": {}, "records": [], "summary": {"passed": 0, "failed": 0, "skipped": 0}, "wall_ms": 1.0}"#,
+    ),
+    (
+        "slice_seed1.json",
+        r#"{"schema": "steepest.report/v1", "version": "0.1.0", "profile": "quick", "seed": 1, "suites": ["geometry"], "environment": {}, "records": [], "summary": {"passed": 0, "failed": 0, "skipped": 0}, "wall_ms": 1.0}"#,
+    ),
+    (
+        "slice_paper.json",
+        r#"{"schema": "steepest.report/v1", "version": "0.1.0", "profile": "paper", "seed": 0, "suites": ["geometry"], "environment": {}, "records": [], "summary": {"passed": 0, "failed": 0, "skipped": 0}, "wall_ms": 1.0}"#,
+    ),
+    (
+        "slice_v9.json",
+        r#"{"schema": "steepest.report/v1", "version": "9.9.9", "profile": "quick", "seed": 0, "suites": ["geometry"], "environment": {}, "records": [], "summary": {"passed": 0, "failed": 0, "skipped": 0}, "wall_ms": 1.0}"#,
+    ),
     // AION: e^{60x} on x ∈ [0.1, 0.9] makes the resummed residual blow up (‖F‖ ~ 1e23).
     (
         "aion_diverge.json",
@@ -132,6 +149,16 @@ const ROWS: &[Row] = &[
     row("metric --input @/metric_no_b.json --report @/out.json", 2, "\"b\""),
     row("replay --optimizer sign --input @/replay_no_w0.json --report @/out.json", 2, "\"W0\""),
     row("validate --rerun @/not_a_report.json", 2, "not_a_report.json"),
+    row("validate --threads 0 --report @/out.json", 2, "--threads"),
+    row("validate --threads many --report @/out.json", 2, "--threads"),
+    row("report merge @/slice_seed0.json @/slice_seed1.json --out @/out.json", 2, "has seed 1 but"),
+    row("report merge @/slice_seed0.json @/slice_paper.json --out @/out.json", 2, "has profile paper but"),
+    row("report merge @/slice_seed0.json @/slice_v9.json --out @/out.json", 2, "has version 9.9.9 but"),
+    row("report merge @/slice_seed0.json @/missing.json --out @/out.json", 2, "missing.json"),
+    row("report merge @/slice_seed0.json @/truncated.json --out @/out.json", 2, "not valid JSON"),
+    row("report merge @/slice_seed0.json @/not_a_report.json --out @/out.json", 2, "something/else"),
+    row("report merge --out @/out.json", 2, "no slices given"),
+    row("report merge @/slice_seed0.json --out @/a_file/out.json", 2, "a_file"),
     // Ragged and empty matrices, shape mismatches.
     row("dualize --norm spectral --input @/ragged.json --report @/out.json", 2, "ragged"),
     row("orthogonalize --coefficients keller --input @/ragged.json --report @/out.json", 2, "ragged"),

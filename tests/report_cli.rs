@@ -1,5 +1,6 @@
 //! `steepest report`: a real quick-profile report renders to Markdown, LaTeX and SVG; bad input
-//! (missing report, wrong schema, unknown format, unwritable --out) exits 2 and leaves nothing.
+//! (missing report, wrong schema, unknown format, unwritable --out) exits 2 and leaves nothing;
+//! `steepest report merge` joins shard slices into the unsharded report.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -128,4 +129,102 @@ fn bad_input_exits_2_and_leaves_nothing() {
         names.sort();
         assert_eq!(names, ["a_file", "good.json", "wrong.json"], "{args:?}");
     }
+}
+
+/// The report as JSON with the timing fields (`wall_ms`, every `elapsed_ms`) removed.
+fn without_timing(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v.as_object_mut().unwrap().remove("wall_ms");
+    for r in v["records"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("elapsed_ms");
+    }
+    v
+}
+
+#[test]
+fn merge_of_shards_equals_the_unsharded_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let base = ["validate", "--quiet", "--suite", "fromage", "--seed", "3"];
+    for (shard, file) in [
+        (None, "whole.json"),
+        (Some("1/2"), "s1.json"),
+        (Some("2/2"), "s2.json"),
+    ] {
+        let mut args = base.to_vec();
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let f = p(file);
+        args.extend(["--report", &f]);
+        let out = steepest(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Slices given out of order, once positionally and once with --input.
+    let merged = p("merged.json");
+    let out = steepest(&[
+        "report",
+        "merge",
+        &p("s2.json"),
+        "--input",
+        &p("s1.json"),
+        "--out",
+        &merged,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["merged"], merged.as_str());
+    assert_eq!(
+        without_timing(dir.path().join("merged.json").as_path()),
+        without_timing(dir.path().join("whole.json").as_path())
+    );
+    // Without --out the merged report goes to stdout.
+    let out = steepest(&["report", "merge", &p("s1.json"), &p("s2.json")]);
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(dir.path().join("stdout.json"), &out.stdout).unwrap();
+    assert_eq!(
+        without_timing(dir.path().join("stdout.json").as_path()),
+        without_timing(dir.path().join("whole.json").as_path())
+    );
+    // The same slice twice: duplicate record ids, exit 2, nothing written.
+    let again = p("again.json");
+    let out = steepest(&[
+        "report",
+        "merge",
+        &p("s1.json"),
+        &p("s1.json"),
+        "--out",
+        &again,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("appears in two slices"), "{err}");
+    assert!(!dir.path().join("again.json").exists());
+    // The rendering form of `steepest report` is unchanged next to the merge action.
+    let out = steepest(&[
+        "report",
+        "--input",
+        &merged,
+        "--format",
+        "md",
+        "--out",
+        &p("md"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -24,7 +24,7 @@ mod validate;
     version,
     about,
     long_about = None,
-    after_help = "Examples:\n  steepest validate --list\n  steepest validate --report r.json\n  steepest report --input r.json --format md,latex,svg --out out\n  steepest dualize --norm spectral --input g.json\n\nEvery command: steepest <command> --help. Exit codes: 0 success, 1 a check or solve failed, 2 bad input."
+    after_help = "Examples:\n  steepest validate --list\n  steepest validate --report r.json\n  steepest report --input r.json --format md,latex,svg --out out\n  steepest report merge s1.json s2.json --out r.json\n  steepest dualize --norm spectral --input g.json\n\nEvery command: steepest <command> --help. Exit codes: 0 success, 1 a check or solve failed, 2 bad input."
 )]
 pub struct Cli {
     /// No progress bars.
@@ -114,6 +114,10 @@ pub fn progress_bar(len: u64, quiet: bool, what: &str) -> Option<indicatif::Prog
 
 /// Parse the arguments, run, print; returns the process exit code.
 pub fn main() -> i32 {
+    // Dense kernels single-threaded everywhere: on the project's 2-core machines faer's own
+    // threading is slower (../shared/notes/faer.md), and parallelism goes over independent checks
+    // and runs instead (rayon, `validate --threads`), so results do not depend on the pool.
+    faer::set_global_parallelism(faer::Par::Seq);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -152,7 +156,10 @@ fn run(cli: Cli) -> Result<i32> {
             (replay::run(a)?, report)
         }
         Command::Margin(a) => (margin::run(&a, quiet)?, a.report),
-        Command::Report(a) => (report::run(&a)?, None),
+        Command::Report(a) => match &a.action {
+            Some(report::Action::Merge(m)) => (report::merge(m, quiet)?, None),
+            None => (report::run(&a)?, None),
+        },
         Command::Aion(a) => match a.command {
             aion::AionCommand::Solve(s) => {
                 let report = s.report.clone();

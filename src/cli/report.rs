@@ -1,8 +1,10 @@
 //! `steepest report`: render a validation report as Markdown, a LaTeX table, or SVG figures
-//! (`crate::report`).
+//! (`crate::report`); `steepest report merge` joins the slices of a sharded run
+//! (`steepest validate --shard I/N`) into one report.
 
 use super::Output;
 use crate::error::{Error, Result};
+use crate::validate::{merge_reports, Report};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -19,15 +21,22 @@ use std::path::{Path, PathBuf};
 /// The --out directory is created if its parent exists. Everything is rendered in memory first and
 /// each file is written atomically, so bad input leaves nothing behind. Prints {"files": [...]}.
 ///
+/// Merging: `steepest report merge S1.json S2.json … --out merged.json` (see `report merge --help`).
+///
 /// Examples:
 ///   steepest validate --report r.json && steepest report --input r.json --format md --out out
 ///   steepest report --input r.json --format md,latex,svg --out paper/figures
+///   steepest report merge s1.json s2.json --out r.json
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Args {
     /// The report, as written by `steepest validate --report`.
-    #[arg(long, value_name = "R.json")]
-    pub input: PathBuf,
+    #[arg(long, value_name = "R.json", required = true)]
+    pub input: Option<PathBuf>,
     /// Output format(s): md, latex, svg.
     #[arg(
         long,
@@ -37,12 +46,164 @@ pub struct Args {
     )]
     pub format: Vec<String>,
     /// Output directory (created if absent; its parent must exist).
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: Option<PathBuf>,
+    /// Another action instead of rendering.
+    #[command(subcommand)]
+    pub action: Option<Action>,
+}
+
+/// Actions of `steepest report` other than rendering.
+#[derive(clap::Subcommand, Debug)]
+pub enum Action {
+    /// Join report slices (`steepest validate --shard I/N`) into one report.
+    Merge(MergeArgs),
+}
+
+/// Join the slices of one sharded validation run into the report the unsharded run writes.
+///
+/// The slices must come from one run: same schema, version, profile, seed and suite list, and no
+/// record id in two slices (otherwise exit 2, nothing written). Records are put in registry order
+/// and the summary is recounted, so the result equals `steepest validate` without --shard apart
+/// from the timing fields (wall_ms is the sum of the slices'). A merge that lacks some checks of
+/// the suites is written, with a note on stderr naming how many are missing.
+///
+/// The merged report goes to --out (written atomically; stdout then gets
+/// {"merged": PATH, "inputs": [...], "records": N, "summary": {...}}), or to stdout without --out.
+///
+/// Examples:
+///   steepest validate --shard 1/2 --report s1.json
+///   steepest validate --shard 2/2 --report s2.json
+///   steepest report merge s1.json s2.json --out r.json
+///   steepest report merge --input s1.json --input s2.json > r.json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct MergeArgs {
+    /// Slice reports written by `steepest validate --shard I/N --report …`.
+    #[arg(value_name = "SLICE.json")]
+    pub slices: Vec<PathBuf>,
+    /// More slices (repeatable; joined after the positional ones).
+    #[arg(long = "input", value_name = "SLICE.json")]
+    pub inputs: Vec<PathBuf>,
+    /// Write the merged report here (atomically) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// Read one slice: valid JSON, a `steepest.report/v1` report.
+fn read_slice(path: &Path) -> Result<Report> {
+    let what = path.display().to_string();
+    let value = crate::io::read_json(path)?;
+    crate::report::check_report(&value, &what)?;
+    serde_json::from_value(value).map_err(|e| {
+        Error::input(format!(
+            "'{what}' is not a complete steepest.report/v1 report ({e}); give a slice written by `steepest validate --shard I/N --report`"
+        ))
+    })
+}
+
+/// `steepest report merge`: the merged report (stdout), or a summary when it went to `--out`.
+pub fn merge(args: &MergeArgs, quiet: bool) -> Result<Output> {
+    let paths: Vec<&PathBuf> = args.slices.iter().chain(&args.inputs).collect();
+    if paths.is_empty() {
+        return Err(Error::input(
+            "report merge: no slices given; pass the files written by `steepest validate --shard I/N --report`, e.g. `steepest report merge s1.json s2.json --out r.json`",
+        ));
+    }
+    if let Some(out) = &args.out {
+        crate::io::check_writable(out)?;
+    }
+    let parts = paths
+        .iter()
+        .map(|p| read_slice(p))
+        .collect::<Result<Vec<_>>>()?;
+    let (first, p0) = (&parts[0], paths[0].display());
+    for (part, path) in parts.iter().zip(&paths).skip(1) {
+        let differs = |what: &str, a: String, b: String| {
+            Error::input(format!(
+                "report merge: '{}' has {what} {b} but '{p0}' has {a}; merge only slices of one run (same seed, profile, suites and steepest version)",
+                path.display()
+            ))
+        };
+        if part.schema != first.schema {
+            return Err(differs("schema", first.schema.clone(), part.schema.clone()));
+        }
+        if part.version != first.version {
+            return Err(differs(
+                "version",
+                first.version.clone(),
+                part.version.clone(),
+            ));
+        }
+        if part.profile != first.profile {
+            let name = |r: &Report| r.profile.as_str().to_string();
+            return Err(differs("profile", name(first), name(part)));
+        }
+        if part.seed != first.seed {
+            return Err(differs(
+                "seed",
+                first.seed.to_string(),
+                part.seed.to_string(),
+            ));
+        }
+        if part.suites != first.suites {
+            let list = |r: &Report| format!("{:?}", r.suites);
+            return Err(differs("suite list", list(first), list(part)));
+        }
+    }
+    let merged = merge_reports(&parts)?;
+    // Validate the result before writing: it must read back as a report, with the summary
+    // matching its records.
+    let json = serde_json::to_value(&merged).expect("report serializes");
+    crate::report::check_report(&json, "merged report")?;
+    let back: Report = serde_json::from_value(json.clone()).map_err(|e| {
+        Error::failed(format!(
+            "report merge: the merged report does not read back ({e}); this is a bug in steepest"
+        ))
+    })?;
+    let counted = back.records.len();
+    let s = &back.summary;
+    if s.passed + s.failed + s.skipped != counted {
+        return Err(Error::failed(format!(
+            "report merge: summary counts {} records but the report holds {counted}; this is a bug in steepest",
+            s.passed + s.failed + s.skipped
+        )));
+    }
+    let expected: usize = merged
+        .suites
+        .iter()
+        .filter_map(|n| crate::validate::registry::find(n))
+        .map(|suite| (suite.checks)().len())
+        .sum();
+    if counted < expected && !quiet {
+        eprintln!(
+            "note: the merged report holds {counted} of the {expected} checks of {:?}; merge every slice 1/N … N/N for the full run",
+            merged.suites
+        );
+    }
+    match &args.out {
+        Some(out) => {
+            crate::io::write_atomic(out, crate::io::to_json_string(&json).as_bytes())?;
+            let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            let output = Output::ok(json!({
+                "merged": out.display().to_string(),
+                "inputs": inputs,
+                "records": counted,
+                "summary": merged.summary,
+            }));
+            Ok(output)
+        }
+        None => Ok(Output::ok(json)),
+    }
 }
 
 /// Render everything in memory, then write.
 pub fn run(args: &Args) -> Result<Output> {
+    let (Some(input), Some(out)) = (&args.input, &args.out) else {
+        return Err(Error::input(
+            "steepest report needs --input R.json --format md|latex|svg --out DIR (or the action `merge`); see `steepest report --help`",
+        ));
+    };
     let mut formats = Vec::new();
     for f in &args.format {
         let f = f.trim();
@@ -55,8 +216,8 @@ pub fn run(args: &Args) -> Result<Output> {
             formats.push(f);
         }
     }
-    let what = args.input.display().to_string();
-    let report = crate::io::read_json(&args.input)?;
+    let what = input.display().to_string();
+    let report = crate::io::read_json(input)?;
     crate::report::check_report(&report, &what)?;
     let mut files: Vec<(String, String)> = Vec::new();
     for f in formats {
@@ -74,10 +235,10 @@ pub fn run(args: &Args) -> Result<Output> {
             }
         }
     }
-    write_all(&args.out, &files)?;
+    write_all(out, &files)?;
     let names: Vec<String> = files
         .iter()
-        .map(|(n, _)| args.out.join(n).display().to_string())
+        .map(|(n, _)| out.join(n).display().to_string())
         .collect();
     Ok(Output::ok(json!({ "files": names })))
 }

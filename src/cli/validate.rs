@@ -17,6 +17,10 @@ use std::path::PathBuf;
 ///   steepest validate --list
 ///   steepest validate --rerun r.json --only P8-a     # reproduce a record, say whether it matches
 ///   steepest validate --shard 2/4 --report s2.json   # checks 2, 6, 10, … of the run (job arrays)
+///   steepest validate --threads 1                    # one worker thread (default: all cores)
+///
+/// Checks run in parallel; the report is the same for any --threads (records in registry order,
+/// every random stream fixed by the seed and the check id).
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -43,6 +47,10 @@ pub struct Args {
     /// `validate::merge_reports`.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["rerun", "list"])]
     pub shard: Option<String>,
+    /// Worker threads for the checks and the sweeps inside them (N ≥ 1; default: all cores, or
+    /// RAYON_NUM_THREADS). The report does not depend on N.
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
+    pub threads: Option<usize>,
     /// With --rerun: only these record ids (repeatable).
     #[arg(long = "only", value_name = "ID", requires = "rerun")]
     pub only: Vec<String>,
@@ -64,6 +72,32 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
     Ok((i, n))
 }
 
+/// Parse `--threads N` (an integer N ≥ 1).
+pub fn parse_threads(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(
+            "expected an integer N ≥ 1 (worker threads), e.g. --threads 2; omit --threads to use all cores"
+                .to_string(),
+        ),
+    }
+}
+
+/// Build rayon's global pool with `threads` workers (`None`: rayon's default, all cores).
+fn init_pool(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| {
+                Error::failed(format!(
+                    "could not start {n} worker threads ({e}); retry with fewer, e.g. --threads 1"
+                ))
+            })?;
+    }
+    Ok(())
+}
+
 fn select(names: &[String]) -> Result<Vec<&'static registry::Suite>> {
     if names.is_empty() {
         return Ok(SUITES.iter().collect());
@@ -82,16 +116,37 @@ fn select(names: &[String]) -> Result<Vec<&'static registry::Suite>> {
         .collect()
 }
 
-struct Bar(indicatif::ProgressBar);
+/// The progress bar: completed count, and the ids of the checks in flight (or the last one
+/// finished). Callbacks arrive from several worker threads.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    /// Checks running now, by registry position.
+    running: std::sync::Mutex<std::collections::BTreeMap<usize, String>>,
+}
+
+impl Bar {
+    fn show(&self, running: &std::collections::BTreeMap<usize, String>, last: Option<&str>) {
+        let msg = if running.is_empty() {
+            last.map(|id| format!("done {id}")).unwrap_or_default()
+        } else {
+            let ids: Vec<&str> = running.values().map(String::as_str).collect();
+            format!("running {}", ids.join(", "))
+        };
+        self.bar.set_message(msg);
+    }
+}
 
 impl Progress for Bar {
-    fn start(&self, index: usize, total: usize, id: &str) {
-        self.0.set_length(total as u64);
-        self.0.set_position(index as u64);
-        self.0.set_message(id.to_string());
+    fn start(&self, index: usize, _total: usize, id: &str) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.insert(index, id.to_string());
+        self.show(&running, None);
     }
-    fn finish(&self, _record: &Record) {
-        self.0.inc(1);
+    fn finish(&self, record: &Record) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|_, id| *id != record.id);
+        self.bar.inc(1);
+        self.show(&running, Some(&record.id));
     }
 }
 
@@ -174,6 +229,7 @@ fn describe_expected(e: &serde_json::Value) -> String {
 
 /// Run the command. `None` means the output was already printed (e.g. `--list`).
 pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
+    init_pool(args.threads)?;
     if let Some(path) = &args.rerun {
         return rerun(path, &args.only, quiet).map(Some);
     }
@@ -215,7 +271,10 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
                 .expect("valid template"),
         );
-        Some(Bar(b))
+        Some(Bar {
+            bar: b,
+            running: Default::default(),
+        })
     } else {
         None
     };
@@ -231,7 +290,7 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
         progress,
     );
     if let Some(b) = &bar {
-        b.0.finish_and_clear();
+        b.bar.finish_and_clear();
     }
     if !quiet {
         print_table(&report);

@@ -76,12 +76,21 @@ pub fn risk_and_output_grad(loss: MarginLoss, f: &[f64], y: &[f64]) -> (f64, Vec
 /// L(w) = (1/n) Σ_i ℓ(y_i⟨w, x_i⟩ − ε‖w‖_q), the worst case over ‖δ_i‖_p ≤ ε.
 /// The penalty ‖w‖_q is the dual norm of the perturbation norm ‖·‖_p, and its (sub)gradient is the
 /// perturbation norm's dualizer at w (the worst-case direction).
+///
+/// Where the penalty is not differentiable the subgradient returned is the one of least norm.
+/// For ℓ∞ perturbations (penalty ε‖w‖₁) at coordinates with w_j = 0, ∂_j L is the interval
+/// a_j ± εc (a = (1/n) Σ_i ℓ'(z_i) y_i x_i, c = −(1/n) Σ_i ℓ'(z_i) > 0), and the entry returned is
+/// its element closest to 0, sign(a_j)·max(|a_j| − εc, 0): steepest descent (e.g. Gauss–Southwell
+/// coordinate descent, which moves the coordinate of largest |∂_j L|) then never moves a zero
+/// coordinate along which L increases in both directions.
 #[derive(Debug)]
 pub struct RobustLinear {
     /// ℓ.
     pub loss: MarginLoss,
     /// ε ≥ 0.
     pub eps: f64,
+    /// The perturbation exponent p ∈ [1, ∞].
+    pub p: f64,
     /// The perturbation norm ‖·‖_p (its dual norm is the penalty).
     pub perturbation: Box<dyn Norm>,
 }
@@ -92,6 +101,7 @@ impl RobustLinear {
         Self {
             loss,
             eps,
+            p,
             perturbation: Box::new(Entrywise::vector(p)),
         }
     }
@@ -110,7 +120,8 @@ impl RobustLinear {
         self.loss
             .value(y * crate::norms::inner(w.as_ref(), x.as_ref()) - self.penalty(w))
     }
-    /// L(w) and ∇L(w) = (1/n) Σ_i ℓ'(z_i)(y_i x_i − ε ∂‖w‖_q), z_i the robust margins.
+    /// L(w) and ∇L(w) = (1/n) Σ_i ℓ'(z_i)(y_i x_i − ε ∂‖w‖_q), z_i the robust margins (the
+    /// least-norm subgradient at zero coordinates for ℓ∞ perturbations, see the type's docs).
     pub fn loss_and_grad(&self, w: &Mat<f64>, x: &Mat<f64>, y: &[f64]) -> (f64, Mat<f64>) {
         let z = self.robust_margins(w, x, y);
         let n = z.len() as f64;
@@ -126,7 +137,20 @@ impl RobustLinear {
         let mut g = x.transpose() * &coef;
         if self.eps > 0.0 {
             let dir = self.perturbation.dualize(w.as_ref());
-            g -= faer::Scale(self.eps * sum_dl) * &dir;
+            let pull = -self.eps * sum_dl; // εc ≥ 0
+            if self.p.is_infinite() {
+                // ∂‖w‖₁: sign(w_j) where w_j ≠ 0, the least-norm choice in [−1, 1] where w_j = 0.
+                for j in 0..g.nrows() {
+                    let a = g[(j, 0)];
+                    g[(j, 0)] = if w[(j, 0)] != 0.0 {
+                        a + pull * w[(j, 0)].signum()
+                    } else {
+                        a.signum() * (a.abs() - pull).max(0.0)
+                    };
+                }
+            } else {
+                g += faer::Scale(pull) * &dir;
+            }
         }
         (total / n, g)
     }
@@ -185,6 +209,47 @@ pub(crate) mod tests {
         assert!((MarginLoss::Logistic.value(0.0) - 2f64.ln()).abs() < 1e-15);
         assert!(MarginLoss::Logistic.value(800.0) >= 0.0);
         assert!(MarginLoss::Logistic.value(-800.0).is_finite());
+    }
+
+    #[test]
+    fn linf_robust_subgradient_at_zero_coordinates_has_least_norm() {
+        // At w with zero entries, the returned entry is the element of [a_j − εc, a_j + εc]
+        // closest to 0: zero where L increases along ±e_j, else the one-sided slope of descent.
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let (n, d) = (9, 6);
+        let x = gauss(&mut rng, n, d);
+        let y: Vec<f64> = (0..n)
+            .map(|i| if i % 3 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        let mut w = gauss(&mut rng, d, 1);
+        w[(1, 0)] = 0.0;
+        w[(4, 0)] = 0.0;
+        for eps in [0.05, 0.3, 2.0] {
+            let m = RobustLinear::lp(MarginLoss::Logistic, eps, f64::INFINITY);
+            let (l0, g) = m.loss_and_grad(&w, &x, &y);
+            for j in [1, 4] {
+                let h = 1e-7;
+                let step = |s: f64| {
+                    let mut v = w.clone();
+                    v[(j, 0)] = s * h;
+                    (m.loss_and_grad(&v, &x, &y).0 - l0) / h
+                };
+                // one-sided slopes: right = a_j + εc, left = −(a_j − εc)
+                let (right, left) = (step(1.0), step(-1.0));
+                let least = if right >= 0.0 && left >= 0.0 {
+                    0.0
+                } else if right < 0.0 {
+                    right
+                } else {
+                    -left
+                };
+                assert!(
+                    (g[(j, 0)] - least).abs() <= 1e-5 * (1.0 + least.abs()),
+                    "eps {eps} coordinate {j}: {} vs {least}",
+                    g[(j, 0)]
+                );
+            }
+        }
     }
 
     #[test]

@@ -322,8 +322,11 @@ impl Report {
 }
 
 /// Progress callbacks of [`run_checks`] (a progress bar in the CLI, nothing in tests).
-pub trait Progress {
-    /// Called before check `index` of `total` starts.
+///
+/// Checks run in parallel, so the callbacks are called from several threads at once and in no
+/// particular order: `start` of check `index` always precedes its `finish`, nothing more.
+pub trait Progress: Sync {
+    /// Called when check `index` (its position in registry order) of `total` starts.
     fn start(&self, _index: usize, _total: usize, _id: &str) {}
     /// Called after a check finished.
     fn finish(&self, _record: &Record) {}
@@ -387,7 +390,15 @@ pub fn run_one(check: &dyn Check, ctx: &Ctx) -> Record {
     }
 }
 
-/// Run `checks` in order and assemble a report. `environment` is recorded as given.
+/// Run `checks` in parallel on rayon's current thread pool and assemble a report with the records
+/// in the order of `checks` (registry order). `environment` is recorded as given.
+///
+/// The report does not depend on the number of threads: every check draws its randomness from its
+/// own stream ([`Ctx::rng`]), shares no mutable state with the others, and sweeps inside a check
+/// use [`crate::validate::sweep::par_map`] (results in input order). Dense kernels run
+/// single-threaded: this sets faer's global parallelism to `Par::Seq` (parallelism is over checks
+/// and runs, not inside one matrix product; faer's own threading would also make results depend
+/// on the pool).
 pub fn run_checks(
     checks: &[Box<dyn Check>],
     ctx: &Ctx,
@@ -395,14 +406,20 @@ pub fn run_checks(
     environment: Value,
     progress: &dyn Progress,
 ) -> Report {
+    faer::set_global_parallelism(faer::Par::Seq);
     let t0 = Instant::now();
-    let mut records = Vec::with_capacity(checks.len());
-    for (i, c) in checks.iter().enumerate() {
-        progress.start(i, checks.len(), &c.id());
-        let r = run_one(c.as_ref(), ctx);
+    let total = checks.len();
+    let indexed: Vec<(usize, &dyn Check)> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.as_ref()))
+        .collect();
+    let records = crate::validate::sweep::par_map(&indexed, |&(i, c)| {
+        progress.start(i, total, &c.id());
+        let r = run_one(c, ctx);
         progress.finish(&r);
-        records.push(r);
-    }
+        r
+    });
     let mut summary = Summary::default();
     for r in &records {
         match r.pass {
@@ -618,6 +635,55 @@ mod tests {
         let text = serde_json::to_string(&a).unwrap();
         let back: Report = serde_json::from_str(&text).unwrap();
         assert_eq!(back.without_timing(), a.without_timing());
+    }
+
+    /// Counts callbacks; called from several worker threads.
+    #[derive(Default)]
+    struct Count {
+        started: std::sync::atomic::AtomicUsize,
+        finished: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Progress for Count {
+        fn start(&self, index: usize, total: usize, _id: &str) {
+            assert!(index < total);
+            self.started
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        fn finish(&self, _record: &Record) {
+            self.finished
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn parallel_run_keeps_registry_order_and_reports_progress() {
+        let checks: Vec<Box<dyn Check>> = (0..40)
+            .map(|k| {
+                Box::new(Fixed {
+                    value: 1.0 + k as f64,
+                    skip: k % 7 == 3,
+                    error: k % 11 == 5,
+                }) as Box<dyn Check>
+            })
+            .collect();
+        let serial = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| run_checks(&checks, &ctx(3), vec!["test".into()], json!({}), &()));
+        let count = Count::default();
+        let parallel = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap()
+            .install(|| run_checks(&checks, &ctx(3), vec!["test".into()], json!({}), &count));
+        let ids: Vec<String> = checks.iter().map(|c| c.id()).collect();
+        let got: Vec<String> = parallel.records.iter().map(|r| r.id.clone()).collect();
+        assert_eq!(got, ids, "records in registry order");
+        assert_eq!(serial.without_timing(), parallel.without_timing());
+        assert_eq!(count.started.into_inner(), 40);
+        assert_eq!(count.finished.into_inner(), 40);
     }
 
     #[test]
