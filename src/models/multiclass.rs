@@ -705,16 +705,11 @@ pub fn exp_fast(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     // 1.5·2^52: adding and subtracting it rounds to the nearest integer
     const SHIFT: f64 = 6_755_399_441_055_744.0;
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    // fdlibm's split of ln 2: LN2_HI has 32 trailing zero bits, so k·LN2_HI is exact
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     const LN_MAX: f64 = 709.782_712_893_384;
-    let xc = if x < -708.0 {
-        -708.0
-    } else if x > LN_MAX {
-        LN_MAX
-    } else {
-        x
-    };
+    let xc = x.clamp(-708.0, LN_MAX); // NaN stays NaN
     let t = xc * LOG2E + SHIFT;
     let kf = t - SHIFT;
     let r = (xc - kf * LN2_HI) - kf * LN2_LO;
