@@ -1256,61 +1256,74 @@ impl Check for NetCheck {
             let v0 = gaussian(&mut rng, hidden, d, 1.0 / (d as f64).sqrt());
             let w0 = gaussian(&mut rng, k, hidden, 1.0 / (hidden as f64).sqrt());
             let net = SigmoidNet::new(data.x().clone(), data.y().to_vec(), k)?;
-            let mut margins = Vec::new();
-            let mut raw = Vec::new();
-            for (name, spec, _) in &self.algs {
-                let mut best = (f64::NEG_INFINITY, f64::NAN);
-                for &eta0 in &self.eta_grid {
-                    let blocks: Vec<(usize, usize)> = if self.joint {
-                        vec![(hidden, d), (k, hidden)]
-                    } else {
-                        vec![(hidden, d)]
-                    };
-                    let mut opt = parse_optimizer_with_schedule(
-                        spec,
-                        Some(Schedule::Power { eta0, a: 0.5 }),
-                        &blocks,
-                    )?;
-                    let mut params = if self.joint {
-                        vec![v0.clone(), w0.clone()]
-                    } else {
-                        vec![v0.clone()]
-                    };
-                    for t in 1..=steps {
-                        let w_fixed = if self.joint {
-                            params[1].clone()
-                        } else {
-                            w0.clone()
-                        };
-                        let (_, gv, gw) =
-                            net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
-                        let grads = if self.joint { vec![gv, gw] } else { vec![gv] };
-                        opt.step(&mut params, &grads, None)
-                            .map_err(|e| Error::failed(format!("P1-e {name}, step {t}: {e}")))?;
-                    }
-                    let w_final = if self.joint {
+            // methods × η0 grid in parallel (deterministic runs from the same V0, W0; results in
+            // input order, so the best η0 per method does not depend on the thread count)
+            let items: Vec<(usize, f64)> = (0..self.algs.len())
+                .flat_map(|a| self.eta_grid.iter().map(move |&eta0| (a, eta0)))
+                .collect();
+            let results = try_par_map(&items, |&(ai, eta0)| -> Result<(f64, Value)> {
+                let (name, spec, _) = &self.algs[ai];
+                let blocks: Vec<(usize, usize)> = if self.joint {
+                    vec![(hidden, d), (k, hidden)]
+                } else {
+                    vec![(hidden, d)]
+                };
+                let mut opt = parse_optimizer_with_schedule(
+                    spec,
+                    Some(Schedule::Power { eta0, a: 0.5 }),
+                    &blocks,
+                )?;
+                let mut params = if self.joint {
+                    vec![v0.clone(), w0.clone()]
+                } else {
+                    vec![v0.clone()]
+                };
+                for t in 1..=steps {
+                    let w_fixed = if self.joint {
                         params[1].clone()
                     } else {
                         w0.clone()
                     };
-                    let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
-                    let spec_norm = parse_norm(&self.margin_norm)?;
-                    let denom = if self.joint {
-                        spec_norm
-                            .norm(params[0].as_ref())
-                            .max(spec_norm.norm(w_final.as_ref()))
-                    } else {
-                        spec_norm.norm(params[0].as_ref())
-                    };
-                    let normalized = if m.is_nan() {
-                        f64::NEG_INFINITY
-                    } else {
-                        m / denom
-                    };
-                    raw.push(json!({"key": name, "eta0": eta0, "margin": m, "spectral_margin": m / denom,
-                                "norm_v": spec_norm.norm(params[0].as_ref()), "norm_w": spec_norm.norm(w_final.as_ref())}));
-                    if normalized > best.0 {
-                        best = (normalized, eta0);
+                    let (_, gv, gw) = net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
+                    let grads = if self.joint { vec![gv, gw] } else { vec![gv] };
+                    opt.step(&mut params, &grads, None)
+                        .map_err(|e| Error::failed(format!("P1-e {name}, step {t}: {e}")))?;
+                }
+                let w_final = if self.joint {
+                    params[1].clone()
+                } else {
+                    w0.clone()
+                };
+                let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
+                let spec_norm = parse_norm(&self.margin_norm)?;
+                let denom = if self.joint {
+                    spec_norm
+                        .norm(params[0].as_ref())
+                        .max(spec_norm.norm(w_final.as_ref()))
+                } else {
+                    spec_norm.norm(params[0].as_ref())
+                };
+                let normalized = if m.is_nan() {
+                    f64::NEG_INFINITY
+                } else {
+                    m / denom
+                };
+                Ok((
+                    normalized,
+                    json!({"key": name, "eta0": eta0, "margin": m, "spectral_margin": m / denom,
+                           "norm_v": spec_norm.norm(params[0].as_ref()), "norm_w": spec_norm.norm(w_final.as_ref())}),
+                ))
+            })?;
+            let mut margins = Vec::new();
+            let mut raw = Vec::new();
+            for (ai, (name, _, _)) in self.algs.iter().enumerate() {
+                let mut best = (f64::NEG_INFINITY, f64::NAN);
+                for ((_, eta0), (normalized, row)) in
+                    items.iter().zip(&results).filter(|((a, _), _)| *a == ai)
+                {
+                    raw.push(row.clone());
+                    if *normalized > best.0 {
+                        best = (*normalized, *eta0);
                     }
                 }
                 margins.push((name.to_string(), best.0, best.1));
