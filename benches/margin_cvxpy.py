@@ -1,48 +1,120 @@
 #!/usr/bin/env python3
-"""CVXPY + Clarabel reference timing for the max-margin programs of benches/margin.rs.
+"""CVXPY + Clarabel versus `steepest margin` on the max-margin programs of benches/margin.rs, in one run.
 
 Solves gamma_N = 1 / min{ ||W||_N : (w_{y_i} - w_c)^T h_i >= 1 for all c != y_i } on
-tests/fixtures/dataset.paper.json (k = 10, d = 25, n = 500) for the spectral and nuclear norms (and
-fro, max), with the Clarabel options of the oracle (tol 1e-10, max_iter 400), and prints the wall time
-of each solve (problem construction included, as a user would see it) and gamma.
+tests/fixtures/dataset.paper.json (k = 10, d = 25, n = 500, 4500 pair constraints) for the spectral and
+nuclear norms (and fro, max) with CVXPY + Clarabel (the options of the oracle: tol 1e-10, max_iter 400),
+and runs `steepest margin --data ... --norm N` right after each CVXPY solve, alternating, for --reps
+repetitions. Prints a JSON summary per norm: median wall and CPU seconds of both, gamma of both, the
+relative gamma difference and whether CVXPY's gamma lies in steepest's certified bracket [lower, upper].
 
-Needs: pip install cvxpy clarabel numpy. Run from the repository root, next to `cargo bench --bench margin`:
-    python3 benches/margin_cvxpy.py
+Timing conventions (both "as a user would see it"): CVXPY includes problem construction and
+canonicalization (a fresh cp.Problem per repetition), steepest includes process start, JSON loading, the
+solve and the certificate. CPU time is the fairer figure on a shared machine.
+
+Needs: pip install cvxpy clarabel numpy, and a release binary. Run from the repository root:
+    cargo build --release && python3 benches/margin_cvxpy.py [--reps 3] [--norms spectral,nuclear]
 """
+import argparse
 import json
+import os
+import resource
+import statistics
+import subprocess
 import time
 
 import cvxpy as cp
 import numpy as np
 
-data = json.load(open("tests/fixtures/dataset.paper.json"))
-X = np.asarray(data["x"], dtype=float)
-y = np.asarray(data["y"], dtype=int)
-k = int(data["classes"])
-n, d = X.shape
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DATA = os.path.join(ROOT, "tests", "fixtures", "dataset.paper.json")
 
-# Pair matrix rows: margin of (i, c) = <A_ic, W> with A_ic = (e_{y_i} - e_c) h_i^T.
-rows = []
-for i in range(n):
-    for c in range(k):
-        if c != y[i]:
-            a = np.zeros((k, d))
-            a[y[i]] += X[i]
-            a[c] -= X[i]
-            rows.append(a.ravel())
-A = np.asarray(rows)
-
-norms = {
+NORMS = {
     "spectral": lambda W: cp.sigma_max(W),
     "nuclear": lambda W: cp.normNuc(W),
     "fro": lambda W: cp.norm(W, "fro"),
     "max": lambda W: cp.max(cp.abs(W)),
 }
-opts = dict(tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=400)
-for name, f in norms.items():
-    t0 = time.perf_counter()
+OPTS = dict(tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=400)
+
+
+def pair_rows(X, y, k):
+    """Rows vec(A_ic) of the pair matrices A_ic = (e_{y_i} - e_c) h_i^T, row-major vec."""
+    n, d = X.shape
+    rows = []
+    for i in range(n):
+        for c in range(k):
+            if c != y[i]:
+                a = np.zeros((k, d))
+                a[y[i]] += X[i]
+                a[c] -= X[i]
+                rows.append(a.ravel())
+    return np.asarray(rows)
+
+
+def cvxpy_solve(A, k, d, name):
+    t0, c0 = time.perf_counter(), time.process_time()
     W = cp.Variable((k, d))
-    prob = cp.Problem(cp.Minimize(f(W)), [A @ cp.vec(W, order="C") >= 1])
-    prob.solve(solver=cp.CLARABEL, **opts)
-    dt = time.perf_counter() - t0
-    print(f"{name:>9}: {dt:8.3f} s  gamma = {1.0 / prob.value:.12f}  status = {prob.status}")
+    prob = cp.Problem(cp.Minimize(NORMS[name](W)), [A @ cp.vec(W, order="C") >= 1])
+    prob.solve(solver=cp.CLARABEL, **OPTS)
+    return time.perf_counter() - t0, time.process_time() - c0, 1.0 / prob.value, prob.status
+
+
+def steepest_solve(binary, name):
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    res = subprocess.run([binary, "margin", "--data", DATA, "--norm", name],
+                         check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
+    out = json.loads(res.stdout)
+    return wall, cpu, out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--norms", default="spectral,nuclear")
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "steepest"))
+    args = ap.parse_args()
+    data = json.load(open(DATA))
+    X = np.asarray(data["x"], dtype=float)
+    y = np.asarray(data["y"], dtype=int)
+    k = int(data["classes"])
+    n, d = X.shape
+    A = pair_rows(X, y, k)
+    summary = {"data": {"n": n, "d": d, "k": k}, "reps": args.reps, "cvxpy": cp.__version__,
+               "numpy": np.__version__, "load_average": os.getloadavg(), "results": {}}
+    for name in args.norms.split(","):
+        cv_wall, cv_cpu, st_wall, st_cpu = [], [], [], []
+        for _ in range(args.reps):
+            w, c, g_cv, status = cvxpy_solve(A, k, d, name)
+            cv_wall.append(w)
+            cv_cpu.append(c)
+            w, c, out = steepest_solve(args.binary, name)
+            st_wall.append(w)
+            st_cpu.append(c)
+        g_st, lo, hi = out["gamma"], out["lower"], out["upper"]
+        summary["results"][name] = {
+            "cvxpy_wall_s_median": statistics.median(cv_wall),
+            "cvxpy_cpu_s_median": statistics.median(cv_cpu),
+            "steepest_wall_s_median": statistics.median(st_wall),
+            "steepest_cpu_s_median": statistics.median(st_cpu),
+            "wall_speedup": statistics.median(cv_wall) / statistics.median(st_wall),
+            "cpu_speedup": statistics.median(cv_cpu) / statistics.median(st_cpu),
+            "cvxpy_wall_s": cv_wall,
+            "steepest_wall_s": st_wall,
+            "gamma_cvxpy": g_cv,
+            "cvxpy_status": status,
+            "gamma_steepest": g_st,
+            "bracket_steepest": [lo, hi],
+            "gamma_rel_diff": abs(g_st - g_cv) / abs(g_cv),
+            "cvxpy_gamma_in_bracket": bool(lo <= g_cv <= hi),
+        }
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

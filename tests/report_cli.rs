@@ -228,3 +228,40 @@ fn merge_of_shards_equals_the_unsharded_report() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn correlation_curves_figure_from_p1b_records() {
+    // P1-b records as `validate --suite multiclass` writes them (details.seeds[*].t and
+    // correlation_curves per max-margin solution); the full study is too slow for a test.
+    let dir = tempfile::tempdir().unwrap();
+    let seed = |shift: f64| {
+        serde_json::json!({"seed": 0, "t": [1, 10, 100, 1000],
+            "correlation_curves": {"max": [0.7, 0.8 + shift, 0.9, 0.97],
+                                   "fro": [0.72, 0.8, 0.85, 0.83],
+                                   "spectral": [0.7, 0.78, 0.8, 0.8]}})
+    };
+    let report = serde_json::json!({"schema": "steepest.report/v1", "records": [
+        {"id": "P1-b[signgd]", "details": {"seeds": [seed(0.0), seed(0.01)]}},
+        {"id": "P1-b[ngd]", "details": {"seeds": [seed(-0.05)]}}]});
+    let r = dir.path().join("r.json");
+    std::fs::write(&r, serde_json::to_string(&report).unwrap()).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = steepest(&[
+        "report",
+        "--input",
+        r.to_str().unwrap(),
+        "--format",
+        "svg",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(out_dir.join("correlation-curves.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("<polyline") && svg.contains("V_spectral") && svg.contains("signgd"));
+}

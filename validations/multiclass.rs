@@ -15,6 +15,7 @@ use crate::norms::{parse_norm, Norm};
 use crate::optim::{parse_optimizer_with_schedule, Schedule};
 use crate::train::{log_spaced, run, GradScale, GradientFn, RunSpec, Snapshot};
 use crate::validate::stats::{loglog_slope, median};
+use crate::validate::sweep::try_par_map;
 use crate::validate::{Check, Ctx, Expectation, Outcome, Profile};
 use faer::Mat;
 use rand::Rng;
@@ -628,8 +629,11 @@ fn study(
         (data_size(ctx.profile), t, s)
     });
     let seeds = if tag == "sweep" { 1 } else { seeds };
+    // data and certified γ per seed (Clarabel solves stay serial), then the seeds × algorithms
+    // training runs in parallel: each run is deterministic (W_0 = 0, no sampling), results come
+    // back in input order, so the study is bit-identical for any thread count.
     let mut gammas = Vec::new();
-    let mut runs = Vec::new();
+    let mut problems = Vec::new();
     for s in 0..seeds {
         let data = dataset(ctx, s, size)?;
         let data = if cfg.feature_scale == 1.0 {
@@ -652,65 +656,71 @@ fn study(
             gs.insert(nm.to_string(), (g.gamma, g.lower, g.upper));
             vs.push((nm.to_string(), g.w));
         }
-        for alg in algs {
-            let sched = Schedule::Power { eta0: alg.eta0, a };
-            let mut opt = parse_optimizer_with_schedule(alg.spec, Some(sched), &[m.shape()])?;
-            let mut spec = RunSpec::new(steps)
-                .record_at(log_spaced(steps, 4))
-                .grad_scale(alg.scale)
-                .gradient(cfg.gradient);
-            for nm in GAP_NORMS {
-                let measured = (cfg.measure_norm)(nm);
-                spec = spec.norm(parse_norm(&measured)?, Some(gs[nm].0));
-            }
-            for (n, v) in &vs {
-                spec = spec.reference(n.clone(), v.clone());
-            }
-            // P1-d: the EMA M_t of the gradients, kept in the scale of the current gradient.
-            let mnorm = parse_norm(&cfg.momentum_norm)?;
-            let (w_lo, w_hi) = momentum_window(steps);
-            let mut mom = Mat::<f64>::zeros(m.k(), m.d());
-            let mut prev_scale = 0.0f64;
-            let mut ratio = Vec::new();
-            let beta = alg.beta;
-            let divide = cfg.divide_by_proxy;
-            let traj = run(&m, opt.as_mut(), &spec, &mut |v| {
-                if beta == 0.0 {
-                    return Ok(());
-                }
-                let s = v.grad.log_scale;
-                let carry = if v.t == 1 {
-                    0.0
-                } else {
-                    beta * (prev_scale - s).exp()
-                };
-                let g = &v.grad.direction;
-                mom = Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
-                    carry * mom[(i, j)] + (1.0 - beta) * g[(i, j)]
-                });
-                prev_scale = s;
-                if v.t >= w_lo && v.t <= w_hi {
-                    let diff = Mat::from_fn(g.nrows(), g.ncols(), |i, j| mom[(i, j)] - g[(i, j)]);
-                    let r = if divide {
-                        mnorm.norm(diff.as_ref()) * (s - v.eval.log_proxy).exp()
-                    } else {
-                        mnorm.norm(diff.as_ref()) * s.exp()
-                    };
-                    let eta = alg.eta0 * (v.t as f64).powf(-a);
-                    ratio.push((v.t, r / eta));
-                }
-                Ok(())
-            })?;
-            runs.push(StudyRun {
-                key: alg.key.to_string(),
-                seed: s,
-                own: alg.own.to_string(),
-                records: traj.records,
-                momentum_ratio: ratio,
-            });
-        }
+        problems.push((m, vs));
         gammas.push(gs);
     }
+    let items: Vec<(usize, &Algorithm)> = (0..seeds)
+        .flat_map(|s| algs.iter().map(move |alg| (s, alg)))
+        .collect();
+    let runs = try_par_map(&items, |&(s, alg)| {
+        let (m, vs) = &problems[s];
+        let gs = &gammas[s];
+        let sched = Schedule::Power { eta0: alg.eta0, a };
+        let mut opt = parse_optimizer_with_schedule(alg.spec, Some(sched), &[m.shape()])?;
+        let mut spec = RunSpec::new(steps)
+            .record_at(log_spaced(steps, 4))
+            .grad_scale(alg.scale)
+            .gradient(cfg.gradient);
+        for nm in GAP_NORMS {
+            let measured = (cfg.measure_norm)(nm);
+            spec = spec.norm(parse_norm(&measured)?, Some(gs[nm].0));
+        }
+        for (n, v) in vs {
+            spec = spec.reference(n.clone(), v.clone());
+        }
+        // P1-d: the EMA M_t of the gradients, kept in the scale of the current gradient.
+        let mnorm = parse_norm(&cfg.momentum_norm)?;
+        let (w_lo, w_hi) = momentum_window(steps);
+        let mut mom = Mat::<f64>::zeros(m.k(), m.d());
+        let mut prev_scale = 0.0f64;
+        let mut ratio = Vec::new();
+        let beta = alg.beta;
+        let divide = cfg.divide_by_proxy;
+        let traj = run(m, opt.as_mut(), &spec, &mut |v| {
+            if beta == 0.0 {
+                return Ok(());
+            }
+            let s = v.grad.log_scale;
+            let carry = if v.t == 1 {
+                0.0
+            } else {
+                beta * (prev_scale - s).exp()
+            };
+            let g = &v.grad.direction;
+            mom = Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
+                carry * mom[(i, j)] + (1.0 - beta) * g[(i, j)]
+            });
+            prev_scale = s;
+            if v.t >= w_lo && v.t <= w_hi {
+                let diff = Mat::from_fn(g.nrows(), g.ncols(), |i, j| mom[(i, j)] - g[(i, j)]);
+                let r = if divide {
+                    mnorm.norm(diff.as_ref()) * (s - v.eval.log_proxy).exp()
+                } else {
+                    mnorm.norm(diff.as_ref()) * s.exp()
+                };
+                let eta = alg.eta0 * (v.t as f64).powf(-a);
+                ratio.push((v.t, r / eta));
+            }
+            Ok(())
+        })?;
+        Ok(StudyRun {
+            key: alg.key.to_string(),
+            seed: s,
+            own: alg.own.to_string(),
+            records: traj.records,
+            momentum_ratio: ratio,
+        })
+    })?;
     let st = Arc::new(Study {
         steps,
         seeds,
@@ -839,6 +849,14 @@ impl Check for BiasCheck {
                 "own_gap": my_gap,
                 "other_gaps": others.iter().map(|(k, g)| json!({k.clone(): g})).collect::<Vec<_>>(),
                 "correlations": corrs.iter().map(|(k, c)| json!({k.clone(): c})).collect::<Vec<_>>(),
+                // Fig. 2: ⟨W_t, V_N⟩/(‖W_t‖_F‖V_N‖_F) at the log-spaced record steps
+                "t": mine.records.iter().map(|r| r.t).collect::<Vec<_>>(),
+                "correlation_curves": GAP_NORMS.iter().map(|n| {
+                    let c: Vec<Value> = mine.records.iter()
+                        .map(|r| crate::io::num(r.correlation(n).unwrap_or(f64::NAN)))
+                        .collect();
+                    (n.to_string(), Value::Array(c))
+                }).collect::<serde_json::Map<String, Value>>(),
                 "gap_at_T_over_100": early,
                 "shrink_factor": shrink,
                 "smallest_gap": gap_ok, "highest_correlation_own": corr_ok,
@@ -1238,61 +1256,74 @@ impl Check for NetCheck {
             let v0 = gaussian(&mut rng, hidden, d, 1.0 / (d as f64).sqrt());
             let w0 = gaussian(&mut rng, k, hidden, 1.0 / (hidden as f64).sqrt());
             let net = SigmoidNet::new(data.x().clone(), data.y().to_vec(), k)?;
-            let mut margins = Vec::new();
-            let mut raw = Vec::new();
-            for (name, spec, _) in &self.algs {
-                let mut best = (f64::NEG_INFINITY, f64::NAN);
-                for &eta0 in &self.eta_grid {
-                    let blocks: Vec<(usize, usize)> = if self.joint {
-                        vec![(hidden, d), (k, hidden)]
-                    } else {
-                        vec![(hidden, d)]
-                    };
-                    let mut opt = parse_optimizer_with_schedule(
-                        spec,
-                        Some(Schedule::Power { eta0, a: 0.5 }),
-                        &blocks,
-                    )?;
-                    let mut params = if self.joint {
-                        vec![v0.clone(), w0.clone()]
-                    } else {
-                        vec![v0.clone()]
-                    };
-                    for t in 1..=steps {
-                        let w_fixed = if self.joint {
-                            params[1].clone()
-                        } else {
-                            w0.clone()
-                        };
-                        let (_, gv, gw) =
-                            net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
-                        let grads = if self.joint { vec![gv, gw] } else { vec![gv] };
-                        opt.step(&mut params, &grads, None)
-                            .map_err(|e| Error::failed(format!("P1-e {name}, step {t}: {e}")))?;
-                    }
-                    let w_final = if self.joint {
+            // methods × η0 grid in parallel (deterministic runs from the same V0, W0; results in
+            // input order, so the best η0 per method does not depend on the thread count)
+            let items: Vec<(usize, f64)> = (0..self.algs.len())
+                .flat_map(|a| self.eta_grid.iter().map(move |&eta0| (a, eta0)))
+                .collect();
+            let results = try_par_map(&items, |&(ai, eta0)| -> Result<(f64, Value)> {
+                let (name, spec, _) = &self.algs[ai];
+                let blocks: Vec<(usize, usize)> = if self.joint {
+                    vec![(hidden, d), (k, hidden)]
+                } else {
+                    vec![(hidden, d)]
+                };
+                let mut opt = parse_optimizer_with_schedule(
+                    spec,
+                    Some(Schedule::Power { eta0, a: 0.5 }),
+                    &blocks,
+                )?;
+                let mut params = if self.joint {
+                    vec![v0.clone(), w0.clone()]
+                } else {
+                    vec![v0.clone()]
+                };
+                for t in 1..=steps {
+                    let w_fixed = if self.joint {
                         params[1].clone()
                     } else {
                         w0.clone()
                     };
-                    let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
-                    let spec_norm = parse_norm(&self.margin_norm)?;
-                    let denom = if self.joint {
-                        spec_norm
-                            .norm(params[0].as_ref())
-                            .max(spec_norm.norm(w_final.as_ref()))
-                    } else {
-                        spec_norm.norm(params[0].as_ref())
-                    };
-                    let normalized = if m.is_nan() {
-                        f64::NEG_INFINITY
-                    } else {
-                        m / denom
-                    };
-                    raw.push(json!({"key": name, "eta0": eta0, "margin": m, "spectral_margin": m / denom,
-                                "norm_v": spec_norm.norm(params[0].as_ref()), "norm_w": spec_norm.norm(w_final.as_ref())}));
-                    if normalized > best.0 {
-                        best = (normalized, eta0);
+                    let (_, gv, gw) = net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
+                    let grads = if self.joint { vec![gv, gw] } else { vec![gv] };
+                    opt.step(&mut params, &grads, None)
+                        .map_err(|e| Error::failed(format!("P1-e {name}, step {t}: {e}")))?;
+                }
+                let w_final = if self.joint {
+                    params[1].clone()
+                } else {
+                    w0.clone()
+                };
+                let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
+                let spec_norm = parse_norm(&self.margin_norm)?;
+                let denom = if self.joint {
+                    spec_norm
+                        .norm(params[0].as_ref())
+                        .max(spec_norm.norm(w_final.as_ref()))
+                } else {
+                    spec_norm.norm(params[0].as_ref())
+                };
+                let normalized = if m.is_nan() {
+                    f64::NEG_INFINITY
+                } else {
+                    m / denom
+                };
+                Ok((
+                    normalized,
+                    json!({"key": name, "eta0": eta0, "margin": m, "spectral_margin": m / denom,
+                           "norm_v": spec_norm.norm(params[0].as_ref()), "norm_w": spec_norm.norm(w_final.as_ref())}),
+                ))
+            })?;
+            let mut margins = Vec::new();
+            let mut raw = Vec::new();
+            for (ai, (name, _, _)) in self.algs.iter().enumerate() {
+                let mut best = (f64::NEG_INFINITY, f64::NAN);
+                for ((_, eta0), (normalized, row)) in
+                    items.iter().zip(&results).filter(|((a, _), _)| *a == ai)
+                {
+                    raw.push(row.clone());
+                    if *normalized > best.0 {
+                        best = (*normalized, *eta0);
                     }
                 }
                 margins.push((name.to_string(), best.0, best.1));

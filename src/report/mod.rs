@@ -12,6 +12,10 @@
 //! * `margin-gap.svg` — the margin gap γ − (normalized margin) of each optimizer's own norm against
 //!   the step t on log–log axes (mean over seeds), labelled with the mean fitted slope, from
 //!   `details.seeds[*].{t, gap, slope}` of each `P1-c[…]` record (multiclass paper, Fig. 1).
+//! * `correlation-curves.svg` — the correlation ⟨W_t, V_N⟩/(‖W_t‖_F‖V_N‖_F) of each optimizer's
+//!   iterate with the max-margin solution V_N of each norm N against the step t (log axis), one
+//!   panel per N, mean over seeds, from `details.seeds[*].{t, correlation_curves}` of each
+//!   `P1-b[…]` record (multiclass paper, Fig. 2).
 //! * `aion-slice.svg` — the AION loss L(θ0 + s(θ1 − θ0)) along the Infinite Descent step, with the
 //!   one-step jump from s = 0 to s = 1, from `details.loss_slice` of each `V3[…]` record (file 09).
 
@@ -612,6 +616,175 @@ fn margin_gap(report: &Value) -> Result<Option<String>> {
     Ok(Some(svg))
 }
 
+/// A labelled correlation curve: (algorithm, [(t, mean correlation)] per reference norm).
+type CorrCurve = (String, Vec<(String, Vec<(f64, f64)>)>);
+
+/// Correlation curves of every `P1-b[…]` record with per-seed `t` and `correlation_curves`
+/// (module docs): the mean over seeds per algorithm and reference norm.
+fn correlation_curves(report: &Value) -> Result<Option<String>> {
+    use plotters::prelude::*;
+    let mut curves: Vec<CorrCurve> = Vec::new();
+    let mut norms: Vec<String> = Vec::new();
+    for r in records(report) {
+        if !s(r, "id").starts_with("P1-b[") {
+            continue;
+        }
+        let Some(seeds) = r
+            .get("details")
+            .and_then(|d| d.get("seeds"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        // per norm: (t of the first usable seed, running sums, seed count)
+        let mut acc: Vec<(String, Vec<f64>, Vec<f64>, usize)> = Vec::new();
+        for sd in seeds {
+            let Some(t) = sd
+                .get("t")
+                .and_then(Value::as_array)
+                .and_then(|a| a.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
+            else {
+                continue;
+            };
+            let Some(cc) = sd.get("correlation_curves").and_then(Value::as_object) else {
+                continue;
+            };
+            for (norm, vals) in cc {
+                let Some(v) = vals
+                    .as_array()
+                    .and_then(|a| a.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
+                else {
+                    continue;
+                };
+                if v.len() != t.len() || t.is_empty() {
+                    continue;
+                }
+                match acc.iter_mut().find(|a| &a.0 == norm) {
+                    Some(a) if a.1 == t => {
+                        for (x, y) in a.2.iter_mut().zip(&v) {
+                            *x += y;
+                        }
+                        a.3 += 1;
+                    }
+                    Some(_) => {}
+                    None => acc.push((norm.clone(), t.clone(), v, 1)),
+                }
+            }
+        }
+        let per_norm: Vec<(String, Vec<(f64, f64)>)> = acc
+            .into_iter()
+            .map(|(norm, t, sums, n)| {
+                let pts = t
+                    .iter()
+                    .zip(&sums)
+                    .map(|(&t, &c)| (t, c / n as f64))
+                    .filter(|&(t, c)| t > 0.0 && c.is_finite())
+                    .collect::<Vec<_>>();
+                (norm, pts)
+            })
+            .filter(|(_, pts)| pts.len() >= 2)
+            .collect();
+        if per_norm.is_empty() {
+            continue;
+        }
+        for (norm, _) in &per_norm {
+            if !norms.contains(norm) {
+                norms.push(norm.clone());
+            }
+        }
+        let label = s(r, "id")
+            .trim_start_matches("P1-b[")
+            .trim_end_matches(']')
+            .to_string();
+        curves.push((label, per_norm));
+    }
+    if curves.is_empty() {
+        return Ok(None);
+    }
+    // the paper's panel order: V_∞, V_2, V_spec
+    let rank = |n: &str| match n {
+        "max" => 0,
+        "fro" => 1,
+        "spectral" => 2,
+        _ => 3,
+    };
+    norms.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
+    let (mut tlo, mut thi, mut clo) = (f64::INFINITY, 0.0f64, 1.0f64);
+    for (_, per_norm) in &curves {
+        for (_, pts) in per_norm {
+            for &(t, c) in pts {
+                tlo = tlo.min(t);
+                thi = thi.max(t);
+                clo = clo.min(c);
+            }
+        }
+    }
+    let clo = (clo - 0.02).max(-1.0);
+    let colors = [
+        BLUE,
+        RED,
+        GREEN,
+        MAGENTA,
+        CYAN,
+        BLACK,
+        RGBColor(230, 120, 0),
+    ];
+    let mut svg = String::new();
+    {
+        let width = 380 * norms.len() as u32 + 40;
+        let root = SVGBackend::with_string(&mut svg, (width, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let root = root
+            .titled(
+                "Correlation ⟨W_t, V_N⟩/(‖W_t‖_F ‖V_N‖_F) with each max-margin solution (mean over seeds)",
+                ("sans-serif", 18),
+            )
+            .map_err(plot_err)?;
+        let panels = root.split_evenly((1, norms.len()));
+        for (pi, (panel, norm)) in panels.iter().zip(&norms).enumerate() {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(format!("V_{norm}"), ("sans-serif", 16))
+                .margin(10)
+                .x_label_area_size(40)
+                .y_label_area_size(50)
+                .build_cartesian_2d((tlo / 1.2..thi * 1.2).log_scale(), clo..1.005)
+                .map_err(plot_err)?;
+            chart
+                .configure_mesh()
+                .x_desc("step t (log scale)")
+                .y_desc(if pi == 0 { "correlation" } else { "" })
+                .x_label_formatter(&|v| format!("{v:.0}"))
+                .y_label_formatter(&|v| format!("{v:.2}"))
+                .draw()
+                .map_err(plot_err)?;
+            for (i, (label, per_norm)) in curves.iter().enumerate() {
+                let Some((_, pts)) = per_norm.iter().find(|(n, _)| n == norm) else {
+                    continue;
+                };
+                let c = colors[i % colors.len()];
+                chart
+                    .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
+                    .map_err(plot_err)?
+                    .label(label.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                    });
+            }
+            if pi + 1 == norms.len() {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::LowerRight)
+                    .background_style(WHITE.mix(0.9))
+                    .border_style(BLACK.mix(0.3))
+                    .draw()
+                    .map_err(plot_err)?;
+            }
+        }
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Some(svg))
+}
+
 /// The AION loss slice of every `V3[…]` record with `details.loss_slice` (see the module docs).
 fn aion_slice(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
@@ -730,6 +903,9 @@ pub fn figures(report: &Value) -> Result<Vec<(String, String)>> {
     if let Some(svg) = margin_gap(report)? {
         out.push(("margin-gap.svg".to_string(), svg));
     }
+    if let Some(svg) = correlation_curves(report)? {
+        out.push(("correlation-curves.svg".to_string(), svg));
+    }
     if let Some(svg) = aion_slice(report)? {
         out.push(("aion-slice.svg".to_string(), svg));
     }
@@ -772,6 +948,30 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].0, "margin-gap.svg");
         assert!(f[0].1.contains("ngd (slope -0.56, 2 seeds)"));
+    }
+
+    #[test]
+    fn correlation_curves_from_seeds() {
+        let seed = |a: f64| {
+            json!({"t": [1.0, 10.0, 100.0], "correlation_curves": {
+                "max": [0.5, 0.7 + a, 0.9], "fro": [0.4, 0.6, 0.8], "spectral": [0.3, 0.5, 0.6]}})
+        };
+        let r = json!({"schema": SCHEMA, "records": [
+            {"id": "P1-b[signgd]", "details": {"seeds": [seed(0.0), seed(0.02)]}},
+            {"id": "P1-b[ngd]", "details": {"seeds": [seed(0.01)]}},
+            // no curves (an older report): no figure from this record, no error
+            {"id": "P1-b[adam]", "details": {"seeds": [{"correlations": []}]}}]});
+        let f = figures(&r).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].0, "correlation-curves.svg");
+        let svg = &f[0].1;
+        for text in ["V_max", "V_fro", "V_spectral", "signgd", "ngd"] {
+            assert!(svg.contains(text), "{text} missing");
+        }
+        assert!(!svg.contains("adam"));
+        let old = json!({"schema": SCHEMA, "records": [
+            {"id": "P1-b[adam]", "details": {"seeds": [{"correlations": []}]}}]});
+        assert!(figures(&old).unwrap().is_empty());
     }
 
     #[test]
