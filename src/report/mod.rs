@@ -18,6 +18,10 @@
 //!   `P1-b[…]` record (multiclass paper, Fig. 2).
 //! * `aion-slice.svg` — the AION loss L(θ0 + s(θ1 − θ0)) along the Infinite Descent step, with the
 //!   one-step jump from s = 0 to s = 1, from `details.loss_slice` of each `V3[…]` record (file 09).
+//! * `lr-basin.svg` — final held-out loss (mean over seeds) against the learning rate η on a log
+//!   axis, one curve per method, grid points inside the method's basin (loss ≤ best + 0.05) filled,
+//!   runs off the scale or diverged marked on the top edge, from `details.table` of the first
+//!   `P3-c[…]` record (suite `lr-robustness`; Crawshaw et al., Fig. 1).
 
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -891,6 +895,199 @@ fn aion_slice(report: &Value) -> Result<Option<String>> {
     Ok(Some(svg))
 }
 
+/// A method's curve of the LR-basin figure: (name, [(η, mean loss or None if diverged)], width).
+type BasinCurve = (String, Vec<(f64, Option<f64>)>, usize);
+
+/// The learning-rate basins of the first `P3-c[…]` record with `details.table` (module docs).
+fn lr_basin(report: &Value) -> Result<Option<String>> {
+    use plotters::prelude::*;
+    let Some(table) = records(report)
+        .iter()
+        .filter(|r| s(r, "id").starts_with("P3-c["))
+        .find_map(|r| r.get("details").and_then(|d| d.get("table")))
+    else {
+        return Ok(None);
+    };
+    let Some(lrs) = table
+        .get("lrs")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
+    else {
+        return Ok(None);
+    };
+    let tol = report_basin_tol(table);
+    let mut curves: Vec<BasinCurve> = Vec::new();
+    for m in table
+        .get("methods")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+    {
+        let Some(vals) = m.get("test_mean").and_then(Value::as_array) else {
+            continue;
+        };
+        if vals.len() != lrs.len() {
+            continue;
+        }
+        let pts: Vec<(f64, Option<f64>)> = lrs
+            .iter()
+            .zip(vals)
+            .map(|(&lr, v)| (lr, v.as_f64().filter(|x| x.is_finite())))
+            .collect();
+        let width = m.get("width_test_abs").and_then(Value::as_u64).unwrap_or(0) as usize;
+        curves.push((s(m, "name").to_string(), pts, width));
+    }
+    let finite: Vec<f64> = curves
+        .iter()
+        .flat_map(|c| c.1.iter().filter_map(|p| p.1))
+        .collect();
+    if curves.is_empty() || finite.is_empty() || lrs.iter().any(|&x| x <= 0.0) {
+        return Ok(None);
+    }
+    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = finite.iter().copied().fold(0.0f64, f64::max);
+    // Losses of runs that nearly diverged reach 10⁴ and more: the axis stops at 3 × the best
+    // loss, and points above it are drawn as triangles on the top edge (diverged runs: crosses).
+    let top = hi.min(3.0 * lo).max(lo * 1.2);
+    let ymax = top + 0.06 * (top - lo);
+    let ymin = (lo - 0.08 * (top - lo)).max(0.0);
+    let (xlo, xhi) = (
+        lrs.iter().copied().fold(f64::INFINITY, f64::min),
+        lrs.iter().copied().fold(0.0f64, f64::max),
+    );
+    let colors = [
+        BLUE,
+        RGBColor(230, 120, 0),
+        RED,
+        RGBColor(0, 150, 200),
+        MAGENTA,
+        GREEN,
+        BLACK,
+    ];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 520)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Learning-rate basins: final held-out loss vs η (mean over seeds)",
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .margin_bottom(36)
+            .x_label_area_size(62)
+            .y_label_area_size(60)
+            .build_cartesian_2d((xlo / 1.6..xhi * 1.6).log_scale(), ymin..ymax)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("learning rate η (log scale)")
+            .y_desc("held-out cross-entropy")
+            .x_label_formatter(&|v| format!("{v:.0e}"))
+            .y_label_formatter(&|v| format!("{v:.2}"))
+            .draw()
+            .map_err(plot_err)?;
+        for (i, (name, pts, width)) in curves.iter().enumerate() {
+            let c = colors[i % colors.len()];
+            let best = pts.iter().filter_map(|p| p.1).fold(f64::INFINITY, f64::min);
+            // Momo variants are drawn thinner on top of their (thicker) base methods, so equal
+            // curves stay visible as two.
+            let stroke = if name.ends_with("momo") { 1 } else { 3 };
+            // The line runs through consecutive on-scale points only (it breaks at runs that are
+            // off the scale or diverged); the first piece carries the legend entry.
+            let mut pieces: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for &(x, y) in pts {
+                match y.filter(|&y| y <= top) {
+                    Some(y) => pieces.last_mut().expect("non-empty").push((x, y)),
+                    None => pieces.push(Vec::new()),
+                }
+            }
+            pieces.retain(|p| !p.is_empty());
+            if pieces.is_empty() {
+                // Nothing on the scale: an empty piece still carries the legend entry.
+                pieces.push(Vec::new());
+            }
+            for (k, piece) in pieces.iter().enumerate() {
+                let series = chart
+                    .draw_series(LineSeries::new(
+                        piece.iter().copied(),
+                        c.mix(0.85).stroke_width(stroke),
+                    ))
+                    .map_err(plot_err)?;
+                if k == 0 {
+                    series
+                        .label(format!("{name} (basin width {width})"))
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(stroke))
+                        });
+                }
+            }
+            // Markers on the top edge are spread sideways by method so they do not hide each other.
+            let shift = 10f64.powf(0.045 * (i as f64 - (curves.len() as f64 - 1.0) / 2.0));
+            for &(x, y) in pts {
+                match y {
+                    Some(y) if y > top => {
+                        chart
+                            .draw_series(std::iter::once(TriangleMarker::new(
+                                (x * shift, top),
+                                5,
+                                c.filled(),
+                            )))
+                            .map_err(plot_err)?;
+                    }
+                    Some(y) => {
+                        let inside = y <= best + tol;
+                        let style = if inside {
+                            c.filled()
+                        } else {
+                            c.stroke_width(1)
+                        };
+                        let r = if inside { 5 } else { 3 };
+                        chart
+                            .draw_series(std::iter::once(Circle::new((x, y), r, style)))
+                            .map_err(plot_err)?;
+                    }
+                    None => {
+                        chart
+                            .draw_series(std::iter::once(Cross::new(
+                                (x * shift, top),
+                                5,
+                                c.stroke_width(2),
+                            )))
+                            .map_err(plot_err)?;
+                    }
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .draw()
+            .map_err(plot_err)?;
+        root.draw(&Text::new(
+            format!("filled: in the basin (loss ≤ best + {tol}); ▲ above {top:.2}; × diverged"),
+            (150, 500),
+            ("sans-serif", 13),
+        ))
+        .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(Some(svg))
+}
+
+/// The absolute basin tolerance of an lr-robustness table (`basin.abs` = "loss ≤ best + T"),
+/// 0.05 if absent.
+fn report_basin_tol(table: &Value) -> f64 {
+    table
+        .get("basin")
+        .and_then(|b| b.get("abs"))
+        .and_then(Value::as_str)
+        .and_then(|t| t.rsplit('+').next())
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0.05)
+}
+
 /// Every figure the report has data for, as (file name, SVG text). Empty if none.
 pub fn figures(report: &Value) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
@@ -908,6 +1105,9 @@ pub fn figures(report: &Value) -> Result<Vec<(String, String)>> {
     }
     if let Some(svg) = aion_slice(report)? {
         out.push(("aion-slice.svg".to_string(), svg));
+    }
+    if let Some(svg) = lr_basin(report)? {
+        out.push(("lr-basin.svg".to_string(), svg));
     }
     Ok(out)
 }
@@ -982,5 +1182,21 @@ mod tests {
         let f = figures(&r).unwrap();
         assert_eq!(f.len(), 1);
         assert!(f[0].1.starts_with("<svg") && f[0].1.contains("<text"));
+    }
+
+    #[test]
+    fn lr_basin_from_lr_robustness_table() {
+        let r = json!({"schema": SCHEMA, "records": [{"id": "P3-c[momo-widens:muonadam]", "details": {"table": {
+            "lrs": [1e-3, 1e-2, 1e-1, 1.0],
+            "basin": {"abs": "loss ≤ best + 0.05"},
+            "methods": [
+                {"name": "muonadam", "test_mean": [0.9, 0.6, 40.0, null], "width_test_abs": 1},
+                {"name": "muonadam-momo", "test_mean": [0.9, 0.6, 0.63, 0.7], "width_test_abs": 2}]}}}]});
+        let f = figures(&r).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].0, "lr-basin.svg");
+        assert!(f[0].1.starts_with("<svg"));
+        assert!(f[0].1.contains("muonadam-momo (basin width 2)"));
+        assert!(f[0].1.contains("best + 0.05"));
     }
 }

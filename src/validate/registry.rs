@@ -17,6 +17,8 @@ pub mod fromage;
 pub mod geometry;
 #[path = "../../validations/homogeneous.rs"]
 pub mod homogeneous;
+#[path = "../../validations/lr_robustness.rs"]
+pub mod lr_robustness;
 #[path = "../../validations/multiclass.rs"]
 pub mod multiclass;
 #[path = "../../validations/muon.rs"]
@@ -94,6 +96,11 @@ pub const SUITES: &[Suite] = &[
         name: "homogeneous",
         about: "implicit bias on homogeneous networks (file 02): NGD, Signum and Muon each maximize the normalized margin in their own norm (P2-a)",
         checks: homogeneous::checks,
+    },
+    Suite {
+        name: "lr-robustness",
+        about: "learning-rate basins (file 03 §4–5, P3-c): MuonAdam, Scion, MuonMax and the Momo variants on a teacher-MLP, η ∈ 10^{−4…0.5}",
+        checks: lr_robustness::checks,
     },
 ];
 
