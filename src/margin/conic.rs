@@ -16,6 +16,30 @@ use crate::error::{Error, Result};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSettings, DefaultSolver, IPSolver, SolverStatus, SupportedConeT};
 
+// OpenBLAS (linked through `openblas-src` for Clarabel's PSD cone) starts one thread per core
+// and spins them in every dense kernel. The PSD blocks here are small, and on machines where
+// vCPUs share a core (../shared/notes/faer.md) the threads cost far more wall time than they save:
+// a paper-size nuclear-norm solve measured 0.9 s of CPU but 9–42 s of wall time under load with
+// threaded OpenBLAS, 4.6 s with one thread. Sweeps parallelize over independent solves instead.
+extern "C" {
+    fn openblas_set_num_threads(num_threads: std::os::raw::c_int);
+    fn openblas_get_num_threads() -> std::os::raw::c_int;
+}
+
+/// Pin OpenBLAS to one thread (once per process).
+fn single_threaded_blas() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: plain C calls into the linked OpenBLAS with a valid thread count; they take no
+    // pointers and OpenBLAS documents them as callable at any time outside its kernels.
+    ONCE.call_once(|| unsafe { openblas_set_num_threads(1) });
+}
+
+/// The number of threads OpenBLAS will use (1 once a conic program has been solved).
+pub fn blas_threads() -> usize {
+    // SAFETY: a plain C getter without arguments.
+    unsafe { openblas_get_num_threads() as usize }
+}
+
 /// An affine expression Σ a_j x_j + c.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Affine {
@@ -154,6 +178,7 @@ impl Program {
             max_threads: 1,
             ..DefaultSettings::default()
         };
+        single_threaded_blas();
         let mut solver = DefaultSolver::new(&p, &self.q, &a, &self.b, &self.cones, settings)
             .map_err(|e| Error::failed(format!("conic solver set-up failed: {e}")))?;
         solver.solve();

@@ -293,3 +293,10 @@ fn first_order_dual_method_matches_conic_solver() {
         );
     }
 }
+
+#[test]
+fn openblas_runs_single_threaded_after_a_psd_solve() {
+    let data = Dataset::load(&fixture("dataset.small.json")).unwrap();
+    max_margin(&data, "nuclear", &MarginOptions::default()).unwrap();
+    assert_eq!(super::conic::blas_threads(), 1);
+}
