@@ -959,6 +959,25 @@ mod tests {
     }
 
     #[test]
+    fn same_record_for_any_thread_count() {
+        let c = Directional {
+            subject: by("signum"),
+            from: 0.5,
+            stop_loss: TRACE_STOP_LOSS,
+        };
+        let with = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_one(&c, &ctx()))
+        };
+        let (one, three) = (with(1), with(3));
+        assert_eq!(one.measured, three.measured);
+        assert_eq!(one.details, three.details);
+    }
+
+    #[test]
     fn margin_norms_and_alignment_by_hand() {
         let w = Mat::from_fn(2, 2, |i, j| if i == j { [3.0, -1.0][i] } else { 0.0 });
         let a = Mat::from_fn(2, 1, |i, _| [0.5, -2.0][i]);

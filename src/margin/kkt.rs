@@ -205,7 +205,9 @@ mod tests {
 
     #[test]
     fn nnls_satisfies_kkt_on_random_problem() {
-        // Optimality of min ½‖b − Aλ‖², λ ≥ 0: with r = b − Aλ, Aᵀr ≤ 0, and (Aᵀr)_j = 0 where λ_j > 0.
+        // Optimality of min ½‖b − Aλ‖², λ ≥ 0: with r = b − Aλ, Aᵀr ≤ 0, and (Aᵀr)_j = 0 where λ_j > 0,
+        // to 1e-4: an interior-point solution at gap tolerance 1e-10 has variables accurate to
+        // about the square root of that.
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let a = Mat::from_fn(12, 6, |_, _| StandardNormal.sample(&mut rng));
         let b = Mat::from_fn(12, 1, |_, _| StandardNormal.sample(&mut rng));
@@ -213,16 +215,21 @@ mod tests {
         let lam = Mat::from_fn(6, 1, |j, _| s.lambda[j]);
         let r = &b - &a * &lam;
         let atr = a.transpose() * &r;
-        let active = s.lambda.iter().filter(|&&l| l > 1e-6).count();
+        let active = s.lambda.iter().filter(|&&l| l > 1e-4).count();
         assert!(
             active > 0 && active < 6,
             "a non-trivial support: {:?}",
             s.lambda
         );
         for j in 0..6 {
-            assert!(atr[(j, 0)] <= 1e-6, "{j}: {}", atr[(j, 0)]);
-            if s.lambda[j] > 1e-6 {
-                assert!(atr[(j, 0)].abs() <= 1e-6, "{j}: {}", atr[(j, 0)]);
+            assert!(atr[(j, 0)] <= 1e-4, "{j}: {}", atr[(j, 0)]);
+            if s.lambda[j] > 1e-4 {
+                assert!(
+                    atr[(j, 0)].abs() <= 1e-4,
+                    "{j}: {} (λ = {})",
+                    atr[(j, 0)],
+                    s.lambda[j]
+                );
             }
         }
         assert!((s.residual - r.norm_l2()).abs() < 1e-12);
