@@ -38,10 +38,12 @@
 mod binary;
 pub(crate) mod conic;
 mod epigraph;
+pub mod kkt;
 mod multiclass;
 mod schatten;
 
 pub use binary::binary_margin;
+pub use kkt::{best_dual_alignment, nnls, DualAlignment, DualBlock, Nnls};
 pub use multiclass::max_margin;
 
 use crate::error::{Error, Result};

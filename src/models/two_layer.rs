@@ -83,6 +83,21 @@ impl TwoLayer {
         let f = &s * &params[1];
         (0..f.nrows()).map(|i| f[(i, 0)]).collect()
     }
+    /// The per-sample output gradients ∇_θ f(x_i; θ) = [∂W, ∂a] for the rows x_i of x:
+    /// ∂a = σ(W x_i), ∂W = (a ⊙ σ'(W x_i)) x_iᵀ.
+    pub fn output_gradients(&self, params: &[Mat<f64>], x: &Mat<f64>) -> Vec<Vec<Mat<f64>>> {
+        let (w, a) = (&params[0], &params[1]);
+        let z = x * w.transpose();
+        (0..x.nrows())
+            .map(|i| {
+                let ga = Mat::from_fn(w.nrows(), 1, |k, _| self.activation.value(z[(i, k)]));
+                let gw = Mat::from_fn(w.nrows(), w.ncols(), |k, j| {
+                    a[(k, 0)] * self.activation.derivative(z[(i, k)]) * x[(i, j)]
+                });
+                vec![gw, ga]
+            })
+            .collect()
+    }
     /// L(θ) = (1/n) Σ ℓ(y_i f(x_i)) and its gradient [∂W, ∂a]:
     /// with g_i = ℓ'(y_i f_i) y_i / n, Z = XWᵀ: ∂a = σ(Z)ᵀg, ∂W = ((g aᵀ) ⊙ σ'(Z))ᵀ X.
     pub fn loss_and_grad(
@@ -139,6 +154,12 @@ mod tests {
                 let f = |ps: &[Mat<f64>]| m.loss_and_grad(ps, &x, &y).0;
                 let err = fd_error(&p, &f, &g);
                 assert!(err < 1e-6, "{act:?} {loss:?}: {err}");
+                // Per-sample output gradients ∇_θ f(x_i).
+                for (i, gi) in m.output_gradients(&p, &x).iter().enumerate() {
+                    let fi = |ps: &[Mat<f64>]| m.outputs(ps, &x)[i];
+                    let err = fd_error(&p, &fi, gi);
+                    assert!(err < 1e-6, "{act:?} sample {i}: {err}");
+                }
                 // Homogeneity: f(cθ) = c^L f(θ).
                 let c = 1.7;
                 let pc: Vec<Mat<f64>> = p.iter().map(|m| faer::Scale(c) * m).collect();

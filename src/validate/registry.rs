@@ -94,7 +94,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "homogeneous",
-        about: "implicit bias on homogeneous networks (file 02): NGD, Signum and Muon each maximize the normalized margin in their own norm (P2-a)",
+        about: "implicit bias on homogeneous networks (file 02): each optimizer maximizes the normalized margin in its own norm (P2-a: ℓ2, ℓ∞, max-spectral, hybrid), alignment r_t → 1 (P2-b), directional convergence (P2-c), KKT residual (P2-d)",
         checks: homogeneous::checks,
     },
     Suite {
