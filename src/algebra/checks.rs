@@ -59,7 +59,7 @@ impl Check for SymbolicTower {
     fn params(&self, _ctx: &Ctx) -> Value {
         json!({"rank": 1, "dim": 1, "terms": 1, "order": PROOF_ORDER})
     }
-    fn skip_reason(&self) -> Option<String> {
+    fn skip_reason(&self, _ctx: &Ctx) -> Option<String> {
         stdout_skip()
     }
     fn run(&self, _ctx: &Ctx) -> Result<Outcome> {
@@ -100,7 +100,7 @@ impl Check for InfinityClass {
     fn params(&self, _ctx: &Ctx) -> Value {
         json!({"aion": "sum_j prod_i atom (r = d = 2)", "control": "a*tanh(w*x+b)", "loss": "(f-y)^2/2"})
     }
-    fn skip_reason(&self) -> Option<String> {
+    fn skip_reason(&self, _ctx: &Ctx) -> Option<String> {
         stdout_skip()
     }
     fn run(&self, _ctx: &Ctx) -> Result<Outcome> {

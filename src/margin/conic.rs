@@ -23,6 +23,7 @@ use clarabel::solver::{DefaultSettings, DefaultSolver, IPSolver, SolverStatus, S
 // threaded OpenBLAS, 4.6 s with one thread. Sweeps parallelize over independent solves instead.
 extern "C" {
     fn openblas_set_num_threads(num_threads: std::os::raw::c_int);
+    #[cfg(test)]
     fn openblas_get_num_threads() -> std::os::raw::c_int;
 }
 
@@ -35,6 +36,7 @@ fn single_threaded_blas() {
 }
 
 /// The number of threads OpenBLAS will use (1 once a conic program has been solved).
+#[cfg(test)]
 pub fn blas_threads() -> usize {
     // SAFETY: a plain C getter without arguments.
     unsafe { openblas_get_num_threads() as usize }

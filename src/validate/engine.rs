@@ -230,10 +230,63 @@ pub trait Check: Send + Sync {
     fn params(&self, ctx: &Ctx) -> Value;
     /// Measure. An `Err` is recorded as a failed record carrying the error message.
     fn run(&self, ctx: &Ctx) -> Result<Outcome>;
-    /// `Some(reason)` if the check cannot run in this build (e.g. a cargo feature is off); it is
-    /// then recorded as skipped, with `pass: null`.
-    fn skip_reason(&self) -> Option<String> {
+    /// `Some(reason)` if the check cannot run in this build (e.g. a cargo feature is off) or in
+    /// this profile ([`PaperOnly`]); it is then recorded as skipped, with `pass: null` and the
+    /// reason.
+    fn skip_reason(&self, _ctx: &Ctx) -> Option<String> {
         None
+    }
+}
+
+/// A check that runs in the paper profile only, recorded as skipped (with the reason) in the quick
+/// profile. For claims about a limit (t → ∞, large width) that the quick profile's sizes do not
+/// reach: the quick measurement would only restate that the sizes are small, while the paper
+/// profile measures the claim and reports a failure as a finding. The reason names the quick
+/// value and the theory file, so the skip is visible in every report.
+pub struct PaperOnly {
+    /// The check.
+    pub check: Box<dyn Check>,
+    /// Why quick sizes cannot test it (quick value measured, theory file).
+    pub why: String,
+}
+
+impl PaperOnly {
+    /// Wrap `check`.
+    pub fn boxed(check: Box<dyn Check>, why: impl Into<String>) -> Box<dyn Check> {
+        Box::new(Self {
+            check,
+            why: why.into(),
+        })
+    }
+}
+
+impl Check for PaperOnly {
+    fn suite(&self) -> &'static str {
+        self.check.suite()
+    }
+    fn theory_id(&self) -> &'static str {
+        self.check.theory_id()
+    }
+    fn variant(&self) -> Option<String> {
+        self.check.variant()
+    }
+    fn claim(&self) -> String {
+        self.check.claim()
+    }
+    fn source(&self) -> String {
+        self.check.source()
+    }
+    fn params(&self, ctx: &Ctx) -> Value {
+        self.check.params(ctx)
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        self.check.run(ctx)
+    }
+    fn skip_reason(&self, ctx: &Ctx) -> Option<String> {
+        self.check.skip_reason(ctx).or_else(|| {
+            (ctx.profile == Profile::Quick)
+                .then(|| format!("paper profile only (--profile paper): {}", self.why))
+        })
     }
 }
 
@@ -350,7 +403,7 @@ pub fn run_one(check: &dyn Check, ctx: &Ctx) -> Record {
         details,
         elapsed_ms,
     };
-    if let Some(reason) = check.skip_reason() {
+    if let Some(reason) = check.skip_reason(ctx) {
         return base(
             Value::Null,
             Value::Null,
@@ -492,7 +545,7 @@ mod tests {
                     .with_details(json!({ "noise": noise })),
             )
         }
-        fn skip_reason(&self) -> Option<String> {
+        fn skip_reason(&self, _ctx: &Ctx) -> Option<String> {
             self.skip.then(|| "feature off".to_string())
         }
     }
@@ -502,6 +555,43 @@ mod tests {
             profile: Profile::Quick,
             seed,
         }
+    }
+
+    #[test]
+    fn paper_only_checks_skip_in_quick_and_run_in_paper() {
+        let wrapped = || {
+            PaperOnly::boxed(
+                Box::new(Fixed {
+                    value: 2.0,
+                    skip: false,
+                    error: false,
+                }),
+                "a limit claim (theory/T.md)",
+            )
+        };
+        let quick = run_one(wrapped().as_ref(), &ctx(0));
+        assert_eq!(quick.pass, None);
+        assert_eq!(quick.id, "T-fixed[2]");
+        assert!(quick.skipped.unwrap().contains("theory/T.md"));
+        let paper = Ctx {
+            profile: Profile::Paper,
+            seed: 0,
+        };
+        // the wrapped check runs (and fails: 2 ≠ 1) in the paper profile
+        assert_eq!(run_one(wrapped().as_ref(), &paper).pass, Some(false));
+        // a build-level skip of the inner check wins in every profile
+        let inner_skip = PaperOnly::boxed(
+            Box::new(Fixed {
+                value: 1.0,
+                skip: true,
+                error: false,
+            }),
+            "why",
+        );
+        assert_eq!(
+            run_one(inner_skip.as_ref(), &paper).skipped.as_deref(),
+            Some("feature off")
+        );
     }
 
     #[test]
