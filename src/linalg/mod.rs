@@ -134,10 +134,15 @@ pub fn try_svd_thin(a: MatRef<'_, f64>) -> Result<Svd> {
     });
     if amax > 0.0 && amax.is_finite() && !(0.5..=4.0).contains(&amax) {
         let e = amax.log2().floor() as i32;
-        let scaled = Mat::from_fn(m, n, |i, j| a[(i, j)] * 2f64.powi(-e));
+        // 2^−e itself overflows for subnormal inputs (e < −1023) and underflows for e > 1023:
+        // apply it as two exact halves, each a normal number.
+        let (e1, e2) = (e / 2, e - e / 2);
+        let (down1, down2) = (2f64.powi(-e1), 2f64.powi(-e2));
+        let scaled = Mat::from_fn(m, n, |i, j| a[(i, j)] * down1 * down2);
         let mut svd = try_svd_thin(scaled.as_ref())?;
+        let (up1, up2) = (2f64.powi(e1), 2f64.powi(e2));
         for s in &mut svd.s {
-            *s *= 2f64.powi(e);
+            *s = *s * up1 * up2;
         }
         return Ok(svd);
     }
@@ -536,6 +541,26 @@ mod tests {
                     "scale {scale:e}: σ {x:e} vs {y:e}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn svd_of_a_subnormal_matrix_gives_the_right_vectors() {
+        // Regression: for max|a_ij| < 2^−1022 the scale factor 2^−e overflowed to ∞ and the SVD
+        // failed (a sigmoid network's gradient underflowing in the multiclass paper profile, P1-e).
+        // Small integers times 2^−1060 are exact subnormals; their singular vectors must be those
+        // of the integer matrix (the singular values keep only the subnormal's few bits).
+        let a = Mat::from_fn(12, 9, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0);
+        let tiny = 2f64.powi(-530) * 2f64.powi(-530);
+        assert!(tiny > 0.0 && !tiny.is_normal());
+        let b = Mat::from_fn(12, 9, |i, j| a[(i, j)] * tiny);
+        let svd = try_svd_thin(b.as_ref()).unwrap();
+        let base = try_svd_thin(a.as_ref()).unwrap();
+        let r = numerical_rank(&base);
+        let (p, q) = (polar_from_svd(&svd, r), polar_from_svd(&base, r));
+        assert!((&p - &q).norm_max() <= 1e-12, "{:e}", (&p - &q).norm_max());
+        for (x, y) in svd.s.iter().zip(&base.s) {
+            assert!((x / tiny - y).abs() <= 1e-3 * base.s[0], "σ {x:e} vs {y:e}");
         }
     }
 

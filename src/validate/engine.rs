@@ -415,7 +415,19 @@ pub fn run_one(check: &dyn Check, ctx: &Ctx) -> Record {
         );
     }
     let t0 = Instant::now();
-    let result = check.run(ctx);
+    // A panic inside a check (an internal invariant broken by the measurement) becomes an errored
+    // record naming the panic, so the other records of the report are still written.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.run(ctx)))
+        .unwrap_or_else(|panic| {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic payload".into());
+            Err(crate::error::Error::failed(format!(
+                "the check panicked: {msg} (an internal error: please report it with this record's params and seed)"
+            )))
+        });
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
     match result {
         Ok(o) => {
@@ -555,6 +567,51 @@ mod tests {
             profile: Profile::Quick,
             seed,
         }
+    }
+
+    /// A check that panics while measuring.
+    struct Panics;
+
+    impl Check for Panics {
+        fn suite(&self) -> &'static str {
+            "test"
+        }
+        fn theory_id(&self) -> &'static str {
+            "T-panic"
+        }
+        fn claim(&self) -> String {
+            "never measured".into()
+        }
+        fn source(&self) -> String {
+            "tests".into()
+        }
+        fn params(&self, _ctx: &Ctx) -> Value {
+            Value::Null
+        }
+        fn run(&self, _ctx: &Ctx) -> Result<Outcome> {
+            panic!("SVD did not converge")
+        }
+    }
+
+    #[test]
+    fn a_panicking_check_becomes_an_errored_record() {
+        let checks: Vec<Box<dyn Check>> = vec![
+            Box::new(Panics),
+            Box::new(Fixed {
+                value: 1.0,
+                skip: false,
+                error: false,
+            }),
+        ];
+        let report = run_checks(&checks, &ctx(0), vec!["test".into()], Value::Null, &());
+        assert_eq!(report.records[0].pass, Some(false));
+        assert!(report.records[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("SVD did not converge"));
+        assert_eq!(report.records[1].pass, Some(true));
+        assert_eq!((report.summary.passed, report.summary.failed), (1, 1));
     }
 
     #[test]
