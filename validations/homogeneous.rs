@@ -941,14 +941,9 @@ impl Check for Kkt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     fn by(name: &str) -> Competitor {
         competitors().into_iter().find(|c| c.name == name).unwrap()

@@ -562,12 +562,7 @@ mod tests {
     use super::*;
     use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     /// The real suite's sweep, run once for all tests of this module.
     fn real_sweep() -> Arc<Sweep> {

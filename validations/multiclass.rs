@@ -1465,12 +1465,7 @@ mod tests {
     use super::*;
     use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     fn fails(c: &dyn Check) -> bool {
         let r = run_one(c, &ctx());

@@ -498,14 +498,9 @@ impl Check for Price {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{run_one, Profile};
+    use crate::validate::run_one;
 
-    fn ctx() -> Ctx {
-        Ctx {
-            profile: Profile::Quick,
-            seed: 0,
-        }
-    }
+    use crate::validate::testing::ctx;
 
     /// A planted bug: gradient ascent (the gradients' sign flipped) around a real optimizer.
     struct Ascent(Box<dyn Optimizer>);
