@@ -87,23 +87,29 @@ pub type WidthFn = fn(losses: &[f64], rel: bool) -> usize;
 
 /// The real [`WidthFn`] with [`ABS_TOL`] and [`REL_FACTOR`].
 pub fn basin_width(losses: &[f64], rel: bool) -> usize {
+    let cut = basin_cut(losses, rel);
+    if !cut.is_finite() {
+        return 0;
+    }
+    losses
+        .iter()
+        .filter(|&&l| l.is_finite() && l <= cut)
+        .count()
+}
+
+/// The basin's loss threshold: best + [`ABS_TOL`] (or [`REL_FACTOR`]·best with `rel`), best over
+/// the finite losses; ∞ when every run diverged.
+pub fn basin_cut(losses: &[f64], rel: bool) -> f64 {
     let best = losses
         .iter()
         .copied()
         .filter(|l| l.is_finite())
         .fold(f64::INFINITY, f64::min);
-    if !best.is_finite() {
-        return 0;
-    }
-    let cut = if rel {
+    if rel {
         REL_FACTOR * best
     } else {
         best + ABS_TOL
-    };
-    losses
-        .iter()
-        .filter(|&&l| l.is_finite() && l <= cut)
-        .count()
+    }
 }
 
 /// Problem sizes of a profile.
@@ -184,18 +190,19 @@ pub struct Table {
     pub runs: Vec<Vec<Vec<RunResult>>>,
 }
 
-fn mean(xs: impl Iterator<Item = f64>) -> f64 {
-    let v: Vec<f64> = xs.collect();
-    v.iter().sum::<f64>() / v.len().max(1) as f64
-}
-
 impl Table {
     /// Seed-mean loss per learning rate of method `m` (`test` = held-out, else training); ∞ if
     /// any seed diverged.
     pub fn curve(&self, m: usize, test: bool) -> Vec<f64> {
         self.runs[m]
             .iter()
-            .map(|seeds| mean(seeds.iter().map(|r| if test { r.test } else { r.train })))
+            .map(|seeds| {
+                let v: Vec<f64> = seeds
+                    .iter()
+                    .map(|r| if test { r.test } else { r.train })
+                    .collect();
+                crate::validate::stats::mean_sd(&v).0
+            })
             .collect()
     }
     /// The index of a method by name.
@@ -608,16 +615,7 @@ mod tests {
     #[test]
     fn lr_robustness_width_counting_diverged_runs_fails() {
         fn counts_diverged(losses: &[f64], rel: bool) -> usize {
-            let best = losses
-                .iter()
-                .copied()
-                .filter(|l| l.is_finite())
-                .fold(f64::INFINITY, f64::min);
-            let cut = if rel {
-                REL_FACTOR * best
-            } else {
-                best + ABS_TOL
-            };
+            let cut = basin_cut(losses, rel);
             losses
                 .iter()
                 .filter(|&&l| !l.is_finite() || l <= cut)
@@ -631,16 +629,7 @@ mod tests {
     #[test]
     fn lr_robustness_width_with_reversed_comparison_fails() {
         fn reversed(losses: &[f64], rel: bool) -> usize {
-            let best = losses
-                .iter()
-                .copied()
-                .filter(|l| l.is_finite())
-                .fold(f64::INFINITY, f64::min);
-            let cut = if rel {
-                REL_FACTOR * best
-            } else {
-                best + ABS_TOL
-            };
+            let cut = basin_cut(losses, rel);
             losses
                 .iter()
                 .filter(|&&l| l.is_finite() && l >= cut)

@@ -389,17 +389,6 @@ fn robust_accuracy(w: &Mat<f64>, x: &Mat<f64>, y: &[f64], eps: f64) -> f64 {
     m.iter().filter(|&&z| z > 0.0).count() as f64 / m.len() as f64
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let sd = if v.len() > 1 {
-        (v.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-    } else {
-        0.0
-    };
-    (mean, sd)
-}
-
 impl Check for Price {
     fn suite(&self) -> &'static str {
         SUITE
@@ -466,11 +455,11 @@ impl Check for Price {
         }
         let n = price.len() as f64;
         let stat = |v: &[f64]| {
-            let (m, s) = mean_sd(v);
+            let (m, s) = crate::validate::stats::mean_sd(v);
             json!({"mean": m, "sd": s, "stderr": s / n.sqrt()})
         };
-        let (mean, _) = mean_sd(&d1);
-        let (mean0, sd0) = mean_sd(&d0);
+        let (mean, _) = crate::validate::stats::mean_sd(&d1);
+        let (mean0, sd0) = crate::validate::stats::mean_sd(&d0);
         let details = json!({
         "gap_difference_eps0": stat(&d0),
         "gap_difference_eps_star": stat(&d1),

@@ -354,6 +354,23 @@ impl Multiclass {
         }
     }
 
+    /// G̃ = (1/n) R̃ᵀ H for the residual matrix R̃ (n × k), with ∇L = e^{shift}·G̃.
+    fn scaled_gradient(&self, r: &Mat<f64>, shift: f64) -> ScaledGradient {
+        let mut g = Mat::<f64>::zeros(self.k, self.d());
+        faer::linalg::matmul::matmul(
+            g.as_mut(),
+            faer::Accum::Replace,
+            r.transpose(),
+            self.h.as_ref(),
+            1.0 / self.n() as f64,
+            faer::Par::Seq,
+        );
+        ScaledGradient {
+            direction: g,
+            log_scale: shift,
+        }
+    }
+
     /// Loss, proxy G(W) and minimum margin.
     pub fn evaluate(&self, w: MatRef<'_, f64>) -> Evaluation {
         let m = self.pair_margins(w);
@@ -527,23 +544,7 @@ impl Multiclass {
         for i in 0..n {
             r[(i, self.y[i])] = -tot[i];
         }
-        // G̃ = (1/n) R̃ᵀ H
-        let mut g = Mat::<f64>::zeros(k, self.d());
-        faer::linalg::matmul::matmul(
-            g.as_mut(),
-            faer::Accum::Replace,
-            r.transpose(),
-            self.h.as_ref(),
-            1.0 / n as f64,
-            faer::Par::Seq,
-        );
-        (
-            eval,
-            ScaledGradient {
-                direction: g,
-                log_scale: shift,
-            },
-        )
+        (eval, self.scaled_gradient(&r, shift))
     }
 
     /// [`Multiclass::evaluate_with_gradient`] pair by pair (PairLogLoss, whose residuals do not
@@ -655,23 +656,7 @@ impl Multiclass {
             }
             r[(i, y)] = -tot;
         }
-        // G̃ = (1/n) R̃ᵀ H
-        let mut g = Mat::<f64>::zeros(k, self.d());
-        faer::linalg::matmul::matmul(
-            g.as_mut(),
-            faer::Accum::Replace,
-            r.transpose(),
-            self.h.as_ref(),
-            1.0 / n as f64,
-            faer::Par::Seq,
-        );
-        (
-            eval,
-            ScaledGradient {
-                direction: g,
-                log_scale: shift,
-            },
-        )
+        (eval, self.scaled_gradient(&r, shift))
     }
 
     /// ∇L(W), exact as far as f64 can represent it.

@@ -43,6 +43,18 @@ pub fn median(v: &[f64]) -> f64 {
     }
 }
 
+/// Sample mean and sample standard deviation (n − 1 in the denominator; 0 for one sample).
+pub fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = if v.len() > 1 {
+        (v.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    (mean, sd)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
