@@ -2,7 +2,8 @@
 //! `steepest::models` at the size its validation suite uses in the paper profile:
 //! two-layer homogeneous network (P2-a), deep linear network, diagonal linear network and robust
 //! linear classifier (file 06 sizes), and the MLP of the learning-rate sweep (P3-c: 64–128–128–10,
-//! batch 256) under MuonAdam and MuonMax-Momo.
+//! batch 256) under MuonAdam and MuonMax-Momo, and the two-layer sigmoid network of P1-e
+//! (d = 100, hidden 100, k = 10, n = 1000; V and W trained) under Spectral-GD and SignGD.
 //!
 //! Run: `cargo bench --bench models` (or filter, e.g. `cargo bench --bench models -- mlp`).
 
@@ -12,10 +13,12 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use std::hint::black_box;
+use steepest::data::{synthetic, SyntheticSpec};
 use steepest::models::deep_linear::DeepLinear;
 use steepest::models::diagonal::DiagonalLinear;
 use steepest::models::loss::{MarginLoss, RobustLinear};
 use steepest::models::mlp::{batch, teacher_data, Mlp};
+use steepest::models::sigmoid_net::SigmoidNet;
 use steepest::models::two_layer::{Activation, TwoLayer};
 use steepest::optim::{parse_optimizer, Optimizer};
 
@@ -55,6 +58,9 @@ fn step_with(
 }
 
 fn models(c: &mut Criterion) {
+    // As in `steepest validate`: dense kernels single-threaded (parallelism is over runs), so the
+    // numbers are the per-step cost a sweep pays, not faer's thread hand-off.
+    faer::set_global_parallelism(faer::Par::Seq);
     let mut rng = ChaCha8Rng::seed_from_u64(0);
 
     // Two-layer squared-ReLU network, P2-a paper size (d = 20, n = 100, width 64), Muon.
@@ -137,6 +143,33 @@ fn models(c: &mut Criterion) {
             let (xb, yb) = batch(&x, &y, &idx);
             step_with(opt.as_mut(), &mut p, |q| {
                 mlp.loss_and_grad(q, xb.as_ref(), &yb)
+            })
+        });
+    }
+
+    // The P1-e two-layer sigmoid network, paper size, setting (b): V and W trained.
+    let data = synthetic(&SyntheticSpec {
+        classes: 10,
+        dim: 100,
+        per_class: 100,
+        sigma: 0.5,
+        seed: 0,
+    })
+    .expect("data");
+    let net = SigmoidNet::new(data.x().clone(), data.y().to_vec(), 10).expect("net");
+    let v0 = gaussian(&mut rng, 100, 100, 0.1);
+    let w0 = gaussian(&mut rng, 10, 100, 0.1);
+    for spec in ["nsd:norm=spectral,lr=1e-4", "sign:lr=1e-4"] {
+        let mut p = vec![v0.clone(), w0.clone()];
+        let mut opt = parse_optimizer(spec, &[(100, 100), (10, 100)]).expect("spec");
+        let name = format!(
+            "sigmoid_net_d100_h100_n1000_{}",
+            spec.split(':').next().unwrap_or(spec)
+        );
+        bench(c, &name, || {
+            step_with(opt.as_mut(), &mut p, |q| {
+                let (l, gv, gw) = net.loss_and_gradients(q[0].as_ref(), q[1].as_ref());
+                (l, vec![gv, gw])
             })
         });
     }
