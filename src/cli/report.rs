@@ -16,7 +16,10 @@ use std::path::{Path, PathBuf};
 ///   svg    *.svg       — figures drawn from the records' details: ns-map.svg (Newton–Schulz
 ///                        singular-value map, P8-a), hasd-bound.svg (HASD gap vs bound, P5-a),
 ///                        margin-gap.svg (margin gap vs t per optimizer, P1-c),
-///                        aion-slice.svg (AION loss along the one-step jump, V3)
+///                        correlation-curves.svg (correlation with each max-margin
+///                        solution vs t, P1-b), aion-slice.svg (AION loss along the
+///                        one-step jump, V3), lr-basin.svg (held-out loss vs learning
+///                        rate per method, P3-c)
 ///
 /// The --out directory is created if its parent exists. Everything is rendered in memory first and
 /// each file is written atomically, so bad input leaves nothing behind. Prints {"files": [...]}.

@@ -59,6 +59,18 @@ fn records(v: &Value) -> &[Value] {
         .map_or(&[][..], Vec::as_slice)
 }
 
+/// The records whose id starts with `prefix` and whose `details.<key>` is an array, with that array.
+fn detail_arrays<'a>(
+    report: &'a Value,
+    prefix: &'a str,
+    key: &'a str,
+) -> impl Iterator<Item = (&'a Value, &'a Vec<Value>)> + 'a {
+    records(report)
+        .iter()
+        .filter(move |r| s(r, "id").starts_with(prefix))
+        .filter_map(move |r| Some((r, r.get("details")?.get(key)?.as_array()?)))
+}
+
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -280,6 +292,51 @@ fn plot_err(e: impl std::fmt::Display) -> Error {
     Error::failed(format!("drawing a figure failed: {e}"))
 }
 
+/// An SVG figure of `size` pixels: a white canvas handed to `draw`, then rendered to text.
+fn svg_figure(
+    size: (u32, u32),
+    draw: impl FnOnce(
+        &plotters::prelude::DrawingArea<plotters::prelude::SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<()>,
+) -> Result<String> {
+    use plotters::prelude::*;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        draw(&root)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(svg)
+}
+
+/// A series' legend key: a short horizontal line drawn in `style`.
+fn line_key(
+    style: impl Into<plotters::style::ShapeStyle>,
+) -> impl Fn((i32, i32)) -> plotters::element::PathElement<(i32, i32)> {
+    let style = style.into();
+    move |(x, y)| plotters::element::PathElement::new(vec![(x, y), (x + 18, y)], style)
+}
+
+/// The series legend of `chart` at `position`, on a translucent white box (every figure's style).
+fn draw_legend<'a, DB, CT>(
+    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
+    position: plotters::chart::SeriesLabelPosition,
+) -> Result<()>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    use plotters::prelude::*;
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(plot_err)
+}
+
 /// The Newton–Schulz singular-value map of `P8-a[envelope]` (see the module docs), if present.
 fn ns_map(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
@@ -309,11 +366,8 @@ fn ns_map(report: &Value) -> Result<Option<String>> {
             (x, y)
         })
         .collect();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_err)?;
-        let mut chart = ChartBuilder::on(&root)
+    svg_figure((720, 460), |root| {
+        let mut chart = ChartBuilder::on(root)
             .caption(
                 format!(
                     "Newton–Schulz ({}, {} steps): σ/‖G‖_F ↦ output singular value",
@@ -354,7 +408,7 @@ fn ns_map(report: &Value) -> Result<Option<String>> {
             .draw_series(LineSeries::new(curve, BLUE.stroke_width(2)))
             .map_err(plot_err)?
             .label(format!("φ^{steps}(x), φ(x) = ax + bx³ + cx⁵"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE.stroke_width(2)));
+            .legend(line_key(BLUE.stroke_width(2)));
         chart
             .draw_series(LineSeries::new(
                 vec![(1e-3, 1.0), (1.0, 1.0)],
@@ -362,34 +416,18 @@ fn ns_map(report: &Value) -> Result<Option<String>> {
             ))
             .map_err(plot_err)?
             .label("σ_out = 1 (exact polar factor)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.mix(0.5)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(plot_err)?;
-        root.present().map_err(plot_err)?;
-    }
-    Ok(Some(svg))
+            .legend(line_key(BLACK.mix(0.5)));
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        Ok(())
+    })
+    .map(Some)
 }
 
 /// HASD gap vs bound from every `P5-a[bound,…]` record (see the module docs), if present.
 fn hasd_bound(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
     let mut sets: Vec<GapSeries> = Vec::new();
-    for r in records(report) {
-        if !s(r, "id").starts_with("P5-a[bound") {
-            continue;
-        }
-        let Some(samples) = r
-            .get("details")
-            .and_then(|d| d.get("samples"))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
+    for (r, samples) in detail_arrays(report, "P5-a[bound", "samples") {
         let pts: Vec<(f64, f64, f64)> = samples
             .iter()
             .filter_map(|p| {
@@ -425,11 +463,8 @@ fn hasd_bound(report: &Value) -> Result<Option<String>> {
         10f64.powf(ymax.log10().ceil()),
     );
     let colors = [BLUE, RED, GREEN, MAGENTA, CYAN];
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_err)?;
-        let mut chart = ChartBuilder::on(&root)
+    svg_figure((720, 460), |root| {
+        let mut chart = ChartBuilder::on(root)
             .caption(
                 "HASD: optimality gap f(x_T) − f* vs the theorem's bound",
                 ("sans-serif", 18),
@@ -455,9 +490,7 @@ fn hasd_bound(report: &Value) -> Result<Option<String>> {
                 ))
                 .map_err(plot_err)?
                 .label(format!("gap, p = {p}"))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
+                .legend(line_key(c.stroke_width(2)));
             chart
                 .draw_series(
                     pts.iter()
@@ -469,18 +502,12 @@ fn hasd_bound(report: &Value) -> Result<Option<String>> {
                 .draw_series(DashedLineSeries::new(dashed, 6, 4, c.stroke_width(1)))
                 .map_err(plot_err)?
                 .label(format!("bound, p = {p}"))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c));
+                .legend(line_key(c));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(plot_err)?;
-        root.present().map_err(plot_err)?;
-    }
-    Ok(Some(svg))
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+        Ok(())
+    })
+    .map(Some)
 }
 
 /// A labelled margin-gap curve: (label, [(t, mean gap)], mean slope).
@@ -490,17 +517,7 @@ type GapCurve = (String, Vec<(f64, f64)>, f64);
 fn margin_gap(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
     let mut curves: Vec<GapCurve> = Vec::new();
-    for r in records(report) {
-        if !s(r, "id").starts_with("P1-c[") {
-            continue;
-        }
-        let Some(seeds) = r
-            .get("details")
-            .and_then(|d| d.get("seeds"))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
+    for (r, seeds) in detail_arrays(report, "P1-c[", "seeds") {
         let mut t_ref: Option<Vec<f64>> = None;
         let (mut sums, mut slopes, mut n) = (Vec::<f64>::new(), Vec::<f64>::new(), 0usize);
         for sd in seeds {
@@ -562,11 +579,8 @@ fn margin_gap(report: &Value) -> Result<Option<String>> {
         BLACK,
         RGBColor(230, 120, 0),
     ];
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_err)?;
-        let mut chart = ChartBuilder::on(&root)
+    svg_figure((720, 460), |root| {
+        let mut chart = ChartBuilder::on(root)
             .caption(
                 "Margin gap γ − normalized margin in each optimizer's own norm",
                 ("sans-serif", 18),
@@ -598,9 +612,7 @@ fn margin_gap(report: &Value) -> Result<Option<String>> {
                 ))
                 .map_err(plot_err)?
                 .label(label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
+                .legend(line_key(c.stroke_width(2)));
             chart
                 .draw_series(
                     pts.iter()
@@ -608,16 +620,10 @@ fn margin_gap(report: &Value) -> Result<Option<String>> {
                 )
                 .map_err(plot_err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(plot_err)?;
-        root.present().map_err(plot_err)?;
-    }
-    Ok(Some(svg))
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+        Ok(())
+    })
+    .map(Some)
 }
 
 /// A labelled correlation curve: (algorithm, [(t, mean correlation)] per reference norm).
@@ -629,17 +635,7 @@ fn correlation_curves(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
     let mut curves: Vec<CorrCurve> = Vec::new();
     let mut norms: Vec<String> = Vec::new();
-    for r in records(report) {
-        if !s(r, "id").starts_with("P1-b[") {
-            continue;
-        }
-        let Some(seeds) = r
-            .get("details")
-            .and_then(|d| d.get("seeds"))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
+    for (r, seeds) in detail_arrays(report, "P1-b[", "seeds") {
         // per norm: (t of the first usable seed, running sums, seed count)
         let mut acc: Vec<(String, Vec<f64>, Vec<f64>, usize)> = Vec::new();
         for sd in seeds {
@@ -733,11 +729,8 @@ fn correlation_curves(report: &Value) -> Result<Option<String>> {
         BLACK,
         RGBColor(230, 120, 0),
     ];
-    let mut svg = String::new();
-    {
-        let width = 380 * norms.len() as u32 + 40;
-        let root = SVGBackend::with_string(&mut svg, (width, 460)).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_err)?;
+    let width = 380 * norms.len() as u32 + 40;
+    svg_figure((width, 460), |root| {
         let root = root
             .titled(
                 "Correlation ⟨W_t, V_N⟩/(‖W_t‖_F ‖V_N‖_F) with each max-margin solution (mean over seeds)",
@@ -770,40 +763,22 @@ fn correlation_curves(report: &Value) -> Result<Option<String>> {
                     .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
                     .map_err(plot_err)?
                     .label(label.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                    });
+                    .legend(line_key(c.stroke_width(2)));
             }
             if pi + 1 == norms.len() {
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::LowerRight)
-                    .background_style(WHITE.mix(0.9))
-                    .border_style(BLACK.mix(0.3))
-                    .draw()
-                    .map_err(plot_err)?;
+                draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
             }
         }
-        root.present().map_err(plot_err)?;
-    }
-    Ok(Some(svg))
+        Ok(())
+    })
+    .map(Some)
 }
 
 /// The AION loss slice of every `V3[…]` record with `details.loss_slice` (see the module docs).
 fn aion_slice(report: &Value) -> Result<Option<String>> {
     use plotters::prelude::*;
     let mut sets: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-    for r in records(report) {
-        if !s(r, "id").starts_with("V3[") {
-            continue;
-        }
-        let Some(slice) = r
-            .get("details")
-            .and_then(|d| d.get("loss_slice"))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
+    for (r, slice) in detail_arrays(report, "V3[", "loss_slice") {
         let pts: Vec<(f64, f64)> = slice
             .iter()
             .filter_map(|p| Some((p.get("s")?.as_f64()?, p.get("loss")?.as_f64()?)))
@@ -834,11 +809,8 @@ fn aion_slice(report: &Value) -> Result<Option<String>> {
         .fold(1.0f64, f64::max)
         .min(5.0);
     let colors = [BLUE, RED, GREEN, MAGENTA];
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (720, 460)).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_err)?;
-        let mut chart = ChartBuilder::on(&root)
+    svg_figure((720, 460), |root| {
+        let mut chart = ChartBuilder::on(root)
             .caption(
                 "AION: loss along the Infinite Descent step θ0 + s(θ1 − θ0)",
                 ("sans-serif", 18),
@@ -863,9 +835,7 @@ fn aion_slice(report: &Value) -> Result<Option<String>> {
                 .draw_series(LineSeries::new(clipped, c.stroke_width(2)))
                 .map_err(plot_err)?
                 .label(format!("{id} (L(θ0) = {})", fmt_num(*l0)))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
+                .legend(line_key(c.stroke_width(2)));
             let at = |s0: f64| {
                 pts.iter()
                     .min_by(|a, b| (a.0 - s0).abs().total_cmp(&(b.0 - s0).abs()))
@@ -883,16 +853,10 @@ fn aion_slice(report: &Value) -> Result<Option<String>> {
                     .map_err(plot_err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(plot_err)?;
-        root.present().map_err(plot_err)?;
-    }
-    Ok(Some(svg))
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        Ok(())
+    })
+    .map(Some)
 }
 
 /// A method's curve of the LR-basin figure: (name, [(η, mean loss or None if diverged)], width).
@@ -963,11 +927,8 @@ fn lr_basin(report: &Value) -> Result<Option<String>> {
         GREEN,
         BLACK,
     ];
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (760, 520)).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_err)?;
-        let mut chart = ChartBuilder::on(&root)
+    svg_figure((760, 520), |root| {
+        let mut chart = ChartBuilder::on(root)
             .caption(
                 "Learning-rate basins: final held-out loss vs η (mean over seeds)",
                 ("sans-serif", 18),
@@ -1016,9 +977,7 @@ fn lr_basin(report: &Value) -> Result<Option<String>> {
                 if k == 0 {
                     series
                         .label(format!("{name} (basin width {width})"))
-                        .legend(move |(x, y)| {
-                            PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(stroke))
-                        });
+                        .legend(line_key(c.stroke_width(stroke)));
                 }
             }
             // Markers on the top edge are spread sideways by method so they do not hide each other.
@@ -1058,22 +1017,16 @@ fn lr_basin(report: &Value) -> Result<Option<String>> {
                 }
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(plot_err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.draw(&Text::new(
             format!("filled: in the basin (loss ≤ best + {tol}); ▲ above {top:.2}; × diverged"),
             (150, 500),
             ("sans-serif", 13),
         ))
         .map_err(plot_err)?;
-        root.present().map_err(plot_err)?;
-    }
-    Ok(Some(svg))
+        Ok(())
+    })
+    .map(Some)
 }
 
 /// The absolute basin tolerance of an lr-robustness table (`basin.abs` = "loss ≤ best + T"),
