@@ -17,7 +17,7 @@ use crate::accel::{
 };
 use crate::error::Result;
 use crate::norms::{Entrywise, Norm};
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::{Mat, MatRef};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -197,18 +197,14 @@ impl HasdBound {
 }
 
 impl Check for HasdBound {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P5-a"
-    }
-    fn variant(&self) -> Option<String> {
-        let part = match self.part {
-            BoundPart::Bound => "bound",
-            BoundPart::Sandwich => "sandwich",
-        };
-        Some(format!("{part},p={}", pname(self.p)))
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P5-a", {
+            let part = match self.part {
+                BoundPart::Bound => "bound",
+                BoundPart::Sandwich => "sandwich",
+            };
+            Some(format!("{part},p={}", pname(self.p)))
+        })
     }
     fn claim(&self) -> String {
         match self.part {
@@ -319,14 +315,8 @@ pub struct Speedup {
 }
 
 impl Check for Speedup {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        self.id
-    }
-    fn variant(&self) -> Option<String> {
-        Some(format!("p={}", pname(self.p)))
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, self.id, Some(format!("p={}", pname(self.p))))
     }
     fn claim(&self) -> String {
         if self.id == "P5-b" {

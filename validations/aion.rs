@@ -10,7 +10,7 @@ use crate::aion::resum::Cache;
 use crate::aion::tower::{self, TanhProblem, TanhSeries};
 use crate::error::{Error, Result};
 use crate::solve::{self, Counts, Inner, Options, Step, System};
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use rand_distr::{Distribution, StandardNormal};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -92,14 +92,8 @@ pub struct ResummationIdentity {
 }
 
 impl Check for ResummationIdentity {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "V1"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.preset.to_string())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "V1", Some(self.preset.to_string()))
     }
     fn claim(&self) -> String {
         "Resummation identity: F(δ) = exp(δ·∇)∇L(θ0), built from E = e^{(α+ιω)x+ιφ} and A0 cached at θ0 times μ(δ) = e^{(δα+ιδω)x+ιδφ}, equals ∇L(θ0+δ) for every δ (‖F − ∇L‖/‖∇L‖ ≤ 1e-12 at ‖δ‖ up to 1.5)".into()
@@ -155,14 +149,8 @@ pub struct TowerNewtonModel {
 }
 
 impl Check for TowerNewtonModel {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "V2"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("newton-model".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "V2", Some("newton-model".into()))
     }
     fn claim(&self) -> String {
         "The order-1 truncation of the Taylor tower of t ↦ ∇L(θ0+tδ) is the Newton model: F_1(δ) = ∇L(θ0) + ∇²L(θ0)δ".into()
@@ -204,14 +192,8 @@ pub struct TowerSuperGeometric {
 }
 
 impl Check for TowerSuperGeometric {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "V2"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("super-geometric".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "V2", Some("super-geometric".into()))
     }
     fn claim(&self) -> String {
         "The truncated tower F_K(δ) converges to the resummed F(δ) super-geometrically (the local rate ρ_K = (e_{K+4}/e_K)^{1/4} of e_K = ‖F_K − F‖ falls with K: ρ_16/ρ_4 ≤ 0.5) at the large step δ = (0.5, −0.5, 0.7, 0.5)".into()
@@ -270,14 +252,8 @@ impl OneStepOptimality {
 }
 
 impl Check for OneStepOptimality {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "V3"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.preset.to_string())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "V3", Some(self.preset.to_string()))
     }
     fn claim(&self) -> String {
         "One Infinite Descent step θ1 = θ0 + δ, F(δ) = 0, on realisable data reaches ‖∇L(θ1)‖ ≤ 1e-10, L(θ1) ≤ 1e-20·L(θ0), with positive curvature modulo gauge".into()
@@ -377,11 +353,8 @@ pub struct CostAccounting {
 }
 
 impl Check for CostAccounting {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "V4"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "V4", None)
     }
     fn claim(&self) -> String {
         "Cost accounting: one outer step whose reported inner evaluations and Jacobian evaluations equal an independent count of calls to the resummed system, reported next to gradient-descent and damped-Newton iteration counts at the same tolerance".into()
@@ -454,11 +427,8 @@ pub struct TanhNegativeControl {
 }
 
 impl Check for TanhNegativeControl {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "V5"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "V5", None)
     }
     fn claim(&self) -> String {
         "Negative control: the Taylor tower of t ↦ ∇L(θ0+tδ) for f = a·tanh(wx+b) has radius of convergence R = min_k √(u0_k² + π²/4)/|v_k| (poles of tanh); the radius measured from the tower coefficients matches it, and F_K(δ) diverges for a step at 2R".into()
@@ -546,11 +516,8 @@ struct SymbolicSkipped {
 
 #[cfg(not(feature = "symbolic"))]
 impl Check for SymbolicSkipped {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        self.theory
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", self.theory, None)
     }
     fn claim(&self) -> String {
         self.claim.into()

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::linalg::polar;
 use crate::norms::{inner, parse_norm, Aggregation, Block, Norm, ProductNorm};
 use crate::optim::{factory, Factory};
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -108,14 +108,8 @@ fn sd_spec(norm: &str, lr: f64) -> String {
 }
 
 impl Check for SteepestDescentMinimizer {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P4-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.label.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P4-a", Some(self.label.into()))
     }
     fn claim(&self) -> String {
         "argmin_Δ ⟨g,Δ⟩ + (λ/2)‖Δ‖² = −(‖g‖_*/λ)·argmax_{‖t‖=1}⟨g,t⟩ (the sd step); ⟨g,Δ*⟩ = −‖g‖_*²/λ, ‖Δ*‖ = ‖g‖_*/λ".into()
@@ -196,11 +190,8 @@ pub struct ShampooIsPolar {
 }
 
 impl Check for ShampooIsPolar {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P4-b"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P4-b", None)
     }
     fn claim(&self) -> String {
         "(GGᵀ)^{−1/4} G (GᵀG)^{−1/4} = UVᵀ (pseudo-inverse roots), and ‖UVᵀ − G‖_F ≤ ‖Q − G‖_F for every semi-orthogonal Q".into()
@@ -268,11 +259,8 @@ pub fn prop6_curvature(dw: &Mat<f64>, d_in: usize, d_out: usize) -> f64 {
 }
 
 impl Check for SquareLossMajorization {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P4-c"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P4-c", None)
     }
     fn claim(&self) -> String {
         "L(W+ΔW) ≤ L(W) + ⟨∇L(W),ΔW⟩ + ½(d_in/d_out)‖ΔW‖²_{ℓ2→ℓ2} for L = (1/2n)Σ(1/d_out)‖y_i − Wx_i‖², ‖x_i‖ = √d_in".into()
@@ -357,14 +345,8 @@ fn lp(v: &[f64], p: f64) -> f64 {
 }
 
 impl Check for OperatorNorms {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P4-d"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.name.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P4-d", Some(self.name.into()))
     }
     fn claim(&self) -> String {
         "‖M‖_{ℓ1→ℓp} = max_j ‖col_j(M)‖_p and ‖M‖_{ℓp→ℓ∞} = max_i ‖row_i(M)‖_{p/(p−1)}: no x exceeds the formula and the extreme point attains it".into()
@@ -496,14 +478,12 @@ fn prodigy_run(
 }
 
 impl Check for ProdigyEscape {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P4-e"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(format!("{:?}", self.measure).to_lowercase())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(
+            SUITE,
+            "P4-e",
+            Some(format!("{:?}", self.measure).to_lowercase()),
+        )
     }
     fn claim(&self) -> String {
         match self.measure {

@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -38,17 +38,15 @@ pub struct FromageStep {
 }
 
 impl Check for FromageStep {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P7-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(match self.identity {
-            FromageIdentity::NormPreserved => "orthogonal".into(),
-            FromageIdentity::Displacement => "displacement".into(),
-        })
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(
+            SUITE,
+            "P7-a",
+            Some(match self.identity {
+                FromageIdentity::NormPreserved => "orthogonal".into(),
+                FromageIdentity::Displacement => "displacement".into(),
+            }),
+        )
     }
     fn claim(&self) -> String {
         match self.identity {
@@ -149,11 +147,8 @@ pub struct FromageRelativeStep {
 }
 
 impl Check for FromageRelativeStep {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P7-b"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P7-b", None)
     }
     fn claim(&self) -> String {
         "training a 3-layer perceptron with Fromage, every layer's relative step ‖W_{t+1} − W_t‖_F/‖W_t‖_F lies in [η/(1+η), 2η]".into()

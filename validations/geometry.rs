@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::linalg::{newton_schulz, ns_scalar_step, polar, NsCoefficients};
 use crate::norms::laws::{self, Geometry};
 use crate::norms::{inner, parse_norm, Aggregation, Block, Entrywise, Norm, ProductNorm, Schatten};
-use crate::validate::{Check, Ctx, Expectation, Outcome, Profile};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Profile};
 use faer::{Mat, MatRef};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -302,14 +302,8 @@ where
     G: Geometry + ?Sized + Send + Sync,
     G::Point: FromBlocks,
 {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        self.law.id()
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.subject.name.clone())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, self.law.id(), Some(self.subject.name.clone()))
     }
     fn claim(&self) -> String {
         format!(
@@ -374,14 +368,8 @@ fn rel_gap(a: f64, b: f64) -> f64 {
 }
 
 impl Check for DualPairCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "G-dual-pair"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.norm.name())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "G-dual-pair", Some(self.norm.name()))
     }
     fn claim(&self) -> String {
         format!(
@@ -447,14 +435,8 @@ impl OrderingCheck {
 }
 
 impl Check for OrderingCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "G-ordering"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.norm.name())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "G-ordering", Some(self.norm.name()))
     }
     fn claim(&self) -> String {
         format!(
@@ -581,20 +563,18 @@ fn p8_shapes() -> [(usize, usize); 2] {
 }
 
 impl Check for P8a {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P8-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(
-            match self.aspect {
-                Envelope::Envelope => "envelope",
-                Envelope::SmallX => "small-x",
-                Envelope::Subspace => "subspace",
-            }
-            .into(),
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(
+            SUITE,
+            "P8-a",
+            Some(
+                match self.aspect {
+                    Envelope::Envelope => "envelope",
+                    Envelope::SmallX => "small-x",
+                    Envelope::Subspace => "subspace",
+                }
+                .into(),
+            ),
         )
     }
     fn claim(&self) -> String {
@@ -700,14 +680,12 @@ impl P8b {
 }
 
 impl Check for P8b {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P8-b"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(if self.cosine { "cos" } else { "rel-err" }.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(
+            SUITE,
+            "P8-b",
+            Some(if self.cosine { "cos" } else { "rel-err" }.into()),
+        )
     }
     fn claim(&self) -> String {
         if self.cosine {

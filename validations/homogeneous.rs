@@ -15,7 +15,7 @@ use crate::models::two_layer::{Activation, TwoLayer};
 use crate::norms::{inner, Aggregation, Block, Entrywise, Norm, ProductNorm, Schatten};
 use crate::optim::{parse_optimizer_with_schedule, Factory, Schedule};
 use crate::validate::sweep::try_par_map;
-use crate::validate::{Check, Ctx, Expectation, Outcome, PaperOnly};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, PaperOnly};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -494,14 +494,8 @@ pub struct OwnNormMargin {
 }
 
 impl Check for OwnNormMargin {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P2-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.judge.to_string())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P2-a", Some(self.judge.to_string()))
     }
     fn claim(&self) -> String {
         let names: Vec<&str> = self.competitors.iter().map(|c| c.name).collect();
@@ -661,14 +655,8 @@ impl Alignment {
 }
 
 impl Check for Alignment {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P2-b"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.subject.name.to_string())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P2-b", Some(self.subject.name.to_string()))
     }
     fn claim(&self) -> String {
         format!(
@@ -733,14 +721,8 @@ pub struct Directional {
 }
 
 impl Check for Directional {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P2-c"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.subject.name.to_string())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P2-c", Some(self.subject.name.to_string()))
     }
     fn claim(&self) -> String {
         format!(
@@ -836,14 +818,12 @@ impl Kkt {
 }
 
 impl Check for Kkt {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P2-d"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(format!("{}/{}", self.subject.name, self.subject.norm))
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(
+            SUITE,
+            "P2-d",
+            Some(format!("{}/{}", self.subject.name, self.subject.norm)),
+        )
     }
     fn claim(&self) -> String {
         if self.euclidean() {

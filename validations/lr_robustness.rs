@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::models::mlp::{batch, teacher_data, Mlp};
 use crate::optim::{parse_optimizer, Optimizer};
 use crate::validate::sweep::par_map;
-use crate::validate::{Check, Ctx, Expectation, Outcome, Profile};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Profile};
 use faer::Mat;
 use rand::Rng;
 use serde_json::{json, Value};
@@ -481,14 +481,8 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 }
 
 impl Check for LrBasin {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P3-c"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.claim.variant().to_string())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P3-c", Some(self.claim.variant().to_string()))
     }
     fn claim(&self) -> String {
         let basin = format!("basin width = #{{grid η : held-out loss ≤ best + {ABS_TOL}}} over η ∈ 10^{{−4…0.5}} (half decades), seed-mean of 3");

@@ -16,7 +16,7 @@ use crate::optim::{parse_optimizer_with_schedule, Schedule};
 use crate::train::{log_spaced, run, GradScale, GradientFn, RunSpec, Snapshot};
 use crate::validate::stats::{loglog_slope, median};
 use crate::validate::sweep::try_par_map;
-use crate::validate::{Check, Ctx, Expectation, Outcome, Profile};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Profile};
 use faer::Mat;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -199,14 +199,8 @@ fn dual_over_proxy(
 }
 
 impl Check for LemmaCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P1-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.lemma.variant().into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P1-a", Some(self.lemma.variant().into()))
     }
     fn claim(&self) -> String {
         match self.lemma {
@@ -772,14 +766,8 @@ fn study_params(ctx: &Ctx, a: f64) -> Value {
 }
 
 impl Check for BiasCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P1-b"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.alg.key.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P1-b", Some(self.alg.key.into()))
     }
     fn claim(&self) -> String {
         format!(
@@ -916,14 +904,8 @@ fn own_gap_series(run: &StudyRun, canon: &str, lo: usize, hi: usize) -> (Vec<f64
 }
 
 impl Check for RateCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P1-c"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.alg.key.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P1-c", Some(self.alg.key.into()))
     }
     fn claim(&self) -> String {
         format!(
@@ -1007,14 +989,8 @@ fn predicted_slope(a: f64) -> f64 {
 }
 
 impl Check for SweepCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P1-c"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("a-sweep".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P1-c", Some("a-sweep".into()))
     }
     fn claim(&self) -> String {
         "for η_t = 0.1·t^{−a}, the margin gap of SignGD and NGD decays at least as fast as the derived upper bound t^{−a}, t^{−1/2}, t^{−(1−a)}, 1/log t for a = 1/4, 1/2, 3/4, 1: fitted slope ≤ predicted + 0.15 (file 01 §4, derived table)".into()
@@ -1102,14 +1078,8 @@ impl MomentumCheck {
 }
 
 impl Check for MomentumCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P1-d"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.alg.key.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P1-d", Some(self.alg.key.into()))
     }
     fn claim(&self) -> String {
         format!(
@@ -1212,14 +1182,12 @@ fn net_size(p: Profile) -> (usize, usize, usize, f64, usize, usize) {
 }
 
 impl Check for NetCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P1-e"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(if self.joint { "joint" } else { "first-layer" }.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(
+            SUITE,
+            "P1-e",
+            Some(if self.joint { "joint" } else { "first-layer" }.into()),
+        )
     }
     fn claim(&self) -> String {
         if self.joint {
@@ -1366,14 +1334,8 @@ fn long_run_steps(p: Profile) -> usize {
 }
 
 impl Check for LongRunCheck {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P1-c"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("long-run".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P1-c", Some("long-run".into()))
     }
     fn claim(&self) -> String {
         "spectral NSD keeps approaching γ_spectral over a long run: gap(T)/gap(T/10) ≤ 0.7 (Thm 1: ~10^{-1/2}·log factor)".into()

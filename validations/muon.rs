@@ -7,7 +7,7 @@ use crate::io::matrix_from_json;
 use crate::linalg::singular_values;
 use crate::norms::inner;
 use crate::optim::{factory, parse_optimizer, Factory, Optimizer};
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::{mat, Mat};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -65,14 +65,8 @@ pub struct MomentumEquivalence {
 }
 
 impl Check for MomentumEquivalence {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P8-c"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.label.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P8-c", Some(self.label.into()))
     }
     fn claim(&self) -> String {
         "EMA momentum M ← βM + (1−β)g and classical B ← βB + g (Nesterov u = g + β(M − g) vs g + βB) give the same Muon update, since B = M/(1−β) and polar is scale-invariant".into()
@@ -132,14 +126,8 @@ pub struct SpectralLmo {
 }
 
 impl Check for SpectralLmo {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P8-d"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.label.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P8-d", Some(self.label.into()))
     }
     fn claim(&self) -> String {
         if self.label == "polar" {
@@ -279,14 +267,8 @@ impl FixtureAgreement {
 }
 
 impl Check for FixtureAgreement {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P8-e"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.semantics().into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P8-e", Some(self.semantics().into()))
     }
     fn claim(&self) -> String {
         match self.reference {

@@ -13,7 +13,7 @@
 
 use crate::error::{Error, Result};
 use crate::metric::{self, PlaneMetric, SecantPair};
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::Mat;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -124,14 +124,8 @@ pub struct SpdSecant {
 }
 
 impl Check for SpdSecant {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("optimal".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-a", Some("optimal".into()))
     }
     fn claim(&self) -> String {
         "M_opt = [b bᵀ + ‖b‖²(I − â âᵀ)]/(aᵀb) is symmetric positive definite with M_opt a = b; the matrix-free M·v and M⁻¹·v agree with it".into()
@@ -198,14 +192,8 @@ pub struct CanonicalComplete {
 }
 
 impl Check for CanonicalComplete {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("canonical".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-a", Some("canonical".into()))
     }
     fn claim(&self) -> String {
         "every SPD M with M a = b equals b bᵀ/(aᵀb) + U Uᵀ with Uᵀa = 0 and rank U = D − 1 (the remainder M − b bᵀ/(aᵀb) is PSD with kernel span{a})".into()
@@ -273,14 +261,8 @@ pub struct KappaClosedForm {
 }
 
 impl Check for KappaClosedForm {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-b"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("random".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-b", Some("random".into()))
     }
     fn claim(&self) -> String {
         "κ(M_opt) = κ* = ((‖b‖ + ‖b_⊥‖)/b_∥)² = (1 + sin ψ)/(1 − sin ψ)".into()
@@ -343,14 +325,8 @@ pub struct KappaOracle {
 }
 
 impl Check for KappaOracle {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-b"
-    }
-    fn variant(&self) -> Option<String> {
-        Some("oracle".into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-b", Some("oracle".into()))
     }
     fn claim(&self) -> String {
         "κ* and κ(M_opt) agree with kappa_min of tests/fixtures/ngd_metric.json (cvxpy/Clarabel SDP and scipy) to 1e-8 relative".into()
@@ -426,11 +402,8 @@ fn predicted_spectrum(p: &SecantPair) -> Vec<f64> {
 }
 
 impl Check for EigenStructure {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-c"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-c", None)
     }
     fn claim(&self) -> String {
         "spec(M_opt) = ρ·{(1 − sin ψ)/cos ψ, 1/cos ψ (multiplicity D − 2), (1 + sin ψ)/cos ψ}, ρ = ‖b‖/‖a‖".into()
@@ -507,11 +480,8 @@ fn random_canonical(p: &SecantPair, rng: &mut ChaCha8Rng) -> Result<Mat<f64>> {
 }
 
 impl Check for NothingBeatsKappa {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-d"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-d", None)
     }
     fn claim(&self) -> String {
         "for every M = b bᵀ/(aᵀb) + U Uᵀ with Uᵀa = 0 (random U = Q_⊥R, BFGS(I), DFP(I), M(β)): M a = b and κ(M) ≥ κ*".into()
@@ -671,11 +641,8 @@ pub fn nelder_mead(
 }
 
 impl Check for DirectMinimisation {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-e"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-e", None)
     }
     fn claim(&self) -> String {
         "min over lower-triangular R of κ(b bᵀ/(aᵀb) + Q_⊥RRᵀQ_⊥ᵀ), found by Nelder–Mead with restarts, equals κ*".into()
@@ -790,11 +757,8 @@ pub fn golden_section(f: &dyn Fn(f64) -> f64, mut lo: f64, mut hi: f64, iters: u
 }
 
 impl Check for FamilyMinimiser {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-f"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-f", None)
     }
     fn claim(&self) -> String {
         "argmin_{β>0} κ(b bᵀ/(aᵀb) + β(I − â âᵀ)) = β* = ‖b‖²/(aᵀb), and κ(M(β*)) = κ*".into()
@@ -855,11 +819,8 @@ pub struct Infeasible {
 }
 
 impl Check for Infeasible {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-g"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-g", None)
     }
     fn claim(&self) -> String {
         "S(a→b) is empty when aᵀb ≤ 0 (aᵀMa > 0 for SPD M): such pairs are rejected with an input error saying no SPD metric exists, while aᵀb > 0 is always accepted".into()

@@ -13,7 +13,7 @@ use crate::metric::{self, SecantPair};
 use crate::norms::{parse_norm, Norm};
 use crate::optim::{parse_optimizer, Optimizer};
 use crate::validate::stats::median;
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::Mat;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -301,14 +301,8 @@ impl RealUpdates {
 const WINDOW: usize = 5;
 
 impl Check for RealUpdates {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P10-real"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.problem.to_string())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P10-real", Some(self.problem.to_string()))
     }
     fn claim(&self) -> String {
         "every loss-decreasing optimizer step (and window of steps) is natural-gradient descent: with a = Δθ and b = −∇L at the mean-value point, M_opt is SPD, M_opt a = b, aᵀb = L(θ) − L(θ+Δ) and κ(M_opt) = κ*; the same where b = −∇L(θ_t) gives aᵀb > 0".into()

@@ -13,7 +13,7 @@ use crate::norms::inner;
 use crate::optim::{parse_optimizer_with_schedule, Factory, Optimizer, Schedule};
 use crate::validate::stats::loglog_slope;
 use crate::validate::sweep::try_par_map;
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::Mat;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -81,14 +81,8 @@ pub struct RobustIdentity {
 const IDENTITY_D: usize = 8;
 
 impl Check for RobustIdentity {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P6-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(p_name(self.p))
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P6-a", Some(p_name(self.p)))
     }
     fn claim(&self) -> String {
         format!(
@@ -277,14 +271,8 @@ impl RobustBias {
 }
 
 impl Check for RobustBias {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P6-b"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.geometry.norm().into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P6-b", Some(self.geometry.norm().into()))
     }
     fn claim(&self) -> String {
         match self.geometry {
@@ -390,11 +378,8 @@ fn robust_accuracy(w: &Mat<f64>, x: &Mat<f64>, y: &[f64], eps: f64) -> f64 {
 }
 
 impl Check for Price {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P6-c"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P6-c", None)
     }
     fn claim(&self) -> String {
         "in ℓ∞-robust ERM at ε = 0.9 ε*, the mean robust generalization gap of normalized GD exceeds that of normalized CD by ≥ 0.05 (sparse teacher, dense x; mean over m and seeds)".into()

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::linalg::singular_values;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -213,19 +213,17 @@ pub fn nesgd_spec(agg: &str, embed: &str, lmo: bool) -> String {
 }
 
 impl Check for ConfigurationSolves {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P3-a"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(format!(
-            "{},{},{}",
-            self.agg,
-            self.embed,
-            if self.lmo { "lmo" } else { "reg" }
-        ))
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(
+            SUITE,
+            "P3-a",
+            Some(format!(
+                "{},{},{}",
+                self.agg,
+                self.embed,
+                if self.lmo { "lmo" } else { "reg" }
+            )),
+        )
     }
     fn claim(&self) -> String {
         "the update u is the steepest-descent step of its product norm N: constrained N(u) = 1, ⟨M,u⟩ = N_*(M); regularized N(u) = N_*(M), ⟨M,u⟩ = N_*(M)²; no v with N(v) = N(u) does better".into()
@@ -294,14 +292,8 @@ pub struct MomoMinimizesModel {
 }
 
 impl Check for MomoMinimizesModel {
-    fn suite(&self) -> &'static str {
-        SUITE
-    }
-    fn theory_id(&self) -> &'static str {
-        "P3-b"
-    }
-    fn variant(&self) -> Option<String> {
-        Some(self.label.into())
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new(SUITE, "P3-b", Some(self.label.into()))
     }
     fn claim(&self) -> String {
         "the Momo step −η_eff·u minimizes max{F̄ + ⟨m, θ − τu⟩, F_*} + (regularizer or trust region of radius η) over τ ∈ [0, η], with η_eff = min(η, (F̄ − F_* + ⟨θ,m⟩)_+/⟨m,u⟩)".into()

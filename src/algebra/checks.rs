@@ -3,7 +3,7 @@
 
 use super::{c1_closure, derive, infinity_class, AtomSpec, C1Test, ModelSpec, Phase};
 use crate::error::Result;
-use crate::validate::{Check, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
 use serde_json::{json, Value};
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,11 +44,8 @@ pub struct SymbolicTower {
 }
 
 impl Check for SymbolicTower {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "ID-sym-tower"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "ID-sym-tower", None)
     }
     fn claim(&self) -> String {
         "Symbolic proof (Symbolica): the order-K series in t of the closed-form resummed F(tδ) (cache × multipliers) equals the Taylor tower Σ_{n≤K} tⁿ(δ·∇)ⁿ∇ℓ/n! for K ≤ 6 (r = d = P = 1)".into()
@@ -85,11 +82,8 @@ pub struct InfinityClass {
 }
 
 impl Check for InfinityClass {
-    fn suite(&self) -> &'static str {
-        "aion"
-    }
-    fn theory_id(&self) -> &'static str {
-        "ID-infinity-class"
+    fn meta(&self) -> CheckMeta {
+        CheckMeta::new("aion", "ID-infinity-class", None)
     }
     fn claim(&self) -> String {
         "Infinity-Class membership (file 09 §7): a rank-2, d = 2 AION with squared error satisfies C1–C3; a tanh neuron fails C1 (no finite linear closure with constant generators)".into()

@@ -204,22 +204,51 @@ impl Outcome {
     }
 }
 
+/// Who a check is: its suite, the statement it checks and the instance. The record id is
+/// `theory_id` or `theory_id[variant]`, unique within a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckMeta {
+    /// The suite this check belongs to (e.g. `"geometry"`).
+    pub suite: &'static str,
+    /// The id of the statement in `theory/<theory_id>.md` (e.g. `"P8-a"`, `"G-dual-pair"`).
+    pub theory_id: &'static str,
+    /// A variant label when one statement is checked in several instances (e.g. a norm name).
+    pub variant: Option<String>,
+}
+
+impl CheckMeta {
+    /// `suite`, `theory_id` and an optional `variant`.
+    pub fn new(suite: &'static str, theory_id: &'static str, variant: Option<String>) -> Self {
+        Self {
+            suite,
+            theory_id,
+            variant,
+        }
+    }
+}
+
 /// A theorem turned into a check that can pass or fail.
 pub trait Check: Send + Sync {
+    /// Suite, statement and variant (see [`CheckMeta`]).
+    fn meta(&self) -> CheckMeta;
     /// The suite this check belongs to (e.g. `"geometry"`).
-    fn suite(&self) -> &'static str;
+    fn suite(&self) -> &'static str {
+        self.meta().suite
+    }
     /// The id of the statement in `theory/<theory_id>.md` (e.g. `"P8-a"`, `"G-dual-pair"`).
-    fn theory_id(&self) -> &'static str;
-    /// A variant label when one statement is checked in several instances (e.g. a norm name);
-    /// the record id is `theory_id[variant]`.
+    fn theory_id(&self) -> &'static str {
+        self.meta().theory_id
+    }
+    /// The variant label, if one statement is checked in several instances.
     fn variant(&self) -> Option<String> {
-        None
+        self.meta().variant
     }
     /// The record id: `theory_id` or `theory_id[variant]`. Unique within a report.
     fn id(&self) -> String {
-        match self.variant() {
-            Some(v) => format!("{}[{}]", self.theory_id(), v),
-            None => self.theory_id().to_string(),
+        let m = self.meta();
+        match m.variant {
+            Some(v) => format!("{}[{}]", m.theory_id, v),
+            None => m.theory_id.to_string(),
         }
     }
     /// The claim, in one sentence with its formula.
@@ -261,14 +290,8 @@ impl PaperOnly {
 }
 
 impl Check for PaperOnly {
-    fn suite(&self) -> &'static str {
-        self.check.suite()
-    }
-    fn theory_id(&self) -> &'static str {
-        self.check.theory_id()
-    }
-    fn variant(&self) -> Option<String> {
-        self.check.variant()
+    fn meta(&self) -> CheckMeta {
+        self.check.meta()
     }
     fn claim(&self) -> String {
         self.check.claim()
@@ -529,14 +552,8 @@ mod tests {
     }
 
     impl Check for Fixed {
-        fn suite(&self) -> &'static str {
-            "test"
-        }
-        fn theory_id(&self) -> &'static str {
-            "T-fixed"
-        }
-        fn variant(&self) -> Option<String> {
-            Some(format!("{}", self.value))
+        fn meta(&self) -> CheckMeta {
+            CheckMeta::new("test", "T-fixed", Some(format!("{}", self.value)))
         }
         fn claim(&self) -> String {
             "the value is one".into()
@@ -573,11 +590,8 @@ mod tests {
     struct Panics;
 
     impl Check for Panics {
-        fn suite(&self) -> &'static str {
-            "test"
-        }
-        fn theory_id(&self) -> &'static str {
-            "T-panic"
+        fn meta(&self) -> CheckMeta {
+            CheckMeta::new("test", "T-panic", None)
         }
         fn claim(&self) -> String {
             "never measured".into()

@@ -23,7 +23,7 @@ pub mod sweep;
 pub(crate) mod testing;
 
 pub use engine::{
-    environment, run_checks, run_one, Check, Ctx, Expect, Expectation, Outcome, PaperOnly, Profile,
-    Progress, Record, Report, Summary, REPORT_SCHEMA,
+    environment, run_checks, run_one, Check, CheckMeta, Ctx, Expect, Expectation, Outcome,
+    PaperOnly, Profile, Progress, Record, Report, Summary, REPORT_SCHEMA,
 };
 pub use merge::{merge_reports, merge_reports_ordered};
