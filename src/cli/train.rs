@@ -7,7 +7,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::models::multiclass::{Loss, Multiclass};
 use crate::norms::{parse_norm, Norm};
-use crate::optim::{parse_optimizer_with_schedule, Schedule};
+use crate::optim::{parse_optimizer_with_schedule, Optimizer, Schedule};
 use crate::train::{log_spaced, run as run_training, GradScale, RunSpec, Snapshot};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -52,10 +52,17 @@ pub struct Args {
     /// Loss: ce (cross-entropy), exp (multiclass exponential) or pairlog.
     #[arg(long, default_value = "ce", value_name = "ce|exp|pairlog")]
     pub loss: String,
-    /// Gradient given to the optimizer: true (∇L) or shifted (∇L·e^{min margin}; exact for NSD and
-    /// sign descent, whose steps ignore the gradient's scale). auto: shifted for nsd, sign and
-    /// momentum-free spectral/ngd, true otherwise.
-    #[arg(long, default_value = "auto", value_name = "auto|true|shifted")]
+    /// Gradient given to the optimizer: true (∇L; underflows once the margins pass ~745),
+    /// shifted (∇L·e^{−s_t}, s_t the current log-scale; exact for NSD and sign descent, whose steps
+    /// ignore the gradient's scale) or rescaled (∇L·e^{−r} with a reference r the optimizer's
+    /// momenta follow; exact for every scale-invariant optimizer: Signum, NMD, Muon with ns=exact,
+    /// Adam with eps=0). auto: shifted for nsd, sign and momentum-free spectral/ngd, rescaled for
+    /// the other scale-invariant optimizers, true otherwise.
+    #[arg(
+        long,
+        default_value = "auto",
+        value_name = "auto|true|shifted|rescaled"
+    )]
     pub grad_scale: String,
     /// A `steepest margin` output (keys norm, gamma, W): adds the gap to γ and the correlation with W (repeatable).
     #[arg(long = "margin", value_name = "FILE")]
@@ -83,7 +90,9 @@ pub fn own_norm(spec: &str) -> Option<String> {
     }
 }
 
-fn auto_grad_scale(spec: &str) -> GradScale {
+/// `auto`: shifted for the momentum-free scale-invariant methods (no state to keep consistent),
+/// rescaled for the other scale-invariant optimizers, the true gradient otherwise.
+fn auto_grad_scale(spec: &str, opt: &dyn Optimizer) -> GradScale {
     let spec = spec.trim();
     let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
     let beta_zero = rest
@@ -94,6 +103,7 @@ fn auto_grad_scale(spec: &str) -> GradScale {
     match name {
         "nsd" | "sign" => GradScale::Shifted,
         "spectral" | "ngd" if beta_zero => GradScale::Shifted,
+        _ if opt.scale_invariant() => GradScale::Rescaled,
         _ => GradScale::True,
     }
 }
@@ -175,18 +185,19 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     }
     let loss = Loss::parse(&args.loss)?;
     let grad_scale = match args.grad_scale.as_str() {
-        "auto" => auto_grad_scale(&args.optimizer),
-        other => GradScale::parse(other).map_err(|_| {
+        "auto" => None,
+        other => Some(GradScale::parse(other).map_err(|_| {
             Error::input(format!(
-                "unknown --grad-scale '{other}'; use auto, true or shifted"
+                "unknown --grad-scale '{other}'; use auto, true, shifted or rescaled"
             ))
-        })?,
+        })?),
     };
     let data = Dataset::load(&args.data)?;
     let model = Multiclass::new(data.x().clone(), data.y().to_vec(), data.classes(), loss)?;
     let (k, d) = model.shape();
     let schedule = args.schedule.as_deref().map(Schedule::parse).transpose()?;
     let mut opt = parse_optimizer_with_schedule(&args.optimizer, schedule, &[(k, d)])?;
+    let grad_scale = grad_scale.unwrap_or_else(|| auto_grad_scale(&args.optimizer, opt.as_ref()));
 
     let mut names: Vec<String> = if args.norms.is_empty() {
         let mut v: Vec<String> = vec!["fro".into(), "spectral".into(), "max".into()];
@@ -274,10 +285,20 @@ mod tests {
         assert_eq!(own_norm("sign").as_deref(), Some("max"));
         assert_eq!(own_norm("muon:ns=exact").as_deref(), Some("spectral"));
         assert_eq!(own_norm("shampoo"), None);
-        assert_eq!(auto_grad_scale("nsd:norm=fro"), GradScale::Shifted);
-        assert_eq!(auto_grad_scale("spectral"), GradScale::Shifted);
-        assert_eq!(auto_grad_scale("spectral:beta=0.9"), GradScale::True);
-        assert_eq!(auto_grad_scale("muon"), GradScale::True);
-        assert_eq!(auto_grad_scale("adam:eps=0"), GradScale::True);
+        let auto = |spec: &str| {
+            let opt = crate::optim::parse_optimizer(spec, &[(3, 4)]).expect("spec");
+            auto_grad_scale(spec, opt.as_ref())
+        };
+        assert_eq!(auto("nsd:norm=fro"), GradScale::Shifted);
+        assert_eq!(auto("spectral"), GradScale::Shifted);
+        assert_eq!(auto("spectral:beta=0.9"), GradScale::Rescaled);
+        assert_eq!(auto("signum:beta=0.9"), GradScale::Rescaled);
+        assert_eq!(auto("nmd:norm=fro,beta=0.9"), GradScale::Rescaled);
+        assert_eq!(auto("muon:ns=exact"), GradScale::Rescaled);
+        assert_eq!(auto("adam:eps=0"), GradScale::Rescaled);
+        // Newton–Schulz normalizes by ‖X‖_F + ε, Adam's default ε > 0, GD is linear in ∇L
+        assert_eq!(auto("muon"), GradScale::True);
+        assert_eq!(auto("adam"), GradScale::True);
+        assert_eq!(auto("gd"), GradScale::True);
     }
 }

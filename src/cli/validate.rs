@@ -16,6 +16,7 @@ use std::path::PathBuf;
 ///   steepest validate --profile paper --seed 7 --suite muon
 ///   steepest validate --list
 ///   steepest validate --rerun r.json --only P8-a     # reproduce a record, say whether it matches
+///   steepest validate --suite multiclass --only P1-b --only P1-c   # these statements only
 ///   steepest validate --shard 2/4 --report s2.json   # checks 2, 6, 10, … of the run (job arrays)
 ///   steepest validate --threads 1                    # one worker thread (default: all cores)
 ///
@@ -51,9 +52,32 @@ pub struct Args {
     /// RAYON_NUM_THREADS). The report does not depend on N.
     #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
-    /// With --rerun: only these record ids (repeatable).
-    #[arg(long = "only", value_name = "ID", requires = "rerun")]
+    /// Only these checks (repeatable): a record id (`P1-b[signum]`) or a theory id (`P1-b`, every
+    /// variant). With --rerun: only these records of the earlier report. The records of such a
+    /// run merge with other runs of the same seed and profile (`steepest report merge`).
+    #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
+}
+
+/// The checks named by `--only` (record ids or theory ids); all of them if `only` is empty. An id
+/// that names no check → [`Error::Input`].
+fn select_only(checks: Vec<Box<dyn Check>>, only: &[String]) -> Result<Vec<Box<dyn Check>>> {
+    if only.is_empty() {
+        return Ok(checks);
+    }
+    let hits = |c: &dyn Check, id: &str| c.id() == id || c.theory_id() == id;
+    if let Some(id) = only
+        .iter()
+        .find(|id| !checks.iter().any(|c| hits(c.as_ref(), id)))
+    {
+        return Err(Error::input(format!(
+            "--only {id}: no selected check has this record or theory id; see `steepest validate --list` (and the --suite/--shard selection)"
+        )));
+    }
+    Ok(checks
+        .into_iter()
+        .filter(|c| only.iter().any(|id| hits(c.as_ref(), id)))
+        .collect())
 }
 
 /// Parse `--shard I/N` into (I, N) with 1 ≤ I ≤ N.
@@ -264,6 +288,7 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
         .filter(|(k, _)| shard.is_none_or(|(i, n)| k % n == i - 1))
         .map(|(_, c)| c)
         .collect();
+    let checks = select_only(checks, &args.only)?;
     let names = suites.iter().map(|s| s.name.to_string()).collect();
     let bar = if super::show_progress(quiet) {
         let b = indicatif::ProgressBar::new(checks.len() as u64);

@@ -50,13 +50,17 @@ pub fn lp_norm(x: &[f64], p: f64) -> f64 {
     m * s.powf(1.0 / p)
 }
 
-fn sign(v: f64) -> f64 {
+/// sign(0) = 0, sign(x) = x/|x| otherwise; NaN stays NaN (so a NaN that reaches a sign-based
+/// step is reported as a non-finite update instead of becoming a silent 0).
+pub fn sign(v: f64) -> f64 {
     if v > 0.0 {
         1.0
     } else if v < 0.0 {
         -1.0
-    } else {
+    } else if v == 0.0 {
         0.0
+    } else {
+        f64::NAN
     }
 }
 

@@ -1,20 +1,11 @@
 //! Coordinate-wise and trust-ratio scalings: sign, Adam, Prodigy, Fromage.
 
 use super::momentum::{apply, sum_map, zip_apply};
-use super::transform::{StepCtx, Transform};
+use super::transform::{rescale_buffers, StepCtx, Transform};
 use crate::error::Result;
 use faer::Mat;
 
-/// sign(0) = 0, sign(x) = x/|x| otherwise.
-pub fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        0.0
-    }
-}
+pub use crate::norms::entrywise::sign;
 
 /// u ← sign(u) entry-wise, with sign(0) = 0 (optax `scale_by_sign`). Sign descent is normalized
 /// steepest descent under the entry-wise ℓ∞ norm (Bernstein & Newhouse, Prop. 2).
@@ -29,6 +20,9 @@ impl Transform for ScaleBySign {
             apply(u, sign);
         }
         Ok(())
+    }
+    fn degree(&self, _: i32) -> Option<i32> {
+        Some(0)
     }
 }
 
@@ -91,6 +85,14 @@ impl Transform for ScaleByAdam {
             });
         }
         Ok(())
+    }
+    /// m̂/√v̂ has degree 0 when ε = 0 (or when the input already has degree 0).
+    fn degree(&self, input: i32) -> Option<i32> {
+        (self.eps == 0.0 || input == 0).then_some(0)
+    }
+    fn rescale_state(&self, s: &mut AdamState, input: i32, log_c: f64) -> Result<()> {
+        rescale_buffers(&mut s.m, input, log_c)?;
+        rescale_buffers(&mut s.v, 2 * input, log_c)
     }
 }
 

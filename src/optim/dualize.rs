@@ -78,6 +78,14 @@ impl Transform for Orthogonalize {
         }
         Ok(())
     }
+    /// The exact polar factor has degree 0; Newton–Schulz normalizes by ‖X‖_F + ε, which is
+    /// scale-invariant only for ε = 0.
+    fn degree(&self, input: i32) -> Option<i32> {
+        match &self.0 {
+            Orthogonalizer::Exact => Some(0),
+            Orthogonalizer::NewtonSchulz { eps, .. } => (*eps == 0.0 || input == 0).then_some(0),
+        }
+    }
 }
 
 /// Muon's shape-dependent scale s(rows, cols) of the orthogonalized update (file 08 §2.2), for a
@@ -139,6 +147,9 @@ impl Transform for ScaleByShape {
             }
         }
         Ok(())
+    }
+    fn degree(&self, input: i32) -> Option<i32> {
+        Some(input)
     }
 }
 
@@ -436,6 +447,18 @@ impl Transform for ProductSteepest {
             *u = o;
         }
         Ok(())
+    }
+    /// A norm's LMO has degree 0 and its sharp map ‖g‖_*·LMO(g) degree 1 (in the input); the
+    /// Adam geometries (norms built from √v + ε) are not homogeneous.
+    fn degree(&self, input: i32) -> Option<i32> {
+        if self
+            .blocks
+            .iter()
+            .any(|b| !matches!(b.geometry, BlockGeometry::Fixed(_)))
+        {
+            return None;
+        }
+        Some(if self.sharp { input } else { 0 })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Momentum buffers: EMA (torch.optim.Muon's `lerp`), classical (heavy ball), Nesterov, and
 //! optax's bias-corrected form.
 
-use super::transform::{StepCtx, Transform};
+use super::transform::{rescale_buffers, StepCtx, Transform};
 use crate::error::Result;
 use faer::Mat;
 
@@ -109,6 +109,13 @@ impl Transform for Momentum {
             *u = out;
         }
         Ok(())
+    }
+    /// Linear in the gradients (every form, Nesterov and bias correction included).
+    fn degree(&self, input: i32) -> Option<i32> {
+        Some(input)
+    }
+    fn rescale_state(&self, bufs: &mut Self::State, input: i32, log_c: f64) -> Result<()> {
+        rescale_buffers(bufs, input, log_c)
     }
 }
 

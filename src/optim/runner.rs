@@ -22,6 +22,26 @@ pub trait Optimizer: Send {
         grads: &[Mat<f64>],
         loss: Option<f64>,
     ) -> Result<()>;
+    /// Whether the steps are invariant under one positive factor c applied to every gradient,
+    /// past and future (the chain has degree 0 in c: sign descent, NSD, Signum, NMD, Muon with
+    /// the exact polar factor, Adam with ε = 0, …). Only such optimizers accept
+    /// [`Optimizer::rescale_gradients`].
+    fn scale_invariant(&self) -> bool {
+        false
+    }
+    /// From now on the gradients passed to [`Optimizer::step`] are e^`log_c` times what they
+    /// were: rescale the state (momenta by e^{log_c}, second moments by e^{2 log_c}) so that the
+    /// run is the one it would have been with every gradient so far rescaled too — the same
+    /// run, since the steps are scale-invariant. This lets a caller keep gradients whose true
+    /// scale underflows (e^{−margin}) in a representable range (`train::GradScale::Rescaled`).
+    /// An optimizer that is not [`Optimizer::scale_invariant`] → [`Error::Input`].
+    fn rescale_gradients(&mut self, log_c: f64) -> Result<()> {
+        let _ = log_c;
+        Err(Error::input(format!(
+            "optimizer {}: its steps depend on the scale of the gradients, so they cannot be rescaled; use the true gradients",
+            self.name()
+        )))
+    }
 }
 
 /// A transform chain run as an optimizer: W_{t+1} = W_t + T(g_t; state, η_t).
@@ -182,5 +202,35 @@ impl<T: Transform> Optimizer for GradientTransformation<T> {
             faer::zip!(p, ul).for_each(|faer::unzip!(p, u)| *p += *u);
         }
         Ok(())
+    }
+    fn scale_invariant(&self) -> bool {
+        self.transform.degree(1) == Some(0)
+    }
+    fn rescale_gradients(&mut self, log_c: f64) -> Result<()> {
+        if !self.scale_invariant() {
+            return Err(Error::input(format!(
+                "optimizer {}: its steps depend on the scale of the gradients, so they cannot be rescaled; use the true gradients",
+                self.name
+            )));
+        }
+        if !log_c.is_finite() {
+            return Err(Error::input(format!(
+                "optimizer {}: rescaling by e^{log_c} is not finite",
+                self.name
+            )));
+        }
+        match self.state.as_mut() {
+            Some(state) => self
+                .transform
+                .rescale_state(state, 1, log_c)
+                .map_err(|e| match e {
+                    Error::Failed(m) => Error::failed(format!(
+                        "optimizer {} after step {}: {m}",
+                        self.name, self.t
+                    )),
+                    other => other,
+                }),
+            None => Ok(()),
+        }
     }
 }

@@ -457,3 +457,108 @@ fn schedule_override_is_used() {
     let expect = vec![&w1[0] - faer::Scale(0.25) * &g[1][0]];
     assert!(max_abs_diff(&w, &expect) <= 1e-15);
 }
+
+/// Gradients multiplied by c_t = 2^{k_t} (k_t piecewise constant), with `rescale_gradients` called
+/// whenever k_t changes, give the run of the unscaled gradients: bit for bit for the
+/// sign-based methods (the state factor e^{k ln 2} is 2^k only up to rounding, which the sign
+/// does not see), to 1e-13 for NMD and Adam (that rounding, and faer's internally rescaled
+/// ‖·‖_F: a few ulp of the O(1) weights after 40 steps) and 1e-12 with the SVD-based polar factor
+/// (the SVD's rounding, ~ε·n per step). Planted bug: skipping the state rescale changes the run.
+#[test]
+fn rescaled_gradients_give_the_same_run_for_scale_invariant_optimizers() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let shapes = [(4, 3), (3, 1)];
+    let w0: Vec<Mat<f64>> = shapes
+        .iter()
+        .map(|&(r, c)| gaussian(&mut rng, r, c))
+        .collect();
+    let grads: Vec<Vec<Mat<f64>>> = (0..40)
+        .map(|_| {
+            shapes
+                .iter()
+                .map(|&(r, c)| sparse_gaussian(&mut rng, r, c))
+                .collect()
+        })
+        .collect();
+    // log2 of the gradient scale: jumps up and down by up to 2^±300
+    let k_of = |t: usize| -> i32 { [0, -300, -300, 120, -40][t / 8] };
+    let run_scaled = |spec: &str, rescale: bool| -> Vec<Mat<f64>> {
+        let mut opt = parse_optimizer(spec, &shapes).expect("spec");
+        assert!(opt.scale_invariant(), "{spec} should be scale-invariant");
+        let mut w = w0.clone();
+        let mut k_prev = 0;
+        for (t, g) in grads.iter().enumerate() {
+            let k = k_of(t);
+            if k != k_prev && rescale {
+                opt.rescale_gradients(f64::from(k - k_prev) * std::f64::consts::LN_2)
+                    .expect("rescale");
+            }
+            k_prev = k;
+            let c = 2f64.powi(k);
+            let gs: Vec<Mat<f64>> = g.iter().map(|x| x * faer::Scale(c)).collect();
+            opt.step(&mut w, &gs, None).expect("step");
+        }
+        w
+    };
+    for (spec, tol) in [
+        ("signum:beta=0.9,lr=0.1", 0.0),
+        ("signum:beta=0.9,wd=0.1,lr=0.1", 0.0),
+        ("nmd:norm=fro,beta=0.9,lr=0.1", 1e-13),
+        ("nmd:norm=max,beta=0.5,lr=0.1", 1e-13),
+        ("adam:beta1=0.9,beta2=0.99,eps=0,lr=0.1", 1e-13),
+        ("spectral:beta=0.9,lr=0.1", 1e-12),
+        (
+            "muon:momentum=0.9,nesterov=true,ns=exact,wd=0,lr=0.1",
+            1e-12,
+        ),
+    ] {
+        let mut opt = parse_optimizer(spec, &shapes).expect("spec");
+        let mut reference = w0.clone();
+        for g in &grads {
+            opt.step(&mut reference, g, None).expect("step");
+        }
+        let rescaled = run_scaled(spec, true);
+        let gap = max_abs_diff(&reference, &rescaled);
+        assert!(
+            gap <= tol,
+            "{spec}: rescaled run differs by {gap:e} (tolerance {tol:e})"
+        );
+        let stale = run_scaled(spec, false);
+        assert!(
+            max_abs_diff(&reference, &stale) > 1e-6,
+            "{spec}: without the state rescale the run should change"
+        );
+    }
+}
+
+/// Optimizers whose steps depend on the gradients' scale refuse to be rescaled, with a message
+/// that names the optimizer and the fix.
+#[test]
+fn scale_dependent_optimizers_refuse_rescaling() {
+    for spec in [
+        "gd",
+        "adam",
+        "muon",
+        "momo",
+        "prodigy",
+        "shampoo",
+        "nsd:norm=fro,sharp=true",
+        "sd:norm=fro",
+        "signum:wd=0.1,beta=0",
+    ] {
+        let Ok(mut opt) = parse_optimizer(spec, &[(3, 2)]) else {
+            continue;
+        };
+        if spec.starts_with("signum") {
+            // weight decay added to a normalized direction keeps degree 0
+            assert!(opt.scale_invariant(), "{spec}");
+            continue;
+        }
+        assert!(!opt.scale_invariant(), "{spec} is not scale-invariant");
+        let err = opt.rescale_gradients(1.0).expect_err(spec);
+        assert!(
+            matches!(&err, Error::Input(m) if m.contains("use the true gradients")),
+            "{spec}: {err}"
+        );
+    }
+}

@@ -42,6 +42,42 @@ pub trait Transform: Send {
         state: &mut Self::State,
         ctx: &StepCtx<'_>,
     ) -> Result<()>;
+    /// Homogeneity in a common gradient scale c > 0: if every input so far and from now on is
+    /// multiplied by c^`input`, the outputs are multiplied by c^result. `None` when the output is not a
+    /// power of c (an ε > 0 in a denominator, a step-size estimate, weight decay added to a scaled
+    /// update). The default is `None`: a transform opts in by stating its degree and, if it has
+    /// state, rescaling it in [`Transform::rescale_state`].
+    fn degree(&self, input: i32) -> Option<i32> {
+        let _ = input;
+        None
+    }
+    /// Re-express the state for inputs multiplied by c = e^`log_c` (input degree `input`): afterwards
+    /// the run continues exactly as if every earlier input had been c^`input` times larger. Called
+    /// only when [`Transform::degree`] is `Some`; stateless transforms keep this default. A state
+    /// that the factor would overflow → [`crate::error::Error::Failed`].
+    fn rescale_state(&self, state: &mut Self::State, input: i32, log_c: f64) -> Result<()> {
+        let _ = (state, input, log_c);
+        Ok(())
+    }
+}
+
+/// m ← e^{d·log_c}·m for every buffer (the state of a transform linear in its input of degree d).
+/// An entry that overflows → [`crate::error::Error::Failed`]: the buffer then holds gradients more
+/// than ~e^{709} times larger than the new scale, which f64 cannot keep side by side.
+pub(crate) fn rescale_buffers(bufs: &mut [Mat<f64>], d: i32, log_c: f64) -> Result<()> {
+    if d != 0 && log_c != 0.0 {
+        let f = (f64::from(d) * log_c).exp();
+        for m in bufs.iter_mut() {
+            *m *= faer::Scale(f);
+            if !super::momentum::all_finite(m) {
+                return Err(crate::error::Error::failed(format!(
+                    "rescaling the optimizer state by e^{:.1} overflowed: it holds gradients more than e^709 times larger than the current ones (the loss fell by more than 709 nats within the momentum's memory); lower the learning rate",
+                    f64::from(d) * log_c
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The identity transform (plain gradient descent is `(Identity, LearningRate)`).
@@ -53,6 +89,9 @@ impl Transform for Identity {
     fn init(&self, _: &[Mat<f64>]) {}
     fn update(&self, _: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
         Ok(())
+    }
+    fn degree(&self, input: i32) -> Option<i32> {
+        Some(input)
     }
 }
 
@@ -74,6 +113,20 @@ macro_rules! chain_impl {
                 $(self.$i.update(updates, &mut state.$i, ctx)?;)+
                 Ok(())
             }
+            fn degree(&self, input: i32) -> Option<i32> {
+                let d = input;
+                $(let d = self.$i.degree(d)?;)+
+                Some(d)
+            }
+            fn rescale_state(&self, state: &mut Self::State, input: i32, log_c: f64) -> Result<()> {
+                let d = input;
+                $(
+                    self.$i.rescale_state(&mut state.$i, d, log_c)?;
+                    #[allow(unused_variables)]
+                    let d = self.$i.degree(d).unwrap_or(0);
+                )+
+                Ok(())
+            }
         }
     };
 }
@@ -92,6 +145,12 @@ impl<S: Send + 'static> Transform for Box<dyn Transform<State = S>> {
     }
     fn update(&self, u: &mut [Mat<f64>], s: &mut S, ctx: &StepCtx<'_>) -> Result<()> {
         (**self).update(u, s, ctx)
+    }
+    fn degree(&self, input: i32) -> Option<i32> {
+        (**self).degree(input)
+    }
+    fn rescale_state(&self, state: &mut S, input: i32, log_c: f64) -> Result<()> {
+        (**self).rescale_state(state, input, log_c)
     }
 }
 
@@ -180,6 +239,15 @@ impl<A: Transform, B: Transform> Transform for Partition<A, B> {
         }
         Ok(())
     }
+    /// Both groups must have the same degree (otherwise the blocks' updates scale differently).
+    fn degree(&self, input: i32) -> Option<i32> {
+        let (a, b) = (self.matrix.degree(input)?, self.other.degree(input)?);
+        (a == b).then_some(a)
+    }
+    fn rescale_state(&self, state: &mut Self::State, input: i32, log_c: f64) -> Result<()> {
+        self.matrix.rescale_state(&mut state.0, input, log_c)?;
+        self.other.rescale_state(&mut state.1, input, log_c)
+    }
 }
 
 /// u ← −η_t · u: **the only sign flip** of the library (optax's
@@ -196,6 +264,9 @@ impl Transform for LearningRate {
         }
         Ok(())
     }
+    fn degree(&self, input: i32) -> Option<i32> {
+        Some(input)
+    }
 }
 
 /// u ← c · u for a fixed c > 0 (optax's `scale`), e.g. a per-group learning-rate ratio.
@@ -210,6 +281,9 @@ impl Transform for Scale {
             *u *= faer::Scale(self.0);
         }
         Ok(())
+    }
+    fn degree(&self, input: i32) -> Option<i32> {
+        Some(input)
     }
 }
 
@@ -229,5 +303,10 @@ impl Transform for AddDecayedWeights {
             }
         }
         Ok(())
+    }
+    /// λW does not scale with the gradients: homogeneous only if λ = 0 or the update already has
+    /// degree 0 (a normalized direction).
+    fn degree(&self, input: i32) -> Option<i32> {
+        (self.0 == 0.0 || input == 0).then_some(input)
     }
 }

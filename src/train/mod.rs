@@ -36,24 +36,38 @@ pub enum GradScale {
     /// gradient (NSD, sign descent); it changes momentum and Adam methods, whose state mixes
     /// gradients of different steps.
     Shifted,
+    /// ∇L(W_t)·e^{−r} with one reference shift r for all steps, so momentum and second moments
+    /// mix gradients on a common scale; when the current shift s_t leaves [r − 64, r + 64], r
+    /// moves to s_t and the optimizer's state is rescaled by e^{r_old − r_new}
+    /// ([`crate::optim::Optimizer::rescale_gradients`]). For optimizers whose steps are invariant
+    /// under one positive factor on all gradients (Signum, NMD, Muon with the exact polar
+    /// factor, Adam with ε = 0) this is the true-gradient run in exact arithmetic, without the
+    /// underflow of ∇L once the margins pass ~745; other optimizers are refused.
+    Rescaled,
 }
 
+/// How far (in log scale) the current shift may drift from the reference before
+/// [`GradScale::Rescaled`] moves it: e^{±64} keeps O(1) entries far from under- and overflow.
+pub const RESCALE_GAP: f64 = 64.0;
+
 impl GradScale {
-    /// Parse `true` or `shifted`.
+    /// Parse `true`, `shifted` or `rescaled`.
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "true" => Ok(GradScale::True),
             "shifted" => Ok(GradScale::Shifted),
+            "rescaled" => Ok(GradScale::Rescaled),
             other => Err(Error::input(format!(
-                "unknown gradient scaling '{other}'; use true or shifted"
+                "unknown gradient scaling '{other}'; use true, shifted or rescaled"
             ))),
         }
     }
-    /// The name (`true`, `shifted`).
+    /// The name (`true`, `shifted`, `rescaled`).
     pub fn name(self) -> &'static str {
         match self {
             GradScale::True => "true",
             GradScale::Shifted => "shifted",
+            GradScale::Rescaled => "rescaled",
         }
     }
 }
@@ -304,6 +318,14 @@ pub fn run(
     let mut records = Vec::with_capacity(record_at.len());
     let mut next = 0usize;
     let mut grads = vec![Mat::<f64>::zeros(k, d)];
+    if spec.grad_scale == GradScale::Rescaled && !opt.scale_invariant() {
+        return Err(Error::input(format!(
+            "gradient scaling 'rescaled' needs an optimizer whose steps do not depend on the gradients' scale (sign, nsd, signum, nmd, spectral, muon with ns=exact, adam with eps=0); {} is not: use true",
+            opt.name()
+        )));
+    }
+    // GradScale::Rescaled: the reference shift r (set at step 1)
+    let mut reference: Option<f64> = None;
     for t in 1..=spec.steps {
         let (eval, sg) = (spec.gradient)(model, params[0].as_ref());
         observer(&StepView {
@@ -323,6 +345,22 @@ pub fn run(
                 }
             }
             GradScale::Shifted => grads[0] = sg.direction,
+            GradScale::Rescaled => {
+                let r = match reference {
+                    Some(r) if (sg.log_scale - r).abs() <= RESCALE_GAP => r,
+                    Some(r) => {
+                        opt.rescale_gradients(r - sg.log_scale)?;
+                        sg.log_scale
+                    }
+                    None => sg.log_scale,
+                };
+                reference = Some(r);
+                let f = (sg.log_scale - r).exp();
+                grads[0] = sg.direction;
+                if f != 1.0 {
+                    grads[0] *= faer::Scale(f);
+                }
+            }
         }
         opt.step(&mut params, &grads, Some(eval.loss))
             .map_err(|e| match e {
@@ -487,5 +525,73 @@ mod tests {
         let last = traj.records.last().unwrap();
         assert!(last.min_margin > 0.0 && last.loss < traj.records[0].loss);
         assert!(last.margin("max").unwrap() > traj.records[2].margin("max").unwrap());
+    }
+
+    fn signum_run(x_scale: f64, steps: usize, scale: GradScale) -> Trajectory {
+        let m = small_dataset();
+        let x = m.data().to_owned() * faer::Scale(x_scale);
+        let m = Multiclass::new(x, m.labels().to_vec(), m.k(), Loss::CrossEntropy).unwrap();
+        let sched = Schedule::Power { eta0: 0.1, a: 0.5 };
+        let mut opt =
+            parse_optimizer_with_schedule("signum:beta=0.9", Some(sched), &[(3, 5)]).unwrap();
+        let spec = RunSpec::new(steps)
+            .record_at(log_spaced(steps, 4))
+            .norm(Box::new(MaxNorm), None)
+            .grad_scale(scale);
+        run(&m, opt.as_mut(), &spec, &mut |_| Ok(())).unwrap()
+    }
+
+    /// Signum on data scaled ×100 (margins pass 745 within a few hundred steps): with one
+    /// reference scale (`Rescaled`) the run equals the true-gradient run while ∇L is
+    /// representable and keeps growing its max-norm margin afterwards; on the true gradient
+    /// (the planted bug of P1-b[signum] at the paper's size) the gradient underflows to 0, the
+    /// momentum decays to a frozen sign pattern and the margin stops improving or falls back.
+    #[test]
+    fn rescaled_gradients_keep_momentum_methods_exact_after_the_loss_underflows() {
+        const SCALE: f64 = 20.0;
+        let steps = 20_000;
+        let good = signum_run(SCALE, steps, GradScale::Rescaled);
+        let naive = signum_run(SCALE, steps, GradScale::True);
+        for (a, b) in good.records.iter().zip(&naive.records) {
+            if b.log_loss > -700.0 {
+                let (ma, mb) = (a.margin("max").unwrap(), b.margin("max").unwrap());
+                assert!(
+                    (ma - mb).abs() <= 1e-12 * ma.abs(),
+                    "t = {}: {ma} vs {mb} before the underflow",
+                    a.t
+                );
+            }
+        }
+        let last = |t: &Trajectory| t.records.last().unwrap().margin("max").unwrap();
+        assert!(naive.records.last().unwrap().log_loss < -745.0);
+        let m: Vec<f64> = good
+            .records
+            .iter()
+            .map(|r| r.margin("max").unwrap())
+            .collect();
+        let (g, n) = (last(&good), last(&naive));
+        assert!(
+            g > n,
+            "rescaled margin {g} should beat the frozen one {n}: {m:?}"
+        );
+        // rescaled: still growing over the last decade
+        let t10 = good.records.iter().position(|r| r.t * 10 >= steps).unwrap();
+        assert!(g > m[t10], "margins {m:?}");
+    }
+
+    /// `Rescaled` refuses an optimizer whose steps depend on the gradients' scale.
+    #[test]
+    fn rescaled_needs_a_scale_invariant_optimizer() {
+        let m = small_dataset();
+        let mut opt = crate::optim::parse_optimizer("gd:lr=0.1", &[(3, 5)]).unwrap();
+        let e = run(
+            &m,
+            opt.as_mut(),
+            &RunSpec::new(5).grad_scale(GradScale::Rescaled),
+            &mut |_| Ok(()),
+        )
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("use true"), "{e}");
     }
 }
