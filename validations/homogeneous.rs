@@ -14,6 +14,7 @@ use crate::models::loss::MarginLoss;
 use crate::models::two_layer::{Activation, TwoLayer};
 use crate::norms::{inner, Aggregation, Block, Entrywise, Norm, ProductNorm, Schatten};
 use crate::optim::{parse_optimizer_with_schedule, Factory, Schedule};
+use crate::train::CommonScale;
 use crate::validate::sweep::try_par_map;
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, PaperOnly};
 use faer::Mat;
@@ -346,8 +347,10 @@ pub struct Run {
     pub params: Vec<Mat<f64>>,
     /// T, the number of steps taken.
     pub steps: usize,
-    /// The loss at θ_T.
+    /// The loss at θ_T (0 once it underflows; see `final_log_loss`).
     pub final_loss: f64,
+    /// log of the loss at θ_T (finite past the underflow for rescaled runs).
+    pub final_log_loss: f64,
     /// r_t of every step (when asked for).
     pub alignment: Vec<f64>,
     /// (t, θ_t) every `snapshot_every` steps (when asked for).
@@ -357,6 +360,14 @@ pub struct Run {
 /// Train from `init` until the loss is below `stop_loss` or `max_steps` steps. With `align`,
 /// record r_t = [`alignment_ratio`] of every step in that norm; with `snapshot_every > 0`, keep
 /// θ_t every that many steps.
+///
+/// Optimizers whose steps are invariant under a common gradient scale (NGD, MomentumNGD, Signum,
+/// Muon with the exact polar factor: [`crate::optim::Optimizer::scale_invariant`]) get the
+/// gradient on one common scale ([`crate::train::CommonScale`], from the shifted gradient of
+/// [`TwoLayer::log_loss_and_scaled_grad`]): the true-gradient run in exact arithmetic, and it
+/// stays exact after the loss underflows, so a `stop_loss` at or below [`TRACE_STOP_LOSS`] (a
+/// numerical guard, not a protocol rule) is dropped for them and they run their whole budget.
+/// The others (Adam and Muon-Adam with ε > 0) get the true gradient and keep the guard.
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     model: &TwoLayer,
@@ -371,24 +382,42 @@ pub fn train(
 ) -> Result<Run> {
     let shapes: Vec<(usize, usize)> = init.iter().map(|m| (m.nrows(), m.ncols())).collect();
     let mut opt = factory(&shapes)?;
+    let rescaled = opt.scale_invariant();
+    let stop = if rescaled && stop_loss <= TRACE_STOP_LOSS {
+        0.0
+    } else {
+        stop_loss
+    };
+    let log_stop = stop.ln();
+    let mut common = CommonScale::default();
     let mut p = init.to_vec();
     let (mut alignment, mut snapshots) = (Vec::new(), Vec::new());
     let mut steps = 0;
     loop {
-        let (l, g) = model.loss_and_grad(&p, x, y);
-        if l < stop_loss || steps == max_steps {
+        let (log_l, mut g, shift) = if rescaled {
+            model.log_loss_and_scaled_grad(&p, x, y)
+        } else {
+            let (l, g) = model.loss_and_grad(&p, x, y);
+            (l.ln(), g, 0.0)
+        };
+        if log_l < log_stop || steps == max_steps {
             return Ok(Run {
                 params: p,
                 steps,
-                final_loss: l,
+                final_loss: log_l.exp(),
+                final_log_loss: log_l,
                 alignment,
                 snapshots,
             });
         }
+        if rescaled {
+            common.apply(opt.as_mut(), &mut g, shift)?;
+        }
         let before = align.map(|_| p.clone());
-        opt.step(&mut p, &g, Some(l))?;
+        opt.step(&mut p, &g, Some(log_l.exp()))?;
         steps += 1;
         if let (Some(norm), Some(before)) = (align, before) {
+            // r_t is invariant under a positive scale of g: the optimizer's input will do
             let delta: Vec<Mat<f64>> = p.iter().zip(&before).map(|(a, b)| a - b).collect();
             alignment.push(alignment_ratio(&g, &delta, norm));
         }
@@ -953,6 +982,67 @@ mod tests {
                 assert_eq!(r.pass, Some(true), "{}: {:?}", r.id, r.measured);
             }
         }
+    }
+
+    /// NGD, MomentumNGD, Signum and Muon (exact polar) train on the common gradient scale (full
+    /// budgets, exact past the underflow); Adam and Muon-Adam (ε > 0) on the true gradient.
+    #[test]
+    fn scale_invariant_competitors_are_the_four_normalized_ones() {
+        for c in competitors() {
+            let opt = (c.factory)(&[(4, 3), (4, 1)]).unwrap();
+            let want = !matches!(c.name, "adam" | "muon-adam");
+            assert_eq!(opt.scale_invariant(), want, "{}", c.name);
+        }
+    }
+
+    /// A rescaled MomentumNGD run (data scaled ×3) drops the guard: it takes its whole budget of
+    /// 3000 steps and ends at log L ≈ −334, past the guard's ln 1e-100 ≈ −230 (on the true gradient
+    /// it stopped there after 1848 steps, with the same log L as the rescaled run to 1e-13 up to
+    /// then); a stop rule above the guard (1e-50) still ends the run early.
+    #[test]
+    fn rescaled_runs_go_past_the_underflow() {
+        let s = Sizes::of(&ctx());
+        let (x, y, init) = problem(&ctx(), "underflow-test", 1, &s);
+        let x = &x * faer::Scale(3.0);
+        let model = model();
+        let momentum = by("momentum-ngd");
+        let run = train(
+            &model,
+            &momentum.factory,
+            &init,
+            &x,
+            &y,
+            3000,
+            TRACE_STOP_LOSS,
+            None,
+            0,
+        )
+        .unwrap();
+        assert_eq!(run.steps, 3000);
+        let guard = TRACE_STOP_LOSS.ln();
+        assert!(
+            run.final_log_loss < guard && run.final_log_loss.is_finite(),
+            "{}",
+            run.final_log_loss
+        );
+        // a protocol stop above the guard (P2-a's kind) still applies to rescaled runs
+        let stopped = train(
+            &model,
+            &momentum.factory,
+            &init,
+            &x,
+            &y,
+            3000,
+            1e-50,
+            None,
+            0,
+        )
+        .unwrap();
+        assert!(
+            stopped.steps < 3000 && stopped.final_loss < 1e-50,
+            "{}",
+            stopped.steps
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! (Tsilivis, Frank, Srebro & Kempe 2024, arXiv 2406.04981, eq. (1); `../shared/papers/06`).
 //! Data convention: `x` is n × d (row i is sample x_i), labels `y_i ∈ {−1, +1}`.
 
+use super::multiclass::{log_softplus, log_sum_exp, softplus};
 use crate::norms::{Entrywise, Norm};
 use faer::Mat;
 
@@ -46,6 +47,20 @@ impl MarginLoss {
             MarginLoss::Exponential => -(-z).exp(),
         }
     }
+    /// log ℓ(z), finite however large z is (ℓ itself underflows past z ≈ 745).
+    pub fn log_value(self, z: f64) -> f64 {
+        match self {
+            MarginLoss::Logistic => log_softplus(-z),
+            MarginLoss::Exponential => -z,
+        }
+    }
+    /// log|ℓ'(z)|: log σ(−z) = −softplus(z) for the logistic loss, −z for the exponential.
+    pub fn log_neg_derivative(self, z: f64) -> f64 {
+        match self {
+            MarginLoss::Logistic => -softplus(z),
+            MarginLoss::Exponential => -z,
+        }
+    }
     /// The name (`logistic`, `exponential`).
     pub fn name(self) -> &'static str {
         match self {
@@ -70,6 +85,27 @@ pub fn risk_and_output_grad(loss: MarginLoss, f: &[f64], y: &[f64]) -> (f64, Vec
         })
         .collect();
     (total / n, g)
+}
+
+/// [`risk_and_output_grad`] in scaled form, exact when ℓ and ℓ' underflow (margins past ~745):
+/// (log of the risk, g̃, s) with ∂/∂f_i = g̃_i·e^{s} and max_i |g̃_i| = 1 (s = max_i log|ℓ'(z_i)| −
+/// log n, the shift of file 00 gotcha 7.1 for a binary margin loss).
+pub fn log_risk_and_scaled_output_grad(
+    loss: MarginLoss,
+    f: &[f64],
+    y: &[f64],
+) -> (f64, Vec<f64>, f64) {
+    let n = f.len() as f64;
+    let z: Vec<f64> = f.iter().zip(y).map(|(&fi, &yi)| yi * fi).collect();
+    let log_risk = log_sum_exp(z.iter().map(|&zi| loss.log_value(zi))) - n.ln();
+    let logs: Vec<f64> = z.iter().map(|&zi| loss.log_neg_derivative(zi)).collect();
+    let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let g = logs
+        .iter()
+        .zip(y)
+        .map(|(&l, &yi)| -(l - top).exp() * yi)
+        .collect();
+    (log_risk, g, top - n.ln())
 }
 
 /// A linear classifier x ↦ ⟨w, x⟩ trained on the robust loss

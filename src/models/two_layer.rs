@@ -2,7 +2,7 @@
 //! and Muon, `../shared/papers/02`). With σ positively homogeneous of degree p, f is homogeneous of
 //! degree L = p + 1 in θ = (W, a): f(cθ; x) = c^L f(θ; x) for c > 0.
 
-use super::loss::{risk_and_output_grad, MarginLoss};
+use super::loss::{log_risk_and_scaled_output_grad, risk_and_output_grad, MarginLoss};
 use faer::Mat;
 
 /// The activation σ.
@@ -106,6 +106,25 @@ impl TwoLayer {
         x: &Mat<f64>,
         y: &[f64],
     ) -> (f64, Vec<Mat<f64>>) {
+        let (z, s, f) = self.forward(params, x);
+        let (risk, g) = risk_and_output_grad(self.loss, &f, y);
+        (risk, self.backward(params, x, &z, &s, &g))
+    }
+    /// The same in scaled form, exact when the loss underflows: (log L, G̃, s) with
+    /// ∇L = G̃·e^{s} (the gradient is linear in the output derivatives, which
+    /// [`log_risk_and_scaled_output_grad`] returns shifted).
+    pub fn log_loss_and_scaled_grad(
+        &self,
+        params: &[Mat<f64>],
+        x: &Mat<f64>,
+        y: &[f64],
+    ) -> (f64, Vec<Mat<f64>>, f64) {
+        let (z, s, f) = self.forward(params, x);
+        let (log_risk, g, shift) = log_risk_and_scaled_output_grad(self.loss, &f, y);
+        (log_risk, self.backward(params, x, &z, &s, &g), shift)
+    }
+    /// Z = XWᵀ, σ(Z) and the outputs f = σ(Z)a.
+    fn forward(&self, params: &[Mat<f64>], x: &Mat<f64>) -> (Mat<f64>, Mat<f64>, Vec<f64>) {
         let (w, a) = (&params[0], &params[1]);
         let z = x * w.transpose();
         let s = Mat::from_fn(z.nrows(), z.ncols(), |i, k| {
@@ -113,14 +132,25 @@ impl TwoLayer {
         });
         let fm = &s * a;
         let f: Vec<f64> = (0..fm.nrows()).map(|i| fm[(i, 0)]).collect();
-        let (risk, g) = risk_and_output_grad(self.loss, &f, y);
+        (z, s, f)
+    }
+    /// [∂W, ∂a] for output derivatives g: ∂a = σ(Z)ᵀg, ∂W = ((g aᵀ) ⊙ σ'(Z))ᵀ X.
+    fn backward(
+        &self,
+        params: &[Mat<f64>],
+        x: &Mat<f64>,
+        z: &Mat<f64>,
+        s: &Mat<f64>,
+        g: &[f64],
+    ) -> Vec<Mat<f64>> {
+        let a = &params[1];
         let gm = Mat::from_fn(g.len(), 1, |i, _| g[i]);
         let ga = s.transpose() * &gm;
         let dz = Mat::from_fn(z.nrows(), z.ncols(), |i, k| {
             g[i] * a[(k, 0)] * self.activation.derivative(z[(i, k)])
         });
         let gw = dz.transpose() * x;
-        (risk, vec![gw, ga])
+        vec![gw, ga]
     }
 }
 
@@ -130,6 +160,56 @@ mod tests {
     use crate::models::loss::tests::{fd_error, gauss};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+
+    /// The scaled form equals the plain one (log L and ∇L = G̃·e^{s}, to 1e-12 relative) while
+    /// nothing underflows, and stays exact past the underflow: with θ scaled ×40 (margins ~10⁴,
+    /// L = 0 and ∇L = 0 in the plain form) log L, s and G̃ are finite, G̃ not 0; at ×4 (still
+    /// representable) G̃ has the plain gradient's direction (to 1e-6).
+    #[test]
+    fn scaled_gradient_matches_and_survives_the_underflow() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let (n, d, h) = (8, 3, 6);
+        let x = gauss(&mut rng, n, d);
+        let p = vec![gauss(&mut rng, h, d), gauss(&mut rng, h, 1)];
+        // labels from the network itself: every margin is positive
+        let m = TwoLayer {
+            activation: Activation::SquaredRelu,
+            loss: MarginLoss::Logistic,
+        };
+        let y: Vec<f64> = m.outputs(&p, &x).iter().map(|f| f.signum()).collect();
+        for loss in [MarginLoss::Logistic, MarginLoss::Exponential] {
+            let m = TwoLayer { loss, ..m };
+            let (l, g) = m.loss_and_grad(&p, &x, &y);
+            let (ll, gs, s) = m.log_loss_and_scaled_grad(&p, &x, &y);
+            assert!(
+                (ll - l.ln()).abs() <= 1e-12 * l.ln().abs().max(1.0),
+                "{ll} vs {}",
+                l.ln()
+            );
+            for (a, b) in g.iter().zip(&gs) {
+                let diff = (a - b * faer::Scale(s.exp())).norm_l2();
+                assert!(diff <= 1e-12 * a.norm_l2(), "{loss:?}: {diff:e}");
+            }
+            let big = |c: f64| -> Vec<Mat<f64>> { p.iter().map(|q| q * faer::Scale(c)).collect() };
+            let (l40, g40) = m.loss_and_grad(&big(40.0), &x, &y);
+            assert_eq!(l40, 0.0, "the plain form underflows");
+            assert!(g40.iter().all(|q| q.norm_l2() == 0.0));
+            let (ll40, gs40, s40) = m.log_loss_and_scaled_grad(&big(40.0), &x, &y);
+            assert!(ll40.is_finite() && ll40 < -745.0 && s40 < -745.0);
+            let top = gs40.iter().map(|q| q.norm_max()).fold(0.0, f64::max);
+            assert!(top.is_finite() && top > 1e-3, "{top}");
+            // direction: plain at ×4 vs scaled at ×4 (both representable)
+            let (_, g4) = m.loss_and_grad(&big(4.0), &x, &y);
+            let (_, gs4, _) = m.log_loss_and_scaled_grad(&big(4.0), &x, &y);
+            let unit = |v: &[Mat<f64>]| -> Vec<Mat<f64>> {
+                let nrm = v.iter().map(|q| q.squared_norm_l2()).sum::<f64>().sqrt();
+                v.iter().map(|q| q * faer::Scale(1.0 / nrm)).collect()
+            };
+            for (a, b) in unit(&g4).iter().zip(&unit(&gs4)) {
+                assert!((a - b).norm_l2() <= 1e-6, "{loss:?}");
+            }
+        }
+    }
 
     #[test]
     fn gradient_matches_finite_differences_and_degree_is_homogeneity() {

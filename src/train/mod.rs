@@ -50,6 +50,45 @@ pub enum GradScale {
 /// [`GradScale::Rescaled`] moves it: e^{±64} keeps O(1) entries far from under- and overflow.
 pub const RESCALE_GAP: f64 = 64.0;
 
+/// The common gradient scale of [`GradScale::Rescaled`]. A gradient known as
+/// direction·e^{log_scale} (direction with O(1) entries) is handed to the optimizer as
+/// direction·e^{log_scale − r}, with one reference r for all steps; r is set at the first step and
+/// moves to log_scale when they drift more than [`RESCALE_GAP`] apart, each move rescaling the
+/// optimizer's state ([`Optimizer::rescale_gradients`]). Used by [`run`] and by the training
+/// loops of the homogeneous-network checks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CommonScale {
+    reference: Option<f64>,
+}
+
+impl CommonScale {
+    /// Turn `grads` (the directions, ∇L = grads·e^{log_scale}) into the optimizer's input
+    /// ∇L·e^{−r}, moving r (and rescaling `opt`'s state) when needed.
+    pub fn apply(
+        &mut self,
+        opt: &mut dyn Optimizer,
+        grads: &mut [Mat<f64>],
+        log_scale: f64,
+    ) -> Result<()> {
+        let r = match self.reference {
+            Some(r) if (log_scale - r).abs() <= RESCALE_GAP => r,
+            Some(r) => {
+                opt.rescale_gradients(r - log_scale)?;
+                log_scale
+            }
+            None => log_scale,
+        };
+        self.reference = Some(r);
+        let f = (log_scale - r).exp();
+        if f != 1.0 {
+            for g in grads.iter_mut() {
+                *g *= faer::Scale(f);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl GradScale {
     /// Parse `true`, `shifted` or `rescaled`.
     pub fn parse(s: &str) -> Result<Self> {
@@ -324,8 +363,7 @@ pub fn run(
             opt.name()
         )));
     }
-    // GradScale::Rescaled: the reference shift r (set at step 1)
-    let mut reference: Option<f64> = None;
+    let mut common = CommonScale::default();
     for t in 1..=spec.steps {
         let (eval, sg) = (spec.gradient)(model, params[0].as_ref());
         observer(&StepView {
@@ -346,20 +384,8 @@ pub fn run(
             }
             GradScale::Shifted => grads[0] = sg.direction,
             GradScale::Rescaled => {
-                let r = match reference {
-                    Some(r) if (sg.log_scale - r).abs() <= RESCALE_GAP => r,
-                    Some(r) => {
-                        opt.rescale_gradients(r - sg.log_scale)?;
-                        sg.log_scale
-                    }
-                    None => sg.log_scale,
-                };
-                reference = Some(r);
-                let f = (sg.log_scale - r).exp();
                 grads[0] = sg.direction;
-                if f != 1.0 {
-                    grads[0] *= faer::Scale(f);
-                }
+                common.apply(opt, &mut grads, sg.log_scale)?;
             }
         }
         opt.step(&mut params, &grads, Some(eval.loss))
