@@ -11,7 +11,7 @@
 //! `steepest report --format svg` draws `lr-basin.svg`.
 
 use crate::error::{Error, Result};
-use crate::models::mlp::{batch, teacher_data, Mlp};
+use crate::models::mlp::{batch, Mlp, Teacher};
 use crate::optim::{parse_optimizer, Optimizer};
 use crate::validate::sweep::par_map;
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Profile};
@@ -129,6 +129,9 @@ pub struct Sizes {
     pub seeds: usize,
     /// Label-noise rate.
     pub noise: f64,
+    /// Single-epoch (online) training: every mini-batch is fresh data from the teacher, as in
+    /// the paper's LLM pretraining; otherwise mini-batches are drawn from the n training points.
+    pub online: bool,
 }
 
 impl Sizes {
@@ -149,6 +152,7 @@ impl Sizes {
                 steps: 400,
                 seeds: 3,
                 noise: 0.05,
+                online: false,
             },
             Sizes {
                 mlp: Mlp {
@@ -163,6 +167,7 @@ impl Sizes {
                 steps: 2000,
                 seeds: 3,
                 noise: 0.05,
+                online: true,
             },
         )
     }
@@ -272,12 +277,16 @@ fn train_one(
         test: f64::INFINITY,
         diverged: true,
     };
-    let mut idx = vec![0usize; sizes.batch];
+    let mut idx = vec![0usize; if sizes.online { 0 } else { sizes.batch }];
     for _ in 0..sizes.steps {
         for i in idx.iter_mut() {
             *i = rng.random_range(0..sizes.n);
         }
-        let (xb, yb) = batch(&data.x, &data.y, &idx);
+        let (xb, yb) = if sizes.online {
+            data.teacher.sample(sizes.batch, sizes.noise, &mut rng)
+        } else {
+            batch(&data.x, &data.y, &idx)
+        };
         let (l, g) = mlp.loss_and_grad(&p, xb.as_ref(), &yb);
         if !l.is_finite() || g.iter().any(|m| !m.norm_max().is_finite()) {
             return Ok(diverged);
@@ -303,6 +312,7 @@ fn train_one(
 
 /// The data and initialization of one seed (shared by every method and lr).
 struct SeedData {
+    teacher: Teacher,
     x: Mat<f64>,
     y: Vec<usize>,
     x_test: Mat<f64>,
@@ -352,7 +362,12 @@ impl Sweep {
                "methods": self.methods.iter().map(|m| json!({"name": m.name, "spec": m.spec})).collect::<Vec<_>>(),
                "init": "He (W ~ N(0, 2/fan_in), output N(0, 1/h2)), zero biases; one init per seed shared by all runs",
                "teacher": "same architecture, He weights, N(0, 0.1²) biases, y = argmax; noise flips to a uniform other class",
-               "batches": "drawn with replacement, one stream per seed shared by all runs",
+               "online": z.online,
+               "batches": if z.online {
+                   "online (single epoch): every batch is fresh teacher data, one stream per seed shared by all runs; the n training points are a second held-out probe"
+               } else {
+                   "drawn with replacement from the n training points, one stream per seed shared by all runs"
+               },
                "basin_abs_tol": ABS_TOL, "basin_rel_factor": REL_FACTOR})
     }
 
@@ -378,7 +393,8 @@ impl Sweep {
         let data: Vec<SeedData> = (0..z.seeds)
             .map(|s| {
                 let mut rng = ctx.rng(&format!("P3-c/data/seed={s}"));
-                let (x, y) = teacher_data(&z.mlp, z.n + z.n_test, z.noise, &mut rng);
+                let teacher = Teacher::new(&z.mlp, &mut rng);
+                let (x, y) = teacher.sample(z.n + z.n_test, z.noise, &mut rng);
                 let init = z.mlp.init(&mut rng);
                 let split = |a: usize, b: usize| {
                     (
@@ -389,6 +405,7 @@ impl Sweep {
                 let (xt, yt) = split(0, z.n);
                 let (xh, yh) = split(z.n, z.n + z.n_test);
                 SeedData {
+                    teacher,
                     x: xt,
                     y: yt,
                     x_test: xh,

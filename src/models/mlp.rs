@@ -230,44 +230,63 @@ pub fn batch(x: &Mat<f64>, y: &[usize], idx: &[usize]) -> (Mat<f64>, Vec<usize>)
     )
 }
 
-/// Synthetic k-class data from a random teacher MLP: x_i ~ N(0, I_d), y_i = argmax_c f_c(x_i) of a
-/// teacher with He-initialized weights and N(0, 0.1²) biases; then, with probability `noise`, the
-/// label is replaced by a uniformly drawn *different* class (label noise). Returns (X: n × d, y).
+/// A random teacher MLP for synthetic k-class data: He-initialized weights and N(0, 0.1²) biases.
+/// [`Teacher::sample`] draws x ~ N(0, I_d), y = argmax_c f_c(x), then with probability `noise`
+/// replaces the label by a uniformly drawn *different* class (label noise).
+#[derive(Clone, Debug)]
+pub struct Teacher {
+    mlp: Mlp,
+    params: Vec<Mat<f64>>,
+}
+
+impl Teacher {
+    /// A teacher of architecture `mlp`, its parameters drawn from `rng`.
+    pub fn new(mlp: &Mlp, rng: &mut ChaCha8Rng) -> Self {
+        let mut params = mlp.init(rng);
+        for l in [1, 3, 5] {
+            let r = params[l].nrows();
+            params[l] = Mat::from_fn(r, 1, |_, _| {
+                let z: f64 = StandardNormal.sample(&mut *rng);
+                0.1 * z
+            });
+        }
+        Self { mlp: *mlp, params }
+    }
+
+    /// n labelled points (X: n × d, y), drawn from `rng`.
+    pub fn sample(&self, n: usize, noise: f64, rng: &mut ChaCha8Rng) -> (Mat<f64>, Vec<usize>) {
+        let x = Mat::from_fn(n, self.mlp.d, |_, _| StandardNormal.sample(&mut *rng));
+        let z = self.mlp.logits(&self.params, x.as_ref());
+        let k = self.mlp.k;
+        let y = (0..n)
+            .map(|i| {
+                let clean = (0..k)
+                    .max_by(|&a, &b| z[(i, a)].total_cmp(&z[(i, b)]))
+                    .unwrap_or(0);
+                if k > 1 && rng.random::<f64>() < noise {
+                    let other = rng.random_range(0..k - 1);
+                    if other >= clean {
+                        other + 1
+                    } else {
+                        other
+                    }
+                } else {
+                    clean
+                }
+            })
+            .collect();
+        (x, y)
+    }
+}
+
+/// n points of a fresh random teacher (`Teacher::new` then `Teacher::sample`, one stream).
 pub fn teacher_data(
     teacher: &Mlp,
     n: usize,
     noise: f64,
     rng: &mut ChaCha8Rng,
 ) -> (Mat<f64>, Vec<usize>) {
-    let mut params = teacher.init(rng);
-    for l in [1, 3, 5] {
-        let r = params[l].nrows();
-        params[l] = Mat::from_fn(r, 1, |_, _| {
-            let z: f64 = StandardNormal.sample(&mut *rng);
-            0.1 * z
-        });
-    }
-    let x = Mat::from_fn(n, teacher.d, |_, _| StandardNormal.sample(&mut *rng));
-    let z = teacher.logits(&params, x.as_ref());
-    let k = teacher.k;
-    let y = (0..n)
-        .map(|i| {
-            let clean = (0..k)
-                .max_by(|&a, &b| z[(i, a)].total_cmp(&z[(i, b)]))
-                .unwrap_or(0);
-            if k > 1 && rng.random::<f64>() < noise {
-                let other = rng.random_range(0..k - 1);
-                if other >= clean {
-                    other + 1
-                } else {
-                    other
-                }
-            } else {
-                clean
-            }
-        })
-        .collect();
-    (x, y)
+    Teacher::new(teacher, rng).sample(n, noise, rng)
 }
 
 #[cfg(test)]
