@@ -65,19 +65,24 @@ fn select_only(checks: Vec<Box<dyn Check>>, only: &[String]) -> Result<Vec<Box<d
     if only.is_empty() {
         return Ok(checks);
     }
-    let hits = |c: &dyn Check, id: &str| c.id() == id || c.theory_id() == id;
-    if let Some(id) = only
-        .iter()
-        .find(|id| !checks.iter().any(|c| hits(c.as_ref(), id)))
-    {
+    if let Some(id) = only.iter().find(|id| {
+        !checks
+            .iter()
+            .any(|c| named_by(c.as_ref(), std::slice::from_ref(id)))
+    }) {
         return Err(Error::input(format!(
             "--only {id}: no selected check has this record or theory id; see `steepest validate --list` (and the --suite/--shard selection)"
         )));
     }
     Ok(checks
         .into_iter()
-        .filter(|c| only.iter().any(|id| hits(c.as_ref(), id)))
+        .filter(|c| named_by(c.as_ref(), only))
         .collect())
+}
+
+/// Whether one of `ids` is the check's record id or its theory id.
+fn named_by(c: &dyn Check, ids: &[String]) -> bool {
+    ids.iter().any(|id| c.id() == *id || c.theory_id() == id)
 }
 
 /// Parse `--shard I/N` into (I, N) with 1 ≤ I ≤ N.
@@ -261,8 +266,16 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
     let suites = select(&args.suites)?;
     if args.list {
         for s in &suites {
+            let checks = (s.checks)();
+            let shown: Vec<&Box<dyn Check>> = checks
+                .iter()
+                .filter(|c| args.only.is_empty() || named_by(c.as_ref(), &args.only))
+                .collect();
+            if shown.is_empty() {
+                continue;
+            }
             println!("{}: {}", s.name, s.about);
-            for c in (s.checks)() {
+            for c in shown {
                 println!("  {:<28} {}", c.id(), c.source());
             }
         }
