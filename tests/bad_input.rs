@@ -192,6 +192,9 @@ const ROWS: &[Row] = &[
     row("train --data @/data.json --optimizer sign --steps 10 --record 5,abc --report @/out.json", 2, "abc"),
     row("train --data @/data_ragged.json --optimizer sign --steps 10 --report @/out.json", 2, "data_ragged.json"),
     row("train --data @/data.json --optimizer sign --steps 10 --report @/a_file/out.json", 2, "a_file"),
+    row("train --data @/data.json --optimizer sign --steps 10 --grad-scale bogus --report @/out.json", 2, "bogus"),
+    row("train --data @/data.json --optimizer gd:lr=0.1 --steps 10 --grad-scale rescaled --report @/out.json", 2, "use true"),
+    row("validate --suite fromage --only P1-a --report @/out.json", 2, "--only P1-a"),
     // aᵀb ≤ 0: no SPD metric exists.
     row("metric --input @/metric_neg.json --report @/out.json", 2, "no SPD metric exists"),
     row("metric --input @/metric_zero.json --report @/out.json", 2, "no SPD metric exists"),
