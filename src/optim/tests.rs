@@ -562,3 +562,19 @@ fn scale_dependent_optimizers_refuse_rescaling() {
         );
     }
 }
+
+/// A rescale that would overflow the stored momentum is an error naming the cause, not a silent
+/// Inf (which sign(·) would turn into a frozen step).
+#[test]
+fn rescaling_past_the_float_range_is_an_error() {
+    let mut opt = parse_optimizer("signum:beta=0.9,lr=0.1", &[(2, 2)]).unwrap();
+    let mut w = vec![Mat::<f64>::zeros(2, 2)];
+    let g = vec![Mat::from_fn(2, 2, |i, j| 1e300 * (1.0 + (i + j) as f64))];
+    opt.step(&mut w, &g, None).unwrap();
+    opt.rescale_gradients(-700.0).expect("shrinking is fine");
+    let err = opt.rescale_gradients(2000.0).expect_err("overflow");
+    assert!(
+        matches!(&err, Error::Failed(m) if m.contains("overflowed")),
+        "{err}"
+    );
+}
