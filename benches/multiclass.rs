@@ -18,6 +18,11 @@
 //! | Frobenius | 92.6 | 142–157 | 42.8 | 2.17× |
 //! | spectral | 123.7 | 165–178 | 64.4 | 1.92× |
 //!
+//! Re-measured on a quieter machine (third session, load average 1–2, NumPy with
+//! `OPENBLAS_NUM_THREADS=1`): NumPy 86.9 / 90.2 / 114.1 CPU µs per step, Rust 39.6 / 43.3 / 61.9 →
+//! 2.20×, 2.08×, 1.84× (sign, Frobenius, spectral); this criterion bench (every iteration from the
+//! same W, faer `Par::Seq`): 41.7, 40.8, 62.3 µs.
+//!
 //! ("before": the same script on the previous implementation, 0.61–0.77×; the Rust figure includes
 //! process start, JSON loading and the few log-spaced records of `steepest train`.)
 //!
@@ -41,14 +46,15 @@
 //! (e.g. "within 2× of the matmul floor"). We are at ≈ 3× the floor; the remaining gap is the
 //! per-sample scalar transcendentals and process/record overhead included in the CLI figure.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use faer::Mat;
-use std::hint::black_box;
 use steepest::data::Dataset;
 use steepest::models::multiclass::{Loss, Multiclass};
 use steepest::optim::parse_optimizer;
 
 fn nsd_step(c: &mut Criterion) {
+    // As in `steepest train`/`validate`: faer single-threaded (no thread hand-off per product).
+    faer::set_global_parallelism(faer::Par::Seq);
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dataset.paper.json");
     let data = Dataset::load(&path).expect("paper dataset");
@@ -66,17 +72,22 @@ fn nsd_step(c: &mut Criterion) {
         ("spectral", "nsd:norm=spectral,lr=0.001"),
     ] {
         let mut opt = parse_optimizer(spec, &[shape]).expect("optimizer");
-        // start from a trained-ish W so that the softmax is not uniform
-        let mut w = vec![Mat::<f64>::from_fn(shape.0, shape.1, |i, j| {
+        // every iteration steps from the same trained-ish W (the softmax is not uniform): a
+        // drifting W would reach the log-domain branch of the loss after ~10^5 iterations and
+        // time a different computation per geometry
+        let w0 = vec![Mat::<f64>::from_fn(shape.0, shape.1, |i, j| {
             ((i * 7 + j * 3) % 5) as f64 * 0.1 - 0.2
         })];
         c.bench_function(&format!("nsd_step/{name}/n500_k10_d25"), |b| {
-            b.iter(|| {
-                let (e, g) = model.evaluate_with_gradient(w[0].as_ref());
-                opt.step(&mut w, std::slice::from_ref(&g.direction), Some(e.loss))
-                    .expect("step");
-                black_box(&w);
-            })
+            b.iter_batched_ref(
+                || w0.clone(),
+                |w| {
+                    let (e, g) = model.evaluate_with_gradient(w[0].as_ref());
+                    opt.step(w, std::slice::from_ref(&g.direction), Some(e.loss))
+                        .expect("step");
+                },
+                BatchSize::SmallInput,
+            )
         });
     }
 }
