@@ -1006,18 +1006,21 @@ mod tests {
         let x = &x * faer::Scale(3.0);
         let model = model();
         let momentum = by("momentum-ngd");
-        let run = train(
-            &model,
-            &momentum.factory,
-            &init,
-            &x,
-            &y,
-            3000,
-            TRACE_STOP_LOSS,
-            None,
-            0,
-        )
-        .unwrap();
+        let run_to = |stop: f64| {
+            train(
+                &model,
+                &momentum.factory,
+                &init,
+                &x,
+                &y,
+                3000,
+                stop,
+                None,
+                0,
+            )
+            .unwrap()
+        };
+        let run = run_to(TRACE_STOP_LOSS);
         assert_eq!(run.steps, 3000);
         let guard = TRACE_STOP_LOSS.ln();
         assert!(
@@ -1026,18 +1029,7 @@ mod tests {
             run.final_log_loss
         );
         // a protocol stop above the guard (P2-a's kind) still applies to rescaled runs
-        let stopped = train(
-            &model,
-            &momentum.factory,
-            &init,
-            &x,
-            &y,
-            3000,
-            1e-50,
-            None,
-            0,
-        )
-        .unwrap();
+        let stopped = run_to(1e-50);
         assert!(
             stopped.steps < 3000 && stopped.final_loss < 1e-50,
             "{}",
