@@ -70,7 +70,6 @@ pub fn checks() -> Vec<Box<dyn Check>> {
             norm: Arc::new(margin_norm(subject.norm).expect("a listed norm")),
             subject,
             reported: reported.into_iter().map(by).collect(),
-            stop_loss: TRACE_STOP_LOSS,
         });
         out.push(if name == "signum" {
             check
@@ -85,7 +84,6 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         out.push(Box::new(Directional {
             subject: c,
             from: 0.5,
-            stop_loss: TRACE_STOP_LOSS,
         }));
     }
     for name in ["ngd", "signum", "muon", "muon-adam"] {
@@ -96,8 +94,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
                 subject,
                 slack: 1e-2,
                 support: near_support,
-                stop_loss: TRACE_STOP_LOSS,
-            }),
+                }),
             "convergence to a KKT point is a limit claim; at quick sizes (5 000 steps) the ℓ2 residuals are 0.13–0.23 and the dual-alignment ratios 0.10–0.84, against file 02's 5 % (theory/P2-d.md)",
         ));
     }
@@ -109,11 +106,12 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 pub const HYBRID_RATIO: f64 = 0.1;
 /// A P2-a run stops when the mean logistic loss is below this (the paper's rule).
 pub const STOP_LOSS: f64 = 1e-8;
-/// A P2-b/c/d run stops when the loss is below this (or at its budget): far past [`STOP_LOSS`],
-/// which ends NGD and Muon runs after ~100 steps, but far above the underflow of the gradients
-/// (at loss ~1e-300 the exact polar factor of Muon's subnormal momentum fails to converge,
-/// measured at the paper's sizes).
-pub const TRACE_STOP_LOSS: f64 = 1e-100;
+/// A run on the true gradient (an optimizer that is not scale-invariant: Adam and Muon-Adam with
+/// ε > 0) stops when its loss is below this, whatever its protocol: far past [`STOP_LOSS`], but far
+/// above the underflow of the gradients (at loss ~1e-300 the exact polar factor of a subnormal
+/// momentum fails to converge, measured at the paper's sizes). Scale-invariant optimizers train on
+/// a common gradient scale and need no guard.
+pub const LOSS_GUARD: f64 = 1e-100;
 const MUON: &str = "muon:momentum=0.9,nesterov=false,ns=exact,wd=0,scale=none";
 const MUON_ADAM: &str = "muon-adam:adam_ratio=0.1,momentum=0.9,nesterov=false,ns=exact,scale=none,beta1=0.9,beta2=0.99,eps=1e-20,wd=0";
 
@@ -278,7 +276,8 @@ pub struct Sizes {
     pub trace_seeds: usize,
     /// Step budget of a P2-a run (it stops earlier when the loss is below [`STOP_LOSS`]).
     pub steps: usize,
-    /// Step budget of a P2-b/c/d run (stopping at [`TRACE_STOP_LOSS`]: the claims are about t → ∞).
+    /// Step budget of a P2-b/c/d run (no protocol stop: the claims are about t → ∞; see
+    /// [`LOSS_GUARD`] for the true-gradient runs).
     pub trace_steps: usize,
 }
 
@@ -357,17 +356,17 @@ pub struct Run {
     pub snapshots: Vec<(usize, Vec<Mat<f64>>)>,
 }
 
-/// Train from `init` until the loss is below `stop_loss` or `max_steps` steps. With `align`,
+/// Train from `init` until the loss is below `stop_loss` (the protocol's stop; 0 for none) or
+/// `max_steps` steps. With `align`,
 /// record r_t = [`alignment_ratio`] of every step in that norm; with `snapshot_every > 0`, keep
 /// θ_t every that many steps.
 ///
 /// Optimizers whose steps are invariant under a common gradient scale (NGD, MomentumNGD, Signum,
 /// Muon with the exact polar factor: [`crate::optim::Optimizer::scale_invariant`]) get the
 /// gradient on one common scale ([`crate::train::CommonScale`], from the shifted gradient of
-/// [`TwoLayer::log_loss_and_scaled_grad`]): the true-gradient run in exact arithmetic, and it
-/// stays exact after the loss underflows, so a `stop_loss` at or below [`TRACE_STOP_LOSS`] (a
-/// numerical guard, not a protocol rule) is dropped for them and they run their whole budget.
-/// The others (Adam and Muon-Adam with ε > 0) get the true gradient and keep the guard.
+/// [`TwoLayer::log_loss_and_scaled_grad`]): the true-gradient run in exact arithmetic, exact
+/// after the loss underflows too. The others (Adam and Muon-Adam with ε > 0) get the true
+/// gradient and also stop at [`LOSS_GUARD`].
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     model: &TwoLayer,
@@ -383,10 +382,10 @@ pub fn train(
     let shapes: Vec<(usize, usize)> = init.iter().map(|m| (m.nrows(), m.ncols())).collect();
     let mut opt = factory(&shapes)?;
     let rescaled = opt.scale_invariant();
-    let stop = if rescaled && stop_loss <= TRACE_STOP_LOSS {
-        0.0
-    } else {
+    let stop = if rescaled {
         stop_loss
+    } else {
+        stop_loss.max(LOSS_GUARD)
     };
     let log_stop = stop.ln();
     let mut common = CommonScale::default();
@@ -639,8 +638,6 @@ pub struct Alignment {
     pub norm: Arc<ProductNorm>,
     /// Optimizers whose r_t (in their own norm) is reported in the details, not required.
     pub reported: Vec<Competitor>,
-    /// A run stops early when the loss is below this ([`TRACE_STOP_LOSS`]).
-    pub stop_loss: f64,
 }
 
 impl Alignment {
@@ -651,7 +648,6 @@ impl Alignment {
         c: &Competitor,
         norm: &ProductNorm,
         s: &Sizes,
-        stop_loss: f64,
     ) -> Result<Vec<(f64, usize, bool)>> {
         let seeds: Vec<usize> = (0..s.trace_seeds).collect();
         let model = model();
@@ -664,7 +660,7 @@ impl Alignment {
                 &x,
                 &y,
                 s.trace_steps,
-                stop_loss,
+                0.0, // no protocol stop (see LOSS_GUARD)
                 Some(norm),
                 0,
             )?;
@@ -699,13 +695,13 @@ impl Check for Alignment {
     fn params(&self, ctx: &Ctx) -> Value {
         let s = Sizes::of(ctx);
         json!({"sizes": s.to_json(s.trace_seeds), "subject": self.subject.to_json(),
-               "norm": self.norm.name(), "tail": 0.1, "stop_loss": self.stop_loss,
+               "norm": self.norm.name(), "tail": 0.1, "stop_loss": "none (whole budget)", "loss_guard_true_gradient": LOSS_GUARD,
                "reported": self.reported.iter().map(Competitor::to_json).collect::<Vec<_>>()})
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
         let s = Sizes::of(ctx);
         let id = self.id();
-        let mine = Self::worst_tail(ctx, &id, &self.subject, &self.norm, &s, self.stop_loss)?;
+        let mine = Self::worst_tail(ctx, &id, &self.subject, &self.norm, &s)?;
         let measured = separated_only(mine.iter().map(|x| (x.0, x.2)), &id)?
             .into_iter()
             .fold(
@@ -715,7 +711,7 @@ impl Check for Alignment {
         let mut reported = serde_json::Map::new();
         for c in &self.reported {
             let n = margin_norm(c.norm)?;
-            let r = Self::worst_tail(ctx, &id, c, &n, &s, self.stop_loss)?;
+            let r = Self::worst_tail(ctx, &id, c, &n, &s)?;
             reported.insert(
                 c.name.to_string(),
                 json!({"norm": c.norm, "worst_one_minus_r": r.iter().map(|x| x.0).collect::<Vec<_>>(),
@@ -745,8 +741,6 @@ pub struct Directional {
     pub subject: Competitor,
     /// The window start as a fraction of T (0.5; a planted-bug test moves it to 0).
     pub from: f64,
-    /// A run stops early when the loss is below this ([`TRACE_STOP_LOSS`]).
-    pub stop_loss: f64,
 }
 
 impl Check for Directional {
@@ -765,7 +759,7 @@ impl Check for Directional {
     fn params(&self, ctx: &Ctx) -> Value {
         let s = Sizes::of(ctx);
         json!({"sizes": s.to_json(s.trace_seeds), "subject": self.subject.to_json(),
-               "from": self.from, "snapshot_every": (s.trace_steps / 2000).max(1), "stop_loss": self.stop_loss,
+               "from": self.from, "snapshot_every": (s.trace_steps / 2000).max(1), "stop_loss": "none (whole budget)", "loss_guard_true_gradient": LOSS_GUARD,
                "cosine": "Euclidean over all parameters"})
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
@@ -784,7 +778,7 @@ impl Check for Directional {
                 &x,
                 &y,
                 s.trace_steps,
-                self.stop_loss,
+                0.0, // no protocol stop (see LOSS_GUARD)
                 None,
                 every,
             )?;
@@ -836,8 +830,6 @@ pub struct Kkt {
     pub slack: f64,
     /// The support rule (a planted-bug test swaps it).
     pub support: fn(&[f64], f64) -> Vec<usize>,
-    /// A run stops early when the loss is below this ([`TRACE_STOP_LOSS`]).
-    pub stop_loss: f64,
 }
 
 impl Kkt {
@@ -867,7 +859,7 @@ impl Check for Kkt {
     fn params(&self, ctx: &Ctx) -> Value {
         let s = Sizes::of(ctx);
         json!({"sizes": s.to_json(s.trace_seeds), "subject": self.subject.to_json(),
-               "norm": self.norm.name(), "support_slack": self.slack, "stop_loss": self.stop_loss,
+               "norm": self.norm.name(), "support_slack": self.slack, "stop_loss": "none (whole budget)", "loss_guard_true_gradient": LOSS_GUARD,
                "solver": if self.euclidean() { "NNLS as an SOCP (Clarabel, tol 1e-10)" } else { "min ‖g_λ‖_* s.t. ⟨g_λ, θ̄⟩ = 1, λ ≥ 0 (Clarabel, tol 1e-9)" }})
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
@@ -889,7 +881,7 @@ impl Check for Kkt {
                 &x,
                 &y,
                 s.trace_steps,
-                self.stop_loss,
+                0.0, // no protocol stop (see LOSS_GUARD)
                 None,
                 0,
             )?;
@@ -1020,9 +1012,9 @@ mod tests {
             )
             .unwrap()
         };
-        let run = run_to(TRACE_STOP_LOSS);
+        let run = run_to(0.0);
         assert_eq!(run.steps, 3000);
-        let guard = TRACE_STOP_LOSS.ln();
+        let guard = LOSS_GUARD.ln();
         assert!(
             run.final_log_loss < guard && run.final_log_loss.is_finite(),
             "{}",
@@ -1042,7 +1034,6 @@ mod tests {
         let c = Directional {
             subject: by("signum"),
             from: 0.5,
-            stop_loss: TRACE_STOP_LOSS,
         };
         let with = |threads: usize| {
             rayon::ThreadPoolBuilder::new()
@@ -1131,7 +1122,6 @@ mod tests {
             subject: by("signum"),
             norm: Arc::new(margin_norm("l2").unwrap()),
             reported: vec![],
-            stop_loss: TRACE_STOP_LOSS,
         };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
     }
@@ -1141,7 +1131,6 @@ mod tests {
         let c = Directional {
             subject: by("ngd"),
             from: 0.0,
-            stop_loss: TRACE_STOP_LOSS,
         };
         assert_eq!(run_one(&c, &ctx()).pass, Some(false));
     }
@@ -1160,7 +1149,6 @@ mod tests {
                 subject: subject.clone(),
                 slack: 1e-2,
                 support,
-                stop_loss: TRACE_STOP_LOSS,
             };
             let bad = run_one(&make(farthest), &ctx());
             assert_eq!(bad.pass, Some(false), "{name}");

@@ -422,21 +422,28 @@ impl Multiclass {
         self.evaluate_with_gradient_columns(w)
     }
 
-    /// The column-wise pass of [`Multiclass::evaluate_with_gradient`] (cross-entropy and
-    /// exponential losses).
-    #[inline(always)]
-    fn evaluate_with_gradient_columns(&self, w: MatRef<'_, f64>) -> (Evaluation, ScaledGradient) {
-        let (n, k) = (self.n(), self.k);
-        // logits Z = H Wᵀ (n×k, column-major), overwritten in place: u = Z − z_y, then e, then R̃
-        let mut r = Mat::<f64>::zeros(n, k);
+    /// Z = H Wᵀ (n×k) by one faer product, single-threaded (see notes/faer.md): the gradient
+    /// paths' logits ([`Multiclass::logits`] is the entry-wise reference).
+    fn logits_product(&self, w: MatRef<'_, f64>) -> Mat<f64> {
+        let mut z = Mat::<f64>::zeros(self.n(), self.k);
         faer::linalg::matmul::matmul(
-            r.as_mut(),
+            z.as_mut(),
             faer::Accum::Replace,
             self.h.as_ref(),
             w.transpose(),
             1.0,
             faer::Par::Seq,
         );
+        z
+    }
+
+    /// The column-wise pass of [`Multiclass::evaluate_with_gradient`] (cross-entropy and
+    /// exponential losses).
+    #[inline(always)]
+    fn evaluate_with_gradient_columns(&self, w: MatRef<'_, f64>) -> (Evaluation, ScaledGradient) {
+        let (n, k) = (self.n(), self.k);
+        // logits Z = H Wᵀ (n×k, column-major), overwritten in place: u = Z − z_y, then e, then R̃
+        let mut r = self.logits_product(w);
         let zy: Vec<f64> = (0..n).map(|i| r[(i, self.y[i])]).collect();
         // u_ic = z_ic − z_{i y_i} = −m_ic, −∞ on the label (no pair); u*_i = max_c u_ic
         for c in 0..k {
@@ -552,16 +559,8 @@ impl Multiclass {
     fn evaluate_with_gradient_pairwise(&self, w: MatRef<'_, f64>) -> (Evaluation, ScaledGradient) {
         self.check_shape(w);
         let (n, k) = (self.n(), self.k);
-        // logits Z = H Wᵀ (overwritten by the residuals); sequential kernels (see notes/faer.md)
-        let mut r = Mat::<f64>::zeros(n, k);
-        faer::linalg::matmul::matmul(
-            r.as_mut(),
-            faer::Accum::Replace,
-            self.h.as_ref(),
-            w.transpose(),
-            1.0,
-            faer::Par::Seq,
-        );
+        // logits Z = H Wᵀ, overwritten by the residuals
+        let mut r = self.logits_product(w);
         let mut offset = vec![0.0; n];
         let mut log_ell = vec![0.0; n];
         let mut log_not_y = vec![0.0; n];

@@ -37,11 +37,15 @@ pub trait Optimizer: Send {
     /// An optimizer that is not [`Optimizer::scale_invariant`] → [`Error::Input`].
     fn rescale_gradients(&mut self, log_c: f64) -> Result<()> {
         let _ = log_c;
-        Err(Error::input(format!(
-            "optimizer {}: its steps depend on the scale of the gradients, so they cannot be rescaled; use the true gradients",
-            self.name()
-        )))
+        Err(not_rescalable(&self.name()))
     }
+}
+
+/// The error of [`Optimizer::rescale_gradients`] on an optimizer that is not scale-invariant.
+fn not_rescalable(name: &str) -> Error {
+    Error::input(format!(
+        "optimizer {name}: its steps depend on the scale of the gradients, so they cannot be rescaled; use the true gradients"
+    ))
 }
 
 /// A transform chain run as an optimizer: W_{t+1} = W_t + T(g_t; state, η_t).
@@ -208,10 +212,7 @@ impl<T: Transform> Optimizer for GradientTransformation<T> {
     }
     fn rescale_gradients(&mut self, log_c: f64) -> Result<()> {
         if !self.scale_invariant() {
-            return Err(Error::input(format!(
-                "optimizer {}: its steps depend on the scale of the gradients, so they cannot be rescaled; use the true gradients",
-                self.name
-            )));
+            return Err(not_rescalable(&self.name));
         }
         if !log_c.is_finite() {
             return Err(Error::input(format!(

@@ -292,6 +292,22 @@ fn plot_err(e: impl std::fmt::Display) -> Error {
     Error::failed(format!("drawing a figure failed: {e}"))
 }
 
+/// The colour of series `i` in the line figures (cycled; the LR-basin figure orders its own
+/// palette so that each Momo variant gets a hue close to its base method's).
+fn series_color(i: usize) -> plotters::style::RGBColor {
+    use plotters::style::{RGBColor, BLACK, BLUE, CYAN, GREEN, MAGENTA, RED};
+    const SERIES: [RGBColor; 7] = [
+        BLUE,
+        RED,
+        GREEN,
+        MAGENTA,
+        CYAN,
+        BLACK,
+        RGBColor(230, 120, 0),
+    ];
+    SERIES[i % SERIES.len()]
+}
+
 /// An SVG figure of `size` pixels: a white canvas handed to `draw`, then rendered to text.
 fn svg_figure(
     size: (u32, u32),
@@ -462,7 +478,6 @@ fn hasd_bound(report: &Value) -> Result<Option<String>> {
         10f64.powf(ymin.log10().floor()),
         10f64.powf(ymax.log10().ceil()),
     );
-    let colors = [BLUE, RED, GREEN, MAGENTA, CYAN];
     svg_figure((720, 460), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(
@@ -482,7 +497,7 @@ fn hasd_bound(report: &Value) -> Result<Option<String>> {
             .draw()
             .map_err(plot_err)?;
         for (i, (p, pts)) in sets.iter().enumerate() {
-            let c = colors[i % colors.len()];
+            let c = series_color(i);
             chart
                 .draw_series(LineSeries::new(
                     pts.iter().map(|&(t, g, _)| (t, g)),
@@ -570,15 +585,6 @@ fn margin_gap(report: &Value) -> Result<Option<String>> {
             ghi = ghi.max(g);
         }
     }
-    let colors = [
-        BLUE,
-        RED,
-        GREEN,
-        MAGENTA,
-        CYAN,
-        BLACK,
-        RGBColor(230, 120, 0),
-    ];
     svg_figure((720, 460), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(
@@ -604,7 +610,7 @@ fn margin_gap(report: &Value) -> Result<Option<String>> {
             .draw()
             .map_err(plot_err)?;
         for (i, (label, pts, _)) in curves.iter().enumerate() {
-            let c = colors[i % colors.len()];
+            let c = series_color(i);
             chart
                 .draw_series(LineSeries::new(
                     pts.iter().map(|&(t, g)| (t, g.log10())),
@@ -720,15 +726,6 @@ fn correlation_curves(report: &Value) -> Result<Option<String>> {
         }
     }
     let clo = (clo - 0.02).max(-1.0);
-    let colors = [
-        BLUE,
-        RED,
-        GREEN,
-        MAGENTA,
-        CYAN,
-        BLACK,
-        RGBColor(230, 120, 0),
-    ];
     let width = 380 * norms.len() as u32 + 40;
     svg_figure((width, 460), |root| {
         let root = root
@@ -758,7 +755,7 @@ fn correlation_curves(report: &Value) -> Result<Option<String>> {
                 let Some((_, pts)) = per_norm.iter().find(|(n, _)| n == norm) else {
                     continue;
                 };
-                let c = colors[i % colors.len()];
+                let c = series_color(i);
                 chart
                     .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
                     .map_err(plot_err)?
@@ -808,7 +805,6 @@ fn aion_slice(report: &Value) -> Result<Option<String>> {
         .flat_map(|(_, p, _)| p.iter().map(|q| q.1))
         .fold(1.0f64, f64::max)
         .min(5.0);
-    let colors = [BLUE, RED, GREEN, MAGENTA];
     svg_figure((720, 460), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(
@@ -828,7 +824,7 @@ fn aion_slice(report: &Value) -> Result<Option<String>> {
             .draw()
             .map_err(plot_err)?;
         for (i, (id, pts, l0)) in scaled.iter().enumerate() {
-            let c = colors[i % colors.len()];
+            let c = series_color(i);
             let clipped: Vec<(f64, f64)> =
                 pts.iter().map(|&(t, l)| (t, l.min(ymax * 1.05))).collect();
             chart
