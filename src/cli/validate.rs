@@ -4,7 +4,7 @@ use super::Output;
 use crate::error::{Error, Result};
 use crate::validate::{
     registry::{self, SUITES},
-    run_checks, Check, Ctx, Profile, Progress, Record, Report,
+    run_checks_with, Check, Ctx, Profile, Progress, Record, Report, RunOptions, Verdict,
 };
 use std::path::PathBuf;
 
@@ -57,6 +57,11 @@ pub struct Args {
     /// run merge with other runs of the same seed and profile (`steepest report merge`).
     #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
+    /// Skip the negative controls (each check's planted-bug variant) for speed. The default
+    /// report runs them: a record's `control` shows that its check can fail, and a check whose
+    /// control passes too is `no-power`. Without controls no record can show its power.
+    #[arg(long = "no-controls")]
+    pub no_controls: bool,
 }
 
 /// The checks named by `--only` (record ids or theory ids); all of them if `only` is empty. An id
@@ -179,25 +184,46 @@ impl Progress for Bar {
     }
 }
 
-/// Print a human table of the records to stderr.
+/// The short claim of a record: its theory file's title, cut to `width` characters.
+fn short_claim(id: &str, width: usize) -> String {
+    let theory_id = id.split('[').next().unwrap_or(id);
+    let title = crate::validate::theory::title(theory_id).unwrap_or("");
+    if title.chars().count() <= width {
+        title.to_string()
+    } else {
+        let mut t: String = title.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The stderr name of a verdict (failures in capitals).
+fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "FAIL",
+        Verdict::Skipped => "skip",
+        Verdict::NotReached => "not-reached",
+        Verdict::NoPower => "NO-POWER",
+    }
+}
+
+/// Print a human table of the records to stderr: id, short claim, verdict, measured, expected,
+/// and whether the control failed as it must.
 fn print_table(report: &Report) {
+    const CLAIM: usize = 34;
     let w = report
         .records
         .iter()
-        .map(|r| r.id.len())
+        .map(|r| r.id.chars().count())
         .max()
         .unwrap_or(2)
         .max(2);
     eprintln!(
-        "{:<w$}  {:<6}  {:>14}  expected",
-        "id", "result", "measured"
+        "{:<w$}  {:<CLAIM$}  {:<11}  {:>14}  {:<24}  control",
+        "id", "claim", "verdict", "measured", "expected"
     );
     for r in &report.records {
-        let status = match r.pass {
-            Some(true) => "pass",
-            Some(false) => "FAIL",
-            None => "skip",
-        };
         let measured = match r.measured.as_f64() {
             Some(x) => format!("{x:>14.6e}"),
             None => format!("{:>14}", "—"),
@@ -209,13 +235,29 @@ fn print_table(report: &Report) {
         } else {
             describe_expected(&r.expected)
         };
-        eprintln!("{:<w$}  {:<6}  {measured}  {expected}", r.id, status);
+        let control = match &r.control {
+            Some(c) if c.pass => "PASSED (no power)".to_string(),
+            Some(c) => match c.measured.as_f64() {
+                Some(x) => format!("fails ({x:.3e})"),
+                None => "fails (error)".to_string(),
+            },
+            None if r.verdict == Verdict::Skipped => String::new(),
+            None => "—".to_string(),
+        };
+        eprintln!(
+            "{:<w$}  {:<CLAIM$}  {:<11}  {measured}  {expected:<24}  {control}",
+            r.id,
+            short_claim(&r.id, CLAIM),
+            verdict_label(r.verdict)
+        );
     }
     let s = &report.summary;
     eprintln!(
-        "{} passed, {} failed, {} skipped ({:.1} s)",
+        "{} passed, {} failed, {} no-power, {} not-reached, {} skipped ({:.1} s)",
         s.passed,
         s.failed,
+        s.no_power,
+        s.not_reached,
         s.skipped,
         report.wall_ms / 1e3
     );
@@ -320,12 +362,15 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
         Some(b) => b,
         None => &(),
     };
-    let report = run_checks(
+    let report = run_checks_with(
         &checks,
         &ctx,
         names,
         crate::validate::environment(),
         progress,
+        RunOptions {
+            controls: !args.no_controls,
+        },
     );
     if let Some(b) = &bar {
         b.bar.finish_and_clear();
@@ -333,7 +378,7 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
     if !quiet {
         print_table(&report);
     }
-    let code = if report.summary.failed > 0 { 1 } else { 0 };
+    let code = if report.summary.failures() > 0 { 1 } else { 0 };
     let json = serde_json::to_value(&report).expect("report serializes");
     Ok(Some(Output { json, code }))
 }
@@ -384,7 +429,14 @@ fn rerun(path: &std::path::Path, only: &[String], quiet: bool) -> Result<Output>
             .find(|r| r.id == id)
             .expect("id checked above");
         let new_rec = match checks.iter().find(|c| c.id() == id) {
-            Some(c) => crate::validate::run_one(c.as_ref(), &ctx),
+            // the record is rerun as it was written: with its control if it has one
+            Some(c) => crate::validate::run_one_with(
+                c.as_ref(),
+                &ctx,
+                RunOptions {
+                    controls: old_rec.control.is_some(),
+                },
+            ),
             None => {
                 return Err(Error::input(format!(
                     "record '{id}' has no check in this version of steepest; rerun it with the version that wrote it ({})",
@@ -407,8 +459,8 @@ fn rerun(path: &std::path::Path, only: &[String], quiet: bool) -> Result<Output>
         results.push(serde_json::json!({
             "id": id,
             "match": same,
-            "old": { "measured": old_rec.measured, "pass": old_rec.pass },
-            "new": { "measured": new_rec.measured, "pass": new_rec.pass },
+            "old": { "measured": old_rec.measured, "pass": old_rec.pass, "verdict": old_rec.verdict },
+            "new": { "measured": new_rec.measured, "pass": new_rec.pass, "verdict": new_rec.verdict },
         }));
     }
     let json = serde_json::json!({

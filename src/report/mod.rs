@@ -120,6 +120,69 @@ pub fn expected_text(e: &Value) -> String {
     }
 }
 
+/// A record's verdict as written in the report; reports older than verdicts derive it from
+/// `pass` and `skipped`.
+fn verdict_of(r: &Value) -> &str {
+    match r.get("verdict").and_then(Value::as_str) {
+        Some(v) => v,
+        None if r.get("skipped").is_some_and(|s| !s.is_null()) => "skipped",
+        None => match r.get("pass").and_then(Value::as_bool) {
+            Some(true) => "pass",
+            Some(false) => "fail",
+            None => "skipped",
+        },
+    }
+}
+
+/// The verdict kinds in report order, with their Markdown and LaTeX renderings.
+const VERDICTS: [(&str, &str, &str); 5] = [
+    ("pass", "✓ pass", "\\checkmark{} pass"),
+    ("fail", "✗ **FAIL**", "\\textbf{fail}"),
+    ("skipped", "– skipped", "skipped"),
+    ("not-reached", "… not reached", "not reached"),
+    ("no-power", "✗ **NO POWER**", "\\textbf{no power}"),
+];
+
+/// The Markdown rendering of a verdict (unknown kinds verbatim, flagged).
+fn verdict_md(v: &str) -> String {
+    VERDICTS
+        .iter()
+        .find(|k| k.0 == v)
+        .map_or_else(|| format!("? `{v}`"), |k| k.1.to_string())
+}
+
+/// The LaTeX rendering of a verdict.
+fn verdict_latex(v: &str) -> String {
+    VERDICTS
+        .iter()
+        .find(|k| k.0 == v)
+        .map_or_else(|| latex_escape(v), |k| k.2.to_string())
+}
+
+/// "N pass, N fail, …": the count of each verdict among `records`, every kind listed.
+fn verdict_counts(records: &[Value]) -> Vec<(&'static str, usize)> {
+    VERDICTS
+        .iter()
+        .map(|k| (k.0, records.iter().filter(|r| verdict_of(r) == k.0).count()))
+        .collect()
+}
+
+/// A record's control as one cell: the planted bug and whether the check caught it.
+fn control_text(r: &Value) -> String {
+    match r.get("control") {
+        Some(c) if c.is_object() => {
+            let caught = !c.get("pass").and_then(Value::as_bool).unwrap_or(true);
+            format!(
+                "{} — {} (measured {})",
+                s(c, "bug"),
+                if caught { "caught" } else { "NOT caught" },
+                fmt_value(c.get("measured").unwrap_or(&Value::Null))
+            )
+        }
+        _ => "—".to_string(),
+    }
+}
+
 fn md_escape(t: &str) -> String {
     t.replace('|', "\\|").replace('\n', " ")
 }
@@ -128,7 +191,6 @@ fn md_escape(t: &str) -> String {
 pub fn markdown(report: &Value) -> String {
     let mut o = String::new();
     let env = report.get("environment").cloned().unwrap_or(Value::Null);
-    let sum = report.get("summary").cloned().unwrap_or(Value::Null);
     let _ = writeln!(o, "# steepest validation report\n");
     let _ = writeln!(
         o,
@@ -146,46 +208,52 @@ pub fn markdown(report: &Value) -> String {
         fmt_value(report.get("seed").unwrap_or(&Value::Null)),
         fmt_value(report.get("wall_ms").unwrap_or(&Value::Null))
     );
-    let _ = writeln!(
-        o,
-        "- **{} passed, {} failed**\n",
-        fmt_value(sum.get("passed").unwrap_or(&Value::Null)),
-        fmt_value(sum.get("failed").unwrap_or(&Value::Null))
-    );
-    let mut suites: Vec<(String, usize, usize)> = Vec::new();
-    for r in records(report) {
+    let all = records(report);
+    let counts: Vec<String> = verdict_counts(all)
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    let _ = writeln!(o, "- **{}**\n", counts.join(", "));
+    let mut suites: Vec<(String, Vec<&Value>)> = Vec::new();
+    for r in all {
         let name = s(r, "suite").to_string();
-        let pass = r.get("pass").and_then(Value::as_bool).unwrap_or(false);
         match suites.iter_mut().find(|x| x.0 == name) {
-            Some(x) => {
-                x.1 += usize::from(pass);
-                x.2 += usize::from(!pass);
-            }
-            None => suites.push((name, usize::from(pass), usize::from(!pass))),
+            Some(x) => x.1.push(r),
+            None => suites.push((name, vec![r])),
         }
     }
     let _ = writeln!(
         o,
-        "## Suites\n\n| suite | passed | failed |\n|---|---:|---:|"
+        "## Suites\n\n| suite | pass | fail | skipped | not reached | no power |\n|---|---:|---:|---:|---:|---:|"
     );
-    for (n, p, f) in &suites {
-        let _ = writeln!(o, "| {n} | {p} | {f} |");
+    for (n, rs) in &suites {
+        let owned: Vec<Value> = rs.iter().map(|r| (*r).clone()).collect();
+        let c: Vec<String> = verdict_counts(&owned)
+            .iter()
+            .map(|(_, n)| n.to_string())
+            .collect();
+        let _ = writeln!(o, "| {n} | {} |", c.join(" | "));
     }
     let _ = writeln!(
         o,
-        "\n## Records\n\n| id | suite | claim | measured | expected | pass | source |\n|---|---|---|---:|---|:---:|---|"
+        "\n## Records\n\n| id | suite | claim | measured | expected | verdict | control | source |\n|---|---|---|---:|---|:---:|---|---|"
     );
-    for r in records(report) {
-        let pass = r.get("pass").and_then(Value::as_bool).unwrap_or(false);
+    for r in all {
+        let expected = match (r.get("skipped").and_then(Value::as_str), r.get("error").and_then(Value::as_str)) {
+            (Some(why), _) => format!("skipped: {why}"),
+            (_, Some(e)) => format!("error: {e}"),
+            _ => expected_text(r.get("expected").unwrap_or(&Value::Null)),
+        };
         let _ = writeln!(
             o,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
             s(r, "id"),
             s(r, "suite"),
             md_escape(s(r, "claim")),
             fmt_value(r.get("measured").unwrap_or(&Value::Null)),
-            md_escape(&expected_text(r.get("expected").unwrap_or(&Value::Null))),
-            if pass { "✓" } else { "✗ **FAIL**" },
+            md_escape(&expected),
+            verdict_md(verdict_of(r)),
+            md_escape(&control_text(r)),
             md_escape(s(r, "source"))
         );
     }
@@ -242,7 +310,6 @@ pub fn latex_escape(t: &str) -> String {
 /// Needs `\usepackage{booktabs,longtable}` in the preamble.
 pub fn latex(report: &Value) -> String {
     let mut o = String::new();
-    let sum = report.get("summary").cloned().unwrap_or(Value::Null);
     let _ = writeln!(
         o,
         "% steepest {} report (profile {}, seed {}); needs \\usepackage{{booktabs,longtable}}",
@@ -253,18 +320,20 @@ pub fn latex(report: &Value) -> String {
     let _ = writeln!(o, "\\begin{{longtable}}{{llrlc}}");
     let _ = writeln!(
         o,
-        "\\caption{{Theorem checks: {} passed, {} failed (steepest {}, profile {}, seed {}).}}\\\\",
-        fmt_value(sum.get("passed").unwrap_or(&Value::Null)),
-        fmt_value(sum.get("failed").unwrap_or(&Value::Null)),
+        "\\caption{{Theorem checks: {} (steepest {}, profile {}, seed {}).}}\\\\",
+        verdict_counts(records(report))
+            .iter()
+            .map(|(k, n)| format!("{n} {}", latex_escape(k)))
+            .collect::<Vec<_>>()
+            .join(", "),
         latex_escape(s(report, "version")),
         latex_escape(s(report, "profile")),
         fmt_value(report.get("seed").unwrap_or(&Value::Null))
     );
-    let header = "\\toprule\nCheck & Suite & Measured & Expected & Pass \\\\\n\\midrule";
+    let header = "\\toprule\nCheck & Suite & Measured & Expected & Verdict \\\\\n\\midrule";
     let _ = writeln!(o, "{header}\n\\endfirsthead\n{header}\n\\endhead");
     let _ = writeln!(o, "\\bottomrule\n\\endlastfoot");
     for r in records(report) {
-        let pass = r.get("pass").and_then(Value::as_bool).unwrap_or(false);
         let _ = writeln!(
             o,
             "\\texttt{{{}}} & {} & {} & {} & {} \\\\",
@@ -272,11 +341,7 @@ pub fn latex(report: &Value) -> String {
             latex_escape(s(r, "suite")),
             latex_escape(&fmt_value(r.get("measured").unwrap_or(&Value::Null))),
             latex_escape(&expected_text(r.get("expected").unwrap_or(&Value::Null))),
-            if pass {
-                "\\checkmark"
-            } else {
-                "\\textbf{fail}"
-            }
+            verdict_latex(verdict_of(r))
         );
     }
     let _ = writeln!(o, "\\end{{longtable}}");
@@ -1080,6 +1145,66 @@ mod tests {
             expected_text(&json!({"within": {"lo": 0.5, "hi": 2.0}})),
             "∈ [0.5, 2]"
         );
+    }
+
+    /// One record of each verdict kind, as `validate` writes them.
+    fn five_verdicts() -> Value {
+        let rec = |id: &str, verdict: &str, pass: Value, extra: Value| {
+            let mut r = json!({"id": id, "suite": "s", "claim": "c", "source": "src",
+                "measured": 1.0, "expected": {"at_most": {"bound": 2.0}, "why": "w"},
+                "pass": pass, "verdict": verdict});
+            for (k, v) in extra.as_object().unwrap() {
+                r[k] = v.clone();
+            }
+            r
+        };
+        let control = |pass: bool| json!({"control": {"bug": "flipped sign", "measured": 3.0, "pass": pass}});
+        json!({"schema": SCHEMA, "records": [
+            rec("A-pass", "pass", json!(true), control(false)),
+            rec("B-fail", "fail", json!(false), control(false)),
+            rec("C-skip", "skipped", Value::Null, json!({"skipped": "paper profile only", "measured": null, "expected": null})),
+            rec("D-nr", "not-reached", json!(false), control(false)),
+            rec("E-np", "no-power", json!(false), control(true)),
+        ]})
+    }
+
+    #[test]
+    fn every_verdict_renders_as_itself_in_markdown_and_latex() {
+        let report = five_verdicts();
+        let md = markdown(&report);
+        let tex = latex(&report);
+        // read each record's row back and find its verdict cell
+        let md_cell = |id: &str| -> String {
+            let row = md
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{id}`")))
+                .unwrap_or_else(|| panic!("no Markdown row for {id}"));
+            row.split(" | ").nth(5).unwrap().to_string()
+        };
+        let tex_cell = |id: &str| -> String {
+            let row = tex
+                .lines()
+                .find(|l| l.starts_with(&format!("\\texttt{{{}}}", latex_escape(id))))
+                .unwrap_or_else(|| panic!("no LaTeX row for {id}"));
+            row.trim_end_matches(" \\\\").rsplit(" & ").next().unwrap().to_string()
+        };
+        for (id, md_want, tex_want) in [
+            ("A-pass", "✓ pass", "\\checkmark{} pass"),
+            ("B-fail", "✗ **FAIL**", "\\textbf{fail}"),
+            ("C-skip", "– skipped", "skipped"),
+            ("D-nr", "… not reached", "not reached"),
+            ("E-np", "✗ **NO POWER**", "\\textbf{no power}"),
+        ] {
+            assert_eq!(md_cell(id), md_want, "{id} in Markdown");
+            assert_eq!(tex_cell(id), tex_want, "{id} in LaTeX");
+        }
+        // the counts name every verdict once
+        assert!(md.contains("1 pass, 1 fail, 1 skipped, 1 not-reached, 1 no-power"), "{md}");
+        assert!(tex.contains("1 pass, 1 fail, 1 skipped, 1 not-reached, 1 no-power"), "{tex}");
+        // the skipped row shows its reason, not a failure; the no-power row shows its control passed
+        assert!(md.lines().any(|l| l.contains("C-skip") && l.contains("skipped: paper profile only")));
+        assert!(md.lines().any(|l| l.contains("E-np") && l.contains("NOT caught")));
+        assert!(md.lines().any(|l| l.contains("A-pass") && l.contains("flipped sign — caught")));
     }
 
     #[test]

@@ -126,7 +126,45 @@ impl Expect {
             Expect::Rate { exponent, tol } => (measured - exponent).abs() <= tol,
         }
     }
+
+    /// How far `measured` is from satisfying the expectation, in its own units: ≤ 0 exactly when
+    /// it holds (∞ for NaN).
+    pub fn shortfall(&self, measured: f64) -> f64 {
+        if measured.is_nan() {
+            return f64::INFINITY;
+        }
+        match *self {
+            Expect::Close { value, abs, rel } => {
+                (measured - value).abs() - (abs + rel * value.abs())
+            }
+            Expect::AtMost { bound } => measured - bound,
+            Expect::AtLeast { bound } => bound - measured,
+            Expect::Within { lo, hi } => (lo - measured).max(measured - hi),
+            Expect::Rate { exponent, tol } => (measured - exponent).abs() - tol,
+        }
+    }
+
+    /// Whether values measured at increasing horizons move toward the claim: at least
+    /// [`MIN_HORIZONS`] finite values, the [`shortfall`](Self::shortfall) strictly smaller at every
+    /// horizon than at the one before, and smaller at the last than at the first by at least
+    /// [`MIN_PROGRESS`] of the first. A flat or noisy residual is not progress.
+    pub fn toward(&self, values: &[f64]) -> bool {
+        if values.len() < MIN_HORIZONS || values.iter().any(|v| !v.is_finite()) {
+            return false;
+        }
+        let s: Vec<f64> = values.iter().map(|&v| self.shortfall(v)).collect();
+        let monotone = s.windows(2).all(|w| w[1] < w[0]);
+        let first = s[0];
+        let last = s[s.len() - 1];
+        monotone && first > 0.0 && first - last >= MIN_PROGRESS * first
+    }
 }
+
+/// Horizons a limit claim needs before a failure may be labelled [`Verdict::NotReached`].
+pub const MIN_HORIZONS: usize = 3;
+/// The fraction of the first horizon's shortfall that must be gone at the last one for
+/// [`Verdict::NotReached`] (10 %): less is called flat.
+pub const MIN_PROGRESS: f64 = 0.1;
 
 /// An expectation together with the reason for its tolerance (ε·n scaling, statistical slack, …).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -176,6 +214,18 @@ impl Expectation {
     }
 }
 
+/// A limit claim (t → ∞) measured at several horizons: the compared quantity at each horizon
+/// `t`, in increasing `t`, the last one being the outcome's `measured`. A failed limit check whose
+/// values move toward the claim at three or more horizons gets the verdict
+/// [`Verdict::NotReached`] (see [`Expect::toward`]); flat or moving away is a failure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Horizons {
+    /// The horizons (steps, widths, …), increasing.
+    pub t: Vec<f64>,
+    /// The compared quantity at each horizon.
+    pub measured: Vec<f64>,
+}
+
 /// The result of running a check: the measured value, what it is compared with, and any data
 /// worth keeping (fitted points, per-size errors, …).
 #[derive(Clone, Debug)]
@@ -184,8 +234,14 @@ pub struct Outcome {
     pub measured: f64,
     /// The expectation it must meet.
     pub expected: Expectation,
+    /// The raw figures the claim names, by name (both basin widths, the worst gap and its bound,
+    /// each alignment value, …), written to the record as `figures`; `measured` is derived from
+    /// them. `Value::Null` when `measured` is itself the only figure.
+    pub figures: Value,
     /// Supporting data, written to the record as `details`.
     pub details: Value,
+    /// For limit claims: the measured quantity at several horizons.
+    pub horizons: Option<Horizons>,
 }
 
 impl Outcome {
@@ -194,12 +250,24 @@ impl Outcome {
         Self {
             measured,
             expected,
+            figures: Value::Null,
             details: Value::Null,
+            horizons: None,
         }
     }
     /// Attach supporting data.
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = details;
+        self
+    }
+    /// Attach the raw figures the claim names (a JSON object of numbers or arrays of numbers).
+    pub fn with_figures(mut self, figures: Value) -> Self {
+        self.figures = figures;
+        self
+    }
+    /// Attach the values of a limit claim at increasing horizons (the last one is `measured`).
+    pub fn with_horizons(mut self, t: Vec<f64>, measured: Vec<f64>) -> Self {
+        self.horizons = Some(Horizons { t, measured });
         self
     }
 }
@@ -265,6 +333,32 @@ pub trait Check: Send + Sync {
     fn skip_reason(&self, _ctx: &Ctx) -> Option<String> {
         None
     }
+    /// The negative control: this same check (same meta, hence the same data and random streams)
+    /// built around an implementation with a bug planted in its mathematics. The report runs it
+    /// beside the check; a check whose control passes too has no power
+    /// ([`Verdict::NoPower`]), and so has a check without a control.
+    fn control(&self) -> Option<Planted> {
+        None
+    }
+}
+
+/// A planted bug: what was broken, and the check built around the broken implementation.
+pub struct Planted {
+    /// What was planted, in a few words ("dualizer without the transpose", "Muon normalized by
+    /// ‖·‖_F instead of the polar factor").
+    pub bug: String,
+    /// The same check (same [`CheckMeta`]) around the broken implementation.
+    pub check: Box<dyn Check>,
+}
+
+impl Planted {
+    /// `check` with `bug` planted in it.
+    pub fn new(bug: impl Into<String>, check: impl Check + 'static) -> Option<Self> {
+        Some(Self {
+            bug: bug.into(),
+            check: Box::new(check),
+        })
+    }
 }
 
 /// A check that runs in the paper profile only, recorded as skipped (with the reason) in the quick
@@ -305,12 +399,78 @@ impl Check for PaperOnly {
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
         self.check.run(ctx)
     }
+    fn control(&self) -> Option<Planted> {
+        self.check.control()
+    }
     fn skip_reason(&self, ctx: &Ctx) -> Option<String> {
         self.check.skip_reason(ctx).or_else(|| {
             (ctx.profile == Profile::Quick)
                 .then(|| format!("paper profile only (--profile paper): {}", self.why))
         })
     }
+}
+
+/// The verdict of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The measurement meets its expectation and the negative control does not.
+    Pass,
+    /// The measurement misses its expectation, or the check errored.
+    Fail,
+    /// Not run in this build or profile (the record says why).
+    Skipped,
+    /// A limit claim missed at the last horizon, but measured at three or more horizons whose
+    /// values move toward the claim ([`Expect::toward`]).
+    NotReached,
+    /// The measurement passes, but so does its negative control (or the check has none): the
+    /// record does not show that the check can fail. Counts as a failure.
+    NoPower,
+}
+
+impl Verdict {
+    /// All verdicts, in the order reports list them.
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Skipped,
+        Verdict::NotReached,
+        Verdict::NoPower,
+    ];
+    /// The name used in reports (`pass`, `fail`, `skipped`, `not-reached`, `no-power`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Skipped => "skipped",
+            Verdict::NotReached => "not-reached",
+            Verdict::NoPower => "no-power",
+        }
+    }
+    /// Whether a report with this verdict makes `validate` exit 1.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Verdict::Fail | Verdict::NoPower)
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The negative control of a record: the same check on its planted-bug variant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ControlRecord {
+    /// What was planted.
+    pub bug: String,
+    /// What the check measured on the planted bug (`null` if non-finite or errored).
+    pub measured: Value,
+    /// Whether the planted bug passed the check (it must not).
+    pub pass: bool,
+    /// The error, if the check errored on the planted bug (an error is a caught bug).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
 }
 
 /// One line of a report.
@@ -322,16 +482,28 @@ pub struct Record {
     pub suite: String,
     /// The claim.
     pub claim: String,
-    /// Paper and theory file.
+    /// The paper (authors, arXiv id, theorem or section) and the theory file.
     pub source: String,
     /// Rerun parameters.
     pub params: Value,
     /// Measured value (`null` if non-finite or if the check errored or was skipped).
     pub measured: Value,
+    /// The raw figures the claim names, when `measured` is derived from several.
+    #[serde(skip_serializing_if = "Value::is_null", default)]
+    pub figures: Value,
     /// The expectation with its tolerance and reason (`null` if the check errored or was skipped).
     pub expected: Value,
-    /// Pass or fail; `null` when skipped.
+    /// True exactly when the verdict is `pass`; `null` when skipped.
     pub pass: Option<bool>,
+    /// `pass`, `fail`, `skipped`, `not-reached` or `no-power`.
+    pub verdict: Verdict,
+    /// The negative control (absent when skipped or run with `--no-controls`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub control: Option<ControlRecord>,
+    /// The number of protocol changes made after a result was seen (the `## History` of the
+    /// theory file); absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub history: Option<usize>,
     /// Error message if the measurement itself failed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
@@ -341,19 +513,47 @@ pub struct Record {
     /// Supporting data.
     #[serde(skip_serializing_if = "Value::is_null", default)]
     pub details: Value,
-    /// Wall time of the measurement (a timing field, excluded from determinism comparisons).
+    /// Wall time of the measurement and its control (a timing field, excluded from determinism
+    /// comparisons).
     pub elapsed_ms: f64,
 }
 
-/// Counts of a report.
+/// Counts of a report: one count per verdict (every record is in exactly one).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Records that passed.
+    /// Records with verdict `pass`.
     pub passed: usize,
-    /// Records that failed (including errored ones).
+    /// Records with verdict `fail` (including errored ones).
     pub failed: usize,
     /// Records that were skipped.
     pub skipped: usize,
+    /// Limit claims not reached at the measured horizons (moving toward the claim).
+    #[serde(default)]
+    pub not_reached: usize,
+    /// Records whose negative control passed too (or that have none): failures.
+    #[serde(default)]
+    pub no_power: usize,
+}
+
+impl Summary {
+    /// Count the verdicts of `records`.
+    pub fn of(records: &[Record]) -> Self {
+        let mut s = Summary::default();
+        for r in records {
+            match r.verdict {
+                Verdict::Pass => s.passed += 1,
+                Verdict::Fail => s.failed += 1,
+                Verdict::Skipped => s.skipped += 1,
+                Verdict::NotReached => s.not_reached += 1,
+                Verdict::NoPower => s.no_power += 1,
+            }
+        }
+        s
+    }
+    /// Records that make `validate` exit 1: failures and records without power.
+    pub fn failures(&self) -> usize {
+        self.failed + self.no_power
+    }
 }
 
 /// A versioned validation report.
@@ -410,36 +610,25 @@ pub trait Progress: Sync {
 
 impl Progress for () {}
 
-/// Run one check into a record.
-pub fn run_one(check: &dyn Check, ctx: &Ctx) -> Record {
-    let base = |measured, expected, pass, error, skipped, details, elapsed_ms| Record {
-        id: check.id(),
-        suite: check.suite().to_string(),
-        claim: check.claim(),
-        source: check.source(),
-        params: check.params(ctx),
-        measured,
-        expected,
-        pass,
-        error,
-        skipped,
-        details,
-        elapsed_ms,
-    };
-    if let Some(reason) = check.skip_reason(ctx) {
-        return base(
-            Value::Null,
-            Value::Null,
-            None,
-            None,
-            Some(reason),
-            Value::Null,
-            0.0,
-        );
+/// How [`run_checks`] and [`run_one_with`] run checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Run each check's negative control beside it (the default; `validate --no-controls` turns
+    /// it off for speed, and then no record carries a `control`).
+    pub controls: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self { controls: true }
     }
+}
+
+/// Run `check.run(ctx)`, turning a panic inside it (an internal invariant broken by the
+/// measurement) into an error naming the panic, so the other records of the report are still
+/// written. Returns the result and the wall time in milliseconds.
+fn measure(check: &dyn Check, ctx: &Ctx) -> (Result<Outcome>, f64) {
     let t0 = Instant::now();
-    // A panic inside a check (an internal invariant broken by the measurement) becomes an errored
-    // record naming the panic, so the other records of the report are still written.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.run(ctx)))
         .unwrap_or_else(|panic| {
             let msg = panic
@@ -451,30 +640,141 @@ pub fn run_one(check: &dyn Check, ctx: &Ctx) -> Record {
                 "the check panicked: {msg} (an internal error: please report it with this record's params and seed)"
             )))
         });
-    let elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
+    (result, t0.elapsed().as_secs_f64() * 1e3)
+}
+
+/// Run the planted-bug variant of a check: same context, its own expectation.
+fn run_control(planted: Planted, ctx: &Ctx) -> (ControlRecord, f64) {
+    let (result, ms) = measure(planted.check.as_ref(), ctx);
+    let record = match result {
+        Ok(o) => ControlRecord {
+            bug: planted.bug,
+            measured: crate::io::num(o.measured),
+            pass: o.expected.expect.holds(o.measured),
+            error: None,
+        },
+        Err(e) => ControlRecord {
+            bug: planted.bug,
+            measured: Value::Null,
+            pass: false,
+            error: Some(e.to_string()),
+        },
+    };
+    (record, ms)
+}
+
+/// `details` with the horizons of a limit claim added under `"horizons"`.
+fn details_with_horizons(details: Value, h: &Horizons) -> Value {
+    let mut obj = match details {
+        Value::Object(m) => m,
+        Value::Null => serde_json::Map::new(),
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("data".into(), other);
+            m
+        }
+    };
+    obj.insert(
+        "horizons".into(),
+        json!({ "t": h.t, "measured": h.measured.iter().map(|&x| crate::io::num(x)).collect::<Vec<_>>() }),
+    );
+    Value::Object(obj)
+}
+
+/// Run one check (and its negative control) into a record.
+pub fn run_one(check: &dyn Check, ctx: &Ctx) -> Record {
+    run_one_with(check, ctx, RunOptions::default())
+}
+
+/// Run one check into a record, with or without its negative control.
+///
+/// The verdict: `skipped` if the check skips; `fail` if it errors or misses its expectation —
+/// unless it is a limit claim whose values at three or more horizons move toward the claim
+/// (`not-reached`); if it meets its expectation, `pass` when its control fails and `no-power`
+/// when the control passes too or the check has none (with controls off: `pass`).
+pub fn run_one_with(check: &dyn Check, ctx: &Ctx, options: RunOptions) -> Record {
+    let base = Record {
+        id: check.id(),
+        suite: check.suite().to_string(),
+        claim: check.claim(),
+        source: check.source(),
+        params: check.params(ctx),
+        measured: Value::Null,
+        figures: Value::Null,
+        expected: Value::Null,
+        pass: None,
+        verdict: Verdict::Skipped,
+        control: None,
+        history: super::theory::history(check.theory_id()),
+        error: None,
+        skipped: None,
+        details: Value::Null,
+        elapsed_ms: 0.0,
+    };
+    if let Some(reason) = check.skip_reason(ctx) {
+        return Record {
+            skipped: Some(reason),
+            ..base
+        };
+    }
+    let (result, mut elapsed_ms) = measure(check, ctx);
+    let planted = if options.controls {
+        check.control()
+    } else {
+        None
+    };
+    let control = planted.map(|p| {
+        let (c, ms) = run_control(p, ctx);
+        elapsed_ms += ms;
+        c
+    });
     match result {
         Ok(o) => {
-            let pass = o.expected.expect.holds(o.measured);
-            let expected = serde_json::to_value(&o.expected).expect("expectation serializes");
-            base(
-                crate::io::num(o.measured),
-                expected,
-                Some(pass),
-                None,
-                None,
-                o.details,
+            let expect = &o.expected.expect;
+            let horizons_consistent = o
+                .horizons
+                .as_ref()
+                .is_none_or(|h| h.t.len() == h.measured.len() && h.measured.last().map(|x| x.to_bits()) == Some(o.measured.to_bits()));
+            let verdict = if !horizons_consistent {
+                Verdict::Fail
+            } else if expect.holds(o.measured) {
+                match (&control, options.controls) {
+                    (_, false) => Verdict::Pass,
+                    (Some(c), true) if !c.pass => Verdict::Pass,
+                    _ => Verdict::NoPower,
+                }
+            } else if o.horizons.as_ref().is_some_and(|h| expect.toward(&h.measured)) {
+                Verdict::NotReached
+            } else {
+                Verdict::Fail
+            };
+            let details = match &o.horizons {
+                Some(h) => details_with_horizons(o.details, h),
+                None => o.details,
+            };
+            Record {
+                measured: crate::io::num(o.measured),
+                figures: o.figures,
+                expected: serde_json::to_value(&o.expected).expect("expectation serializes"),
+                pass: Some(verdict == Verdict::Pass),
+                verdict,
+                control,
+                error: (!horizons_consistent).then(|| {
+                    "internal: the last horizon's value is not the measured value; please report it".to_string()
+                }),
+                details,
                 elapsed_ms,
-            )
+                ..base
+            }
         }
-        Err(e) => base(
-            Value::Null,
-            Value::Null,
-            Some(false),
-            Some(e.to_string()),
-            None,
-            Value::Null,
+        Err(e) => Record {
+            pass: Some(false),
+            verdict: Verdict::Fail,
+            control,
+            error: Some(e.to_string()),
             elapsed_ms,
-        ),
+            ..base
+        },
     }
 }
 
@@ -494,6 +794,25 @@ pub fn run_checks(
     environment: Value,
     progress: &dyn Progress,
 ) -> Report {
+    run_checks_with(
+        checks,
+        ctx,
+        suites,
+        environment,
+        progress,
+        RunOptions::default(),
+    )
+}
+
+/// [`run_checks`] with explicit [`RunOptions`] (e.g. without the negative controls).
+pub fn run_checks_with(
+    checks: &[Box<dyn Check>],
+    ctx: &Ctx,
+    suites: Vec<String>,
+    environment: Value,
+    progress: &dyn Progress,
+    options: RunOptions,
+) -> Report {
     faer::set_global_parallelism(faer::Par::Seq);
     let t0 = Instant::now();
     let total = checks.len();
@@ -504,18 +823,11 @@ pub fn run_checks(
         .collect();
     let records = crate::validate::sweep::par_map(&indexed, |&(i, c)| {
         progress.start(i, total, &c.id());
-        let r = run_one(c, ctx);
+        let r = run_one_with(c, ctx, options);
         progress.finish(&r);
         r
     });
-    let mut summary = Summary::default();
-    for r in &records {
-        match r.pass {
-            Some(true) => summary.passed += 1,
-            Some(false) => summary.failed += 1,
-            None => summary.skipped += 1,
-        }
-    }
+    let summary = Summary::of(&records);
     Report {
         schema: REPORT_SCHEMA.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -544,7 +856,9 @@ mod tests {
     use super::*;
     use rand::Rng;
 
-    /// A check whose measurement is `value` and which expects 1 ± 1e-12.
+    /// A check whose measurement is `value` and which expects 1 ± 1e-12; its control measures
+    /// `value + 1` (a planted off-by-one).
+    #[derive(Clone)]
     struct Fixed {
         value: f64,
         skip: bool,
@@ -576,6 +890,116 @@ mod tests {
         }
         fn skip_reason(&self, _ctx: &Ctx) -> Option<String> {
             self.skip.then(|| "feature off".to_string())
+        }
+        fn control(&self) -> Option<Planted> {
+            Planted::new(
+                "off by one",
+                Fixed {
+                    value: self.value + 1.0,
+                    ..self.clone()
+                },
+            )
+        }
+    }
+
+    /// A check measuring `last` with optional horizons, `AtMost 1`, and a control that measures
+    /// `control` (or none).
+    struct Limit {
+        values: Vec<f64>,
+        control: Option<f64>,
+    }
+
+    impl Check for Limit {
+        fn meta(&self) -> CheckMeta {
+            CheckMeta::new("test", "T-limit", None)
+        }
+        fn claim(&self) -> String {
+            "r_t → 0".into()
+        }
+        fn source(&self) -> String {
+            "tests".into()
+        }
+        fn params(&self, _ctx: &Ctx) -> Value {
+            Value::Null
+        }
+        fn run(&self, _ctx: &Ctx) -> Result<Outcome> {
+            let last = *self.values.last().unwrap();
+            let o = Outcome::new(last, Expectation::at_most(1.0, "test"));
+            Ok(if self.values.len() > 1 {
+                let t = (0..self.values.len()).map(|k| 10f64.powi(k as i32)).collect();
+                o.with_horizons(t, self.values.clone())
+            } else {
+                o
+            })
+        }
+        fn control(&self) -> Option<Planted> {
+            self.control.map(|c| Planted {
+                bug: "planted".into(),
+                check: Box::new(Limit {
+                    values: vec![c],
+                    control: None,
+                }),
+            })
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_rules() {
+        let v = |values: Vec<f64>, control: Option<f64>| {
+            run_one(&Limit { values, control }, &ctx(0))
+        };
+        // pass needs a failing control
+        let pass = v(vec![0.5], Some(5.0));
+        assert_eq!((pass.verdict, pass.pass), (Verdict::Pass, Some(true)));
+        assert!(!pass.control.as_ref().unwrap().pass);
+        // a control that passes too, or no control at all: no power (not a pass)
+        let np = v(vec![0.5], Some(0.7));
+        assert_eq!((np.verdict, np.pass), (Verdict::NoPower, Some(false)));
+        assert_eq!(v(vec![0.5], None).verdict, Verdict::NoPower);
+        // without controls, a passing measurement passes and the record has no control
+        let off = run_one_with(
+            &Limit {
+                values: vec![0.5],
+                control: None,
+            },
+            &ctx(0),
+            RunOptions { controls: false },
+        );
+        assert_eq!((off.verdict, off.control.is_none()), (Verdict::Pass, true));
+        // a limit claim moving toward the bound at ≥ 3 horizons: not reached; its horizons kept
+        let nr = v(vec![8.0, 4.0, 2.0], Some(9.0));
+        assert_eq!((nr.verdict, nr.pass), (Verdict::NotReached, Some(false)));
+        assert_eq!(nr.details["horizons"]["measured"][2], 2.0);
+        // two horizons, flat, away, non-monotone, or < 10 % progress: fail
+        for values in [
+            vec![4.0, 2.0],
+            vec![2.0, 2.0, 2.0],
+            vec![2.0, 3.0, 4.0],
+            vec![8.0, 2.0, 3.0, 2.5],
+            vec![3.0, 2.99, 2.98],
+        ] {
+            assert_eq!(v(values.clone(), Some(9.0)).verdict, Verdict::Fail, "{values:?}");
+        }
+        // the summary counts each verdict once
+        let recs = vec![pass, np, nr];
+        let s = Summary::of(&recs);
+        assert_eq!((s.passed, s.no_power, s.not_reached, s.failures()), (1, 1, 1, 1));
+    }
+
+    #[test]
+    fn shortfall_is_nonpositive_exactly_when_the_expectation_holds() {
+        let cases = [
+            Expect::Close { value: 1.0, abs: 0.1, rel: 0.0 },
+            Expect::AtMost { bound: 1.0 },
+            Expect::AtLeast { bound: 1.0 },
+            Expect::Within { lo: 0.0, hi: 1.0 },
+            Expect::Rate { exponent: -0.5, tol: 0.1 },
+        ];
+        for e in cases {
+            for x in [-2.0, -0.55, -0.5, 0.0, 0.5, 0.95, 1.0, 1.05, 1.2, 3.0] {
+                assert_eq!(e.holds(x), e.shortfall(x) <= 0.0, "{e:?} at {x}");
+            }
+            assert_eq!(e.shortfall(f64::NAN), f64::INFINITY);
         }
     }
 
@@ -789,7 +1213,9 @@ mod tests {
             Summary {
                 passed: 1,
                 failed: 1,
-                skipped: 1
+                skipped: 1,
+                not_reached: 0,
+                no_power: 0,
             }
         );
         // round trip through JSON

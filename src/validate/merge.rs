@@ -77,14 +77,7 @@ pub fn merge_reports_ordered(parts: &[Report], order: &[String]) -> Result<Repor
         slots[i] = Some(r.clone());
     }
     let records: Vec<Record> = slots.into_iter().flatten().collect();
-    let mut summary = Summary::default();
-    for r in &records {
-        match r.pass {
-            Some(true) => summary.passed += 1,
-            Some(false) => summary.failed += 1,
-            None => summary.skipped += 1,
-        }
-    }
+    let summary = Summary::of(&records);
     Ok(Report {
         schema: first.schema.clone(),
         version: first.version.clone(),

@@ -6,9 +6,11 @@
 //! [`Report`] (`steepest.report/v1`, keys fixed by `../shared/CONTRACT.md`).
 //!
 //! **Planted bugs.** A check holds the implementation under test as data (a `Box<dyn Norm>`, an
-//! optimizer, a solver, …). The registry builds checks from the real implementations; the tests of
-//! each check build the same check from a deliberately broken implementation and assert that it
-//! fails. A check that cannot fail is not a check.
+//! optimizer, a solver, …). The registry builds checks from the real implementations; each check's
+//! [`Check::control`] builds the same check around an implementation with a bug planted in its
+//! mathematics, and the report runs it beside the check (`control` in every record). A record
+//! whose control passes too has the verdict `no-power`: a check that cannot fail is not a check.
+//! The unit tests use the same controls (one definition of each planted bug).
 //!
 //! **Determinism.** Each check draws its randomness from [`Ctx::rng`], a ChaCha8 stream seeded from
 //! the report seed and the check id only, so results do not depend on the order or the threads in
@@ -17,13 +19,16 @@
 mod engine;
 mod merge;
 pub mod registry;
+pub mod theory;
 pub mod stats;
 pub mod sweep;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use engine::{
-    environment, run_checks, run_one, Check, CheckMeta, Ctx, Expect, Expectation, Outcome,
-    PaperOnly, Profile, Progress, Record, Report, Summary, REPORT_SCHEMA,
+    environment, run_checks, run_checks_with, run_one, run_one_with, Check, CheckMeta,
+    ControlRecord, Ctx, Expect, Expectation, Horizons, Outcome, PaperOnly, Planted, Profile,
+    Progress, Record, Report, RunOptions, Summary, Verdict, MIN_HORIZONS, MIN_PROGRESS,
+    REPORT_SCHEMA,
 };
 pub use merge::{merge_reports, merge_reports_ordered};

@@ -1,6 +1,6 @@
 //! Shared helpers for the tests of the validation suites (compiled in tests only).
 
-use super::{run_one, Check, Ctx, Profile, Record};
+use super::{run_one, Check, Ctx, Profile, Record, Verdict};
 
 /// The context every suite test uses: quick profile, seed 0.
 pub fn ctx() -> Ctx {
@@ -10,10 +10,21 @@ pub fn ctx() -> Ctx {
     }
 }
 
-/// Run `check` in [`ctx`] and assert that it passes; the record is returned for further asserts.
+/// Run `check` in [`ctx`] with its negative control and assert that the measurement passes and,
+/// when the check has a control, that the control (its planted bug) fails: the verdict `pass`.
+/// The record is returned for further asserts.
 pub fn passes(check: &dyn Check) -> Record {
     let r = run_one(check, &ctx());
-    assert_eq!(r.pass, Some(true), "real implementation failed: {r:?}");
+    match &r.control {
+        Some(c) => {
+            assert!(!c.pass, "planted bug '{}' not caught: {r:?}", c.bug);
+            assert_eq!(r.verdict, Verdict::Pass, "real implementation failed: {r:?}");
+        }
+        None => assert!(
+            matches!(r.verdict, Verdict::Pass | Verdict::NoPower),
+            "real implementation failed: {r:?}"
+        ),
+    }
     r
 }
 
@@ -24,7 +35,19 @@ pub fn fails(check: &dyn Check) -> Record {
     r
 }
 
-/// Every check of a suite, built from the real implementations, passes in the quick profile.
+/// Run the negative control of `check` and assert that it exists and fails (the planted bug of
+/// the report's record is caught).
+pub fn control_fails(check: &dyn Check) -> Record {
+    let planted = check
+        .control()
+        .unwrap_or_else(|| panic!("{} has no negative control", check.id()));
+    let r = fails(planted.check.as_ref());
+    assert_eq!(r.id, check.id(), "a control is the same check (same id, same streams)");
+    r
+}
+
+/// Every check of a suite, built from the real implementations, passes in the quick profile, and
+/// each one's control fails.
 pub fn assert_all_pass(checks: Vec<Box<dyn Check>>) {
     for c in checks {
         passes(c.as_ref());
