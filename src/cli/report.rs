@@ -1,4 +1,4 @@
-//! `steepest report`: render a validation report as Markdown, a LaTeX table, or SVG figures
+//! `steepest report`: render a validation report as Markdown, LaTeX tables, or figures (SVG, pgfplots + CSV, PDF)
 //! (`crate::report`); `steepest report merge` joins the slices of a sharded run
 //! (`steepest validate --shard I/N`) into one report.
 
@@ -11,15 +11,25 @@ use std::path::{Path, PathBuf};
 /// Render a steepest.report/v1 JSON report for a paper.
 ///
 /// Formats (repeat --format or separate by commas):
-///   md     report.md   — summary, per-suite counts, every record with measured vs expected
-///   latex  checks.tex  — booktabs longtable of the checks (needs \usepackage{booktabs,longtable})
-///   svg    *.svg       — figures drawn from the records' details: ns-map.svg (Newton–Schulz
-///                        singular-value map, P8-a), hasd-bound.svg (HASD gap vs bound, P5-a),
-///                        margin-gap.svg (margin gap vs t per optimizer, P1-c),
-///                        correlation-curves.svg (correlation with each max-margin
-///                        solution vs t, P1-b), aion-slice.svg (AION loss along the
-///                        one-step jump, V3), lr-basin.svg (held-out loss vs learning
-///                        rate per method, P3-c)
+///   md     report.md            — summary, per-suite counts, every record with measured vs
+///                                 expected, control, figures and history
+///   latex  checks.tex           — one table per suite, one row per claim (the record closest
+///                                 to its bound shown), and checks-appendix.tex — every record
+///                                 with its control (longtable, for an appendix)
+///   svg    NAME.svg             — figures for quick looks (Okabe–Ito colours, a marker per series)
+///   pgf    NAME.tex + NAME.csv  — the same figures as pgfplots code and their data, set in the
+///                                 paper's fonts; \input{DIR/NAME.tex} with \steepestdatadir = DIR
+///   pdf    NAME.pdf             — the pgf figures compiled by pdflatex (exit 2 naming what to
+///                                 install when pdflatex or pgfplots is missing)
+/// Figures (drawn from the records' details): ns-map (Newton–Schulz singular-value map, P8-a),
+/// hasd-bound (HASD gap vs bound, P5-a), margin-gap (margin gap vs t per optimizer, P1-c),
+/// correlation-curves (correlation with each max-margin solution vs t, P1-b), aion-slice (AION
+/// loss along the one-step jump, V3), lr-basin (held-out loss vs learning rate per method, P3-c).
+///
+/// Preamble for the LaTeX and pgf outputs:
+///   \usepackage{amssymb,booktabs,longtable,tabularx}
+///   \usepackage{pgfplots} \pgfplotsset{compat=1.18}
+///   \newcommand{\steepestdatadir}{DIR}
 ///
 /// The --out directory is created if its parent exists. Everything is rendered in memory first and
 /// each file is written atomically, so bad input leaves nothing behind. Prints {"files": [...]}.
@@ -28,7 +38,8 @@ use std::path::{Path, PathBuf};
 ///
 /// Examples:
 ///   steepest validate --report r.json && steepest report --input r.json --format md --out out
-///   steepest report --input r.json --format md,latex,svg --out paper/figures
+///   steepest report --input r.json --format latex,pgf --out paper/figs
+///   steepest report --input r.json --format svg,pdf --out figures
 ///   steepest report merge s1.json s2.json --out r.json
 #[derive(clap::Args, Debug)]
 #[command(
@@ -40,10 +51,10 @@ pub struct Args {
     /// The report, as written by `steepest validate --report`.
     #[arg(long, value_name = "R.json", required = true)]
     pub input: Option<PathBuf>,
-    /// Output format(s): md, latex, svg.
+    /// Output format(s): md, latex, svg, pgf, pdf.
     #[arg(
         long,
-        value_name = "md|latex|svg",
+        value_name = "md|latex|svg|pgf|pdf",
         required = true,
         value_delimiter = ','
     )]
@@ -200,41 +211,64 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<Output> {
     }
 }
 
+/// The output formats of `steepest report`.
+const FORMATS: [&str; 5] = ["md", "latex", "svg", "pgf", "pdf"];
+
 /// Render everything in memory, then write.
 pub fn run(args: &Args) -> Result<Output> {
     let (Some(input), Some(out)) = (&args.input, &args.out) else {
         return Err(Error::input(
-            "steepest report needs --input R.json --format md|latex|svg --out DIR (or the action `merge`); see `steepest report --help`",
+            "steepest report needs --input R.json --format md|latex|svg|pgf|pdf --out DIR (or the action `merge`); see `steepest report --help`",
         ));
     };
     let mut formats = Vec::new();
     for f in &args.format {
         let f = f.trim();
-        if !matches!(f, "md" | "latex" | "svg") {
+        if !FORMATS.contains(&f) {
             return Err(Error::input(format!(
-                "unknown format '{f}'; use --format md, latex or svg (several: --format md,latex,svg)"
+                "unknown format '{f}'; use --format md, latex, svg, pgf or pdf (several: --format md,latex,pgf)"
             )));
         }
         if !formats.contains(&f) {
             formats.push(f);
         }
     }
+    if formats.contains(&"pdf") && !crate::report::pgf::pdflatex_available() {
+        return Err(Error::input(format!(
+            "--format pdf needs {}; pdflatex was not found on the PATH. Install it, or use --format pgf and compile the figures in your paper",
+            crate::report::pgf::PDF_NEEDS
+        )));
+    }
     let what = input.display().to_string();
     let report = crate::io::read_json(input)?;
     crate::report::check_report(&report, &what)?;
-    let mut files: Vec<(String, String)> = Vec::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let text = |name: &str, t: String| (name.to_string(), t.into_bytes());
     for f in formats {
         match f {
-            "md" => files.push(("report.md".into(), crate::report::markdown(&report))),
-            "latex" => files.push(("checks.tex".into(), crate::report::latex(&report))),
+            "md" => files.push(text("report.md", crate::report::markdown(&report))),
+            "latex" => {
+                files.push(text("checks.tex", crate::report::latex::compact(&report)));
+                files.push(text("checks-appendix.tex", crate::report::latex(&report)));
+            }
             _ => {
                 let figs = crate::report::figures(&report)?;
                 if figs.is_empty() {
                     return Err(Error::input(format!(
-                        "'{what}' holds no record with figure data (P8-a[envelope], P5-a[bound,…], P1-c[…], V3[…]); validate the suites geometry, acceleration, multiclass or aion, e.g. `steepest validate --suite geometry --suite acceleration --report r.json`"
+                        "'{what}' holds no record with figure data (P8-a[envelope], P5-a[bound,…], P1-c[…], P1-b[…], V3[…], P3-c[…]); validate the suites geometry, acceleration, multiclass, aion or lr-robustness, e.g. `steepest validate --suite geometry --suite acceleration --report r.json`"
                     )));
                 }
-                files.extend(figs);
+                for fig in &figs {
+                    let n = &fig.name;
+                    match f {
+                        "svg" => files.push(text(&format!("{n}.svg"), crate::report::svg::render(fig)?)),
+                        "pgf" => {
+                            files.push(text(&format!("{n}.tex"), crate::report::pgf::tex(fig)));
+                            files.push(text(&format!("{n}.csv"), crate::report::pgf::csv(fig)));
+                        }
+                        _ => files.push((format!("{n}.pdf"), crate::report::pgf::compile_pdf(fig)?)),
+                    }
+                }
             }
         }
     }
@@ -248,7 +282,7 @@ pub fn run(args: &Args) -> Result<Output> {
 
 /// Create `dir` if needed and write every file atomically; on failure remove what was written
 /// (and the directory, if this call created it).
-fn write_all(dir: &Path, files: &[(String, String)]) -> Result<()> {
+fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let created = !dir.exists();
     if created {
         std::fs::create_dir(dir).map_err(|e| {
@@ -266,7 +300,7 @@ fn write_all(dir: &Path, files: &[(String, String)]) -> Result<()> {
     let mut written = Vec::new();
     for (name, text) in files {
         let path = dir.join(name);
-        if let Err(e) = crate::io::write_atomic(&path, text.as_bytes()) {
+        if let Err(e) = crate::io::write_atomic(&path, text) {
             for p in &written {
                 let _ = std::fs::remove_file(p);
             }
