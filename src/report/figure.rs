@@ -229,6 +229,8 @@ pub enum Corner {
     SouthEast,
     /// Bottom left.
     SouthWest,
+    /// Outside the plot area, to the right of the panel (many entries over dense data).
+    OutsideRight,
     /// No legend in this panel.
     Hidden,
 }
@@ -312,17 +314,39 @@ impl Axis {
     pub fn log(label: impl Into<String>, lo: f64, hi: f64) -> Self {
         let (lo, hi) = sane_log_range(lo, hi);
         let (a, b) = (lo.log10(), hi.log10());
-        let (lo, hi) = if b - a >= 3.0 - 1e-9 {
-            (10f64.powf(a.floor()), 10f64.powf(b.ceil()))
+        if b - a >= 3.0 - 1e-9 {
+            // whole decades, widened to multiples of the label step k, so both ends are labelled
+            let (j0, j1) = (a.floor() as i32, b.ceil() as i32);
+            // the label step k with at most 10 labels that widens the range least (ties: larger k)
+            let widened = |k: i32| (j0.div_euclid(k) * k, -((-j1).div_euclid(k)) * k);
+            let k = (1..=12)
+                .filter(|&k| {
+                    let (a, b) = widened(k);
+                    (b - a) / k < 10
+                })
+                .min_by_key(|&k| {
+                    let (a, b) = widened(k);
+                    ((b - a) - (j1 - j0), -k)
+                })
+                .unwrap_or(12);
+            let (j0, j1) = widened(k);
+            Self::log_ticks(label.into(), 10f64.powi(j0), 10f64.powi(j1), Some(k))
         } else {
-            (round_125(lo, false), round_125(hi, true))
-        };
-        Self::log_fixed(label, lo, hi)
+            Self::log_ticks(label.into(), round_125(lo, false), round_125(hi, true), None)
+        }
     }
 
     /// A log axis on exactly [lo, hi] (both > 0), with ticks chosen as in [`Axis::log`].
     pub fn log_fixed(label: impl Into<String>, lo: f64, hi: f64) -> Self {
         let (lo, hi) = sane_log_range(lo, hi);
+        Self::log_ticks(label.into(), lo, hi, None)
+    }
+
+    /// Ticks of a log axis on [lo, hi]: over three decades or more, labels at the decades
+    /// 10^j with j a multiple of `k` (default: the smallest step giving at most 8 labels), minor
+    /// ticks at the other decades (and at 2…9 × 10^j over at most 6 decades); over fewer, labels
+    /// at 1, 2, 5 × 10^j (or at every 1…9 × 10^j in ranges narrower than a factor 8).
+    fn log_ticks(label: String, lo: f64, hi: f64, k: Option<i32>) -> Self {
         let (j0, j1) = (
             (lo.log10() - 1e-9).ceil() as i32,
             (hi.log10() + 1e-9).floor() as i32,
@@ -330,10 +354,10 @@ impl Axis {
         let inside = |x: f64| x >= lo * (1.0 - 1e-9) && x <= hi * (1.0 + 1e-9);
         let decades: Vec<i32> = (j0..=j1).collect();
         let (ticks, minor): (Vec<Tick>, Vec<f64>) = if decades.len() >= 3 {
-            let k = decades.len().div_ceil(7).max(1);
+            let k = k.unwrap_or_else(|| decade_step(j0, j1));
             let ticks = decades
                 .iter()
-                .filter(|&&j| (j - j0) as usize % k == 0)
+                .filter(|&&j| j.rem_euclid(k) == 0)
                 .map(|&j| Tick {
                     at: 10f64.powi(j),
                     label: format!("$10^{{{j}}}$"),
@@ -341,7 +365,7 @@ impl Axis {
                 .collect();
             let mut minor: Vec<f64> = decades
                 .iter()
-                .filter(|&&j| (j - j0) as usize % k != 0)
+                .filter(|&&j| j.rem_euclid(k) != 0)
                 .map(|&j| 10f64.powi(j))
                 .collect();
             if decades.len() <= 6 {
@@ -378,13 +402,24 @@ impl Axis {
             (ticks, minor)
         };
         Self {
-            label: label.into(),
+            label,
             scale: Scale::Log,
             lo,
             hi,
             ticks,
             minor,
         }
+    }
+
+    /// The same axis with only every `k`-th labelled tick kept labelled (the others become minor
+    /// ticks), for narrow panels.
+    pub fn thinned(mut self, k: usize) -> Self {
+        let k = k.max(1);
+        let (keep, drop): (Vec<(usize, Tick)>, Vec<(usize, Tick)>) =
+            self.ticks.drain(..).enumerate().partition(|(i, _)| i % k == 0);
+        self.ticks = keep.into_iter().map(|(_, t)| t).collect();
+        self.minor.extend(drop.into_iter().map(|(_, t)| t.at));
+        self
     }
 
     /// The position of `v` on [0, 1] along the axis (outside [0, 1] when out of range).
@@ -446,16 +481,23 @@ pub fn slug(key: &str) -> String {
     }
 }
 
-/// 1, 2 or 5 × 10^k nearest above `raw` (> 0).
+/// The smallest label step k (in decades) that labels at most 8 multiples of k in [j0, j1].
+fn decade_step(j0: i32, j1: i32) -> i32 {
+    (1..)
+        .find(|&k| (j0..=j1).filter(|j| j.rem_euclid(k) == 0).count() <= 8)
+        .unwrap_or(1)
+}
+
+/// 1, 2 or 5 × 10^k near `raw` (> 0).
 fn nice_step(raw: f64) -> f64 {
     let raw = if raw > 0.0 && raw.is_finite() { raw } else { 1.0 };
     let p = 10f64.powf(raw.log10().floor());
     let m = raw / p;
-    let n = if m <= 1.0 + 1e-9 {
+    let n = if m <= 1.5 {
         1.0
-    } else if m <= 2.0 + 1e-9 {
+    } else if m <= 3.0 {
         2.0
-    } else if m <= 5.0 + 1e-9 {
+    } else if m <= 7.0 {
         5.0
     } else {
         10.0
@@ -548,11 +590,12 @@ mod tests {
 
     #[test]
     fn log_axis_over_many_decades_reaches_the_data_at_both_ends() {
-        // HASD: gaps from 1e-18 to 10
-        let a = Axis::log("", 3.2e-18, 7.0);
-        assert_eq!((a.lo, a.hi), (1e-18, 10.0));
+        // HASD: gaps from 2e-19 to 1e5
+        let a = Axis::log("", 2.2e-19, 1.02e5);
+        assert!(a.lo <= 2.2e-19 && a.hi >= 1.02e5);
         let l = labels(&a);
-        assert_eq!(l.first(), Some(&"$10^{-18}$"));
+        assert_eq!(a.ticks.first().map(|t| t.at), Some(a.lo), "{l:?}");
+        assert_eq!(a.ticks.last().map(|t| t.at), Some(a.hi), "{l:?}");
         assert!(l.len() <= 8 && l.len() >= 4, "{l:?}");
         assert!(a.ticks.iter().all(|t| t.at >= a.lo && t.at <= a.hi));
     }

@@ -336,7 +336,7 @@ pub fn margin_gap_figure(curves: &[GapCurve]) -> Figure {
             Series::new(
                 &c.name,
                 format!(
-                    "{}: slope ${:.2}$ ({} seeds)",
+                    "{}: slope ${:.2}$ (worst of {} seeds)",
                     latex_escape(&c.name),
                     c.slope,
                     c.seeds
@@ -452,6 +452,9 @@ pub fn correlation_figure(curves: &[CorrCurves]) -> Figure {
     let (tlo, thi) = extent(all().map(|p| p.0), true).unwrap_or((1.0, 10.0));
     let (clo, chi) = extent(all().map(|p| p.1), false).unwrap_or((0.0, 1.0));
     let x = Axis::log("step $t$", tlo, thi);
+    // side-by-side panels are narrow: at most four labels on t
+    let k = x.ticks.len().div_ceil(4);
+    let x = x.thinned(k);
     let y = Axis::linear("correlation", clo, chi.min(1.0));
     let last = norms.len().saturating_sub(1);
     let panels = norms
@@ -479,7 +482,7 @@ pub fn correlation_figure(curves: &[CorrCurves]) -> Figure {
                 })
                 .collect(),
             legend: if pi == last {
-                Corner::SouthWest
+                Corner::OutsideRight
             } else {
                 Corner::Hidden
             },
@@ -540,14 +543,17 @@ pub fn aion_figure(sets: &[LossSlice]) -> Figure {
         ));
         if let (Some(a), Some(b)) = (at(0.0), at(1.0)) {
             let ends = vec![(a.0, a.1 / l0), (b.0, b.1 / l0)];
+            // hollow endpoint markers growing with the series index: the slices all meet at
+            // (0, 1), and at (1, 0) when the step solves the problem, so they are drawn
+            // concentric instead of on top of each other
             series.push(Series::unlabelled(
                 &format!("{id}-step"),
                 ends,
-                Style::series(i).with_line(Line::Dotted).with_width(0.8).with_mark_size(3.0),
+                Style::series(i)
+                    .with_line(Line::Dotted)
+                    .with_width(0.8)
+                    .with_mark_size(2.4 + 1.4 * i as f64),
             ));
-            if let Some(last) = series.last_mut() {
-                last.style.filled = true;
-            }
         }
     }
     Figure {
@@ -561,7 +567,7 @@ pub fn aion_figure(sets: &[LossSlice]) -> Figure {
             series,
             legend: Corner::NorthEast,
         }],
-        notes: vec!["Filled markers: $s = 0$ and $s = 1$, joined by the one-step jump (dotted).".into()],
+        notes: vec!["Markers: $s = 0$ and $s = 1$, joined by the one-step jump (dotted).".into()],
     }
 }
 
@@ -611,21 +617,18 @@ fn lr_basin_data(report: &Value) -> Option<Basins> {
     (any && !methods.is_empty()).then_some(Basins { lrs, tol, methods })
 }
 
-/// The colour of method `name` among `names`: base methods take blue, vermillion, green, purple,
-/// black in order; a `…-momo` variant takes the light partner of its base's hue (sky blue,
-/// orange) or its base's colour.
+/// The colour of method `name` among `names`: base methods take blue, vermillion, green,
+/// purple in order of appearance, `…-momo` variants sky blue, orange, black (each its own colour;
+/// the variant is also dashed).
 fn basin_color(names: &[&str], name: &str) -> usize {
-    const BASE: [usize; 5] = [0, 1, 2, 3, 6];
-    let bases: Vec<&str> = names.iter().copied().filter(|n| !n.ends_with("-momo")).collect();
-    let base_of = |n: &str| bases.iter().position(|b| *b == n);
-    match name.strip_suffix("-momo") {
-        Some(base) => match base_of(base) {
-            Some(0) => 5,
-            Some(1) => 4,
-            Some(i) => BASE[i % BASE.len()],
-            None => 6,
-        },
-        None => BASE[base_of(name).unwrap_or(0) % BASE.len()],
+    const BASE: [usize; 4] = [0, 1, 2, 3];
+    const MOMO: [usize; 3] = [5, 4, 6];
+    let momo = |n: &&str| n.ends_with("-momo");
+    let pos = |list: Vec<&str>| list.iter().position(|n| *n == name).unwrap_or(0);
+    if momo(&name) {
+        MOMO[pos(names.iter().copied().filter(momo).collect()) % MOMO.len()]
+    } else {
+        BASE[pos(names.iter().copied().filter(|n| !momo(n)).collect()) % BASE.len()]
     }
 }
 

@@ -107,21 +107,36 @@ fn plot_options(s: &Series, legend: bool) -> String {
         Line::None => opts.push("only marks".into()),
     }
     opts.push(format!("line width={:.2}pt", st.width));
+    // filled markers are pgf's starred marks; hollow ones its outlines (no fill, so a marker
+    // under another stays visible)
     let (mark, rotate) = match st.marker {
         Marker::None => ("none", false),
-        Marker::Circle => ("*", false),
-        Marker::Square => ("square*", false),
-        Marker::Triangle => ("triangle*", false),
-        Marker::TriangleDown => ("triangle*", true),
-        Marker::Diamond => ("diamond*", false),
-        Marker::Pentagon => ("pentagon*", false),
+        Marker::Circle => ("o", false),
+        Marker::Square => ("square", false),
+        Marker::Triangle => ("triangle", false),
+        Marker::TriangleDown => ("triangle", true),
+        Marker::Diamond => ("diamond", false),
+        Marker::Pentagon => ("pentagon", false),
         Marker::Cross => ("x", false),
         Marker::Plus => ("+", false),
     };
-    opts.push(format!("mark={mark}"));
+    let star = if st.filled && !matches!(st.marker, Marker::Cross | Marker::Plus) {
+        if mark == "o" {
+            "*".to_string()
+        } else {
+            format!("{mark}*")
+        }
+    } else {
+        mark.to_string()
+    };
+    opts.push(format!("mark={star}"));
     if st.marker != Marker::None {
-        let fill = if st.filled { st.color.name } else { "white" };
-        let mut mo = format!("solid, fill={fill}, line width=0.6pt");
+        let fill = if st.filled {
+            format!(", fill={}", st.color.name)
+        } else {
+            String::new()
+        };
+        let mut mo = format!("solid{fill}, line width=0.6pt");
         if rotate {
             mo.push_str(", rotate=180");
         }
@@ -166,8 +181,10 @@ pub fn tex(fig: &Figure) -> String {
     }
     let n = fig.panels.len().max(1);
     // pgfplots' `width` includes the tick labels only approximately: 0.92 of the line leaves
-    // room for its estimate, so the picture never overflows the text width
-    let w = 0.92 / n as f64;
+    // room for its estimate, so the picture never overflows the text width; a legend outside
+    // the axes takes 0.2 of it
+    let outside = fig.panels.iter().any(|p| p.legend == Corner::OutsideRight);
+    let w = if outside { 0.72 } else { 0.92 } / n as f64;
     let h = if n == 1 { 0.55 } else { 0.62 / n as f64 + 0.12 };
     let cols = columns(fig);
     let _ = writeln!(o, "\\begin{{tikzpicture}}");
@@ -188,10 +205,18 @@ pub fn tex(fig: &Figure) -> String {
             Corner::NorthWest => Some("north west"),
             Corner::SouthEast => Some("south east"),
             Corner::SouthWest => Some("south west"),
+            Corner::OutsideRight => Some("outside"),
             Corner::Hidden => None,
         };
-        if let Some(pos) = pos {
+        if pos == Some("outside") {
+            let _ = writeln!(
+                o,
+                "  legend style={{at={{(1.04,0.5)}}, anchor=west}}, legend cell align=left,"
+            );
+        } else if let Some(pos) = pos {
             let _ = writeln!(o, "  legend pos={pos}, legend cell align=left,");
+        }
+        if pos.is_some() {
             let _ = writeln!(
                 o,
                 "  legend style={{font=\\scriptsize, fill=white, fill opacity=0.9, text opacity=1, draw=black!40}},"

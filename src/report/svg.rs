@@ -21,7 +21,7 @@ const BOTTOM: f64 = 58.0;
 /// Figure title band and note line heights.
 const TITLE_H: f64 = 34.0;
 const NOTE_H: f64 = 18.0;
-const FONT: &str = "Latin Modern Roman, CMU Serif, DejaVu Serif, serif";
+const FONT: &str = "Latin Modern Roman, Latin Modern Math, CMU Serif, DejaVu Serif, serif";
 
 fn label_err(e: String) -> Error {
     Error::failed(format!(
@@ -35,7 +35,7 @@ fn text(tex: &str, x: f64, y: f64, size: f64, anchor: &str, extra: &str) -> Resu
     let (body, w) = to_svg(tex, size).map_err(label_err)?;
     Ok((
         format!(
-            "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{size}\" text-anchor=\"{anchor}\"{extra}>{body}</text>\n"
+            "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{size}\" text-anchor=\"{anchor}\" xml:space=\"preserve\"{extra}>{body}</text>\n"
         ),
         w,
     ))
@@ -58,7 +58,8 @@ fn dasharray(line: Line) -> &'static str {
 fn marker(style: &Style, x: f64, y: f64) -> String {
     let r = style.mark_size * PX;
     let c = rgb(style.color.rgb);
-    let fill = if style.filled { c.clone() } else { "#ffffff".into() };
+    // hollow markers are outlines only, so a marker under another stays visible
+    let fill = if style.filled { c.clone() } else { "none".into() };
     let paint = format!("fill=\"{fill}\" stroke=\"{c}\" stroke-width=\"1.2\"");
     let poly = |pts: &[(f64, f64)]| {
         let p: Vec<String> = pts
@@ -230,14 +231,17 @@ fn draw_panel(o: &mut String, fig: &Figure, pi: usize, p: &Panel, a: Area) -> Re
     legend(o, p, a)
 }
 
-/// The legend box in the panel's corner: one row per labelled band and series, the key drawn in
-/// the series' own dash pattern and marker.
-fn legend(o: &mut String, p: &Panel, a: Area) -> Result<()> {
-    if p.legend == Corner::Hidden {
-        return Ok(());
-    }
-    let (size, row, key, pad) = (12.0, 18.0, 30.0, 7.0);
-    let mut rows: Vec<(String, f64, Option<&Series>, Option<&super::figure::Band>)> = Vec::new();
+const LEGEND_PAD: f64 = 7.0;
+const LEGEND_ROW: f64 = 18.0;
+const LEGEND_KEY: f64 = 30.0;
+
+/// A legend row: the prepared `<text>` (at 0, 0), its width, and the series or band it keys.
+type LegendRow<'a> = (String, f64, Option<&'a Series>, Option<&'a super::figure::Band>);
+
+/// The rows of a panel's legend and the box's width and height; `None` when nothing is labelled.
+fn legend_rows(p: &Panel) -> Result<Option<(Vec<LegendRow<'_>>, f64, f64)>> {
+    let size = 12.0;
+    let mut rows: Vec<LegendRow<'_>> = Vec::new();
     for b in &p.bands {
         let (t, w) = text(&b.label, 0.0, 0.0, size, "start", "")?;
         rows.push((t, w, None, Some(b)));
@@ -249,14 +253,29 @@ fn legend(o: &mut String, p: &Panel, a: Area) -> Result<()> {
         }
     }
     if rows.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let tw = rows.iter().map(|r| r.1).fold(0.0, f64::max);
-    let (bw, bh) = (pad * 3.0 + key + tw, pad * 2.0 + row * rows.len() as f64 - 4.0);
+    let bw = LEGEND_PAD * 3.0 + LEGEND_KEY + tw;
+    let bh = LEGEND_PAD * 2.0 + LEGEND_ROW * rows.len() as f64 - 4.0;
+    Ok(Some((rows, bw, bh)))
+}
+
+/// The legend box in the panel's corner: one row per labelled band and series, the key drawn in
+/// the series' own dash pattern and marker.
+fn legend(o: &mut String, p: &Panel, a: Area) -> Result<()> {
+    if p.legend == Corner::Hidden {
+        return Ok(());
+    }
+    let Some((rows, bw, bh)) = legend_rows(p)? else {
+        return Ok(());
+    };
+    let (pad, row, key) = (LEGEND_PAD, LEGEND_ROW, LEGEND_KEY);
     let (bx, by) = match p.legend {
         Corner::NorthEast => (a.x0 + a.w - bw - 8.0, a.y0 + 8.0),
         Corner::NorthWest => (a.x0 + 8.0, a.y0 + 8.0),
         Corner::SouthEast => (a.x0 + a.w - bw - 8.0, a.y0 + a.h - bh - 8.0),
+        Corner::OutsideRight => (a.x0 + a.w + 14.0, a.y0 + (a.h - bh) / 2.0),
         Corner::SouthWest | Corner::Hidden => (a.x0 + 8.0, a.y0 + a.h - bh - 8.0),
     };
     let _ = writeln!(
@@ -298,13 +317,55 @@ fn legend(o: &mut String, p: &Panel, a: Area) -> Result<()> {
     Ok(())
 }
 
+/// `tex` split into lines of at most `width` px at `size`, breaking at spaces outside math.
+fn wrap(tex: &str, size: f64, width: f64) -> Result<Vec<String>> {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut math = false;
+    for c in tex.chars() {
+        if c == '$' {
+            math = !math;
+        }
+        if c == ' ' && !math {
+            words.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    words.push(cur);
+    let mut lines: Vec<String> = Vec::new();
+    for w in words {
+        let trial = match lines.last() {
+            Some(l) => format!("{l} {w}"),
+            None => w.clone(),
+        };
+        let fits = to_svg(&trial, size).map_err(label_err)?.1 <= width;
+        match lines.last_mut() {
+            Some(l) if fits => *l = trial,
+            _ => lines.push(w),
+        }
+    }
+    Ok(lines)
+}
+
 /// The SVG document of `fig`.
 pub fn render(fig: &Figure) -> Result<String> {
     let n = fig.panels.len().max(1) as f64;
     let panel_w = LEFT + PLOT_W + RIGHT;
     let panel_h = PANEL_TOP + PLOT_H + BOTTOM;
-    let width = panel_w * n + 10.0;
-    let height = TITLE_H + panel_h + NOTE_H * fig.notes.len() as f64 + 8.0;
+    // room for legends outside the plot area
+    let mut outside = 0.0f64;
+    for p in fig.panels.iter().filter(|p| p.legend == Corner::OutsideRight) {
+        if let Some((_, bw, _)) = legend_rows(p)? {
+            outside = outside.max(bw + 20.0);
+        }
+    }
+    let width = panel_w * n + outside + 10.0;
+    let mut notes: Vec<String> = Vec::new();
+    for note in &fig.notes {
+        notes.extend(wrap(note, 12.5, width - LEFT - 20.0)?);
+    }
+    let height = TITLE_H + panel_h + NOTE_H * notes.len() as f64 + 8.0;
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -323,7 +384,7 @@ pub fn render(fig: &Figure) -> Result<String> {
         };
         draw_panel(&mut o, fig, pi, p, a)?;
     }
-    for (i, note) in fig.notes.iter().enumerate() {
+    for (i, note) in notes.iter().enumerate() {
         let y = TITLE_H + panel_h + NOTE_H * i as f64 + 4.0;
         o.push_str(&text(note, 5.0 + LEFT, y, 12.5, "start", "")?.0);
     }

@@ -202,6 +202,10 @@ struct Parser<'a> {
     pos: usize,
     runs: Vec<Run>,
     src: &'a str,
+    /// The last character set in math mode (`None` at the start of a formula).
+    prev: Option<char>,
+    /// A relation was set: the next math character gets a space before it.
+    pending_space: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -215,6 +219,43 @@ struct Mode {
 
 impl Parser<'_> {
     fn push(&mut self, s: &str, m: Mode, letter: bool) {
+        // math spacing as TeX sets it: spaces around relations, around binary operators after
+        // an operand, a thin space after a comma
+        let spaced;
+        let s = if m.math {
+            let prev = self.prev;
+            let pending = std::mem::take(&mut self.pending_space);
+            let mut chars = s.chars();
+            self.prev = s.chars().last().or(prev);
+            let lead = if pending { " " } else { "" };
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if "=≤≥≈∈↦→<>≠".contains(c) => {
+                    // no space at either end of a formula, as in TeX
+                    spaced = format!("{}{c}", if prev.is_some() { " " } else { "" });
+                    self.pending_space = true;
+                    &spaced
+                }
+                (Some(c), None)
+                    if "+−·×±".contains(c)
+                        && m.level == 0
+                        && prev.is_some_and(|p| !"([{,=≤≥≈∈↦→<>≠".contains(p)) =>
+                {
+                    spaced = format!("{lead}\u{2005}{c}\u{2005}");
+                    &spaced
+                }
+                (Some(','), None) => {
+                    spaced = format!("{lead},\u{2009}");
+                    &spaced
+                }
+                _ if pending => {
+                    spaced = format!(" {s}");
+                    &spaced
+                }
+                _ => s,
+            }
+        } else {
+            s
+        };
         let italic = m.math && letter && !m.upright;
         let run = Run {
             text: s.to_string(),
@@ -251,7 +292,11 @@ impl Parser<'_> {
                 '{' => {
                     self.seq(m, true)?;
                 }
-                '$' => m.math = !m.math,
+                '$' => {
+                    m.math = !m.math;
+                    self.prev = None;
+                    self.pending_space = false;
+                }
                 '_' | '^' if m.math => {
                     let mut s = m;
                     s.level += if c == '_' { -1 } else { 1 };
@@ -381,6 +426,8 @@ pub fn to_svg(tex: &str, size: f64) -> Result<(String, f64), String> {
         pos: 0,
         runs: Vec::new(),
         src: tex,
+        prev: None,
+        pending_space: false,
     };
     let mode = Mode {
         math: false,
