@@ -59,7 +59,7 @@ pub fn expected_tex(e: &Value) -> String {
         format!("$\\ge$ {}", n(a, "bound"))
     } else if let Some(w) = e.get("within") {
         let (lo, hi) = (n(w, "lo"), n(w, "hi"));
-        format!("$\\in [{}, {}]$", lo.trim_matches('$'), hi.trim_matches('$'))
+        format!("$\\in$ [{lo}, {hi}]")
     } else if let Some(c) = e.get("close") {
         let v = c.get("value").and_then(Value::as_f64).unwrap_or(0.0);
         let abs = c.get("abs").and_then(Value::as_f64).unwrap_or(0.0);
@@ -199,7 +199,7 @@ pub fn compact(report: &Value) -> String {
         );
         let _ = writeln!(
             o,
-            "\\begin{{tabularx}}{{\\linewidth}}{{@{{}}>{{\\raggedright\\arraybackslash}}X>{{\\raggedleft\\arraybackslash}}p{{0.16\\linewidth}}>{{\\raggedright\\arraybackslash}}p{{0.18\\linewidth}}>{{\\raggedright\\arraybackslash}}p{{0.15\\linewidth}}@{{}}}}"
+            "\\begin{{tabularx}}{{\\linewidth}}{{@{{}}>{{\\raggedright\\arraybackslash}}X>{{\\raggedleft\\arraybackslash}}p{{0.15\\linewidth}}>{{\\raggedright\\arraybackslash}}p{{0.18\\linewidth}}>{{\\raggedright\\arraybackslash}}p{{0.17\\linewidth}}@{{}}}}"
         );
         let _ = writeln!(o, "\\toprule\nClaim & Measured & Expected & Verdict \\\\\n\\midrule");
         for (tid, g) in &groups {
@@ -248,12 +248,15 @@ pub fn compact(report: &Value) -> String {
     o
 }
 
-/// A record id in `\texttt` with break points after `[`, `,`, `:` and `=`.
+/// A record id in `\texttt` with break points after `[`, and after `,`, `:`, `=` and `-` in
+/// the variant (`\texttt` does not hyphenate).
 fn tt_id(id: &str) -> String {
     let mut o = String::new();
+    let mut variant = false;
     for ch in latex_escape(id).chars() {
         o.push(ch);
-        if matches!(ch, '[' | ',' | ':' | '=') {
+        variant |= ch == '[';
+        if ch == '[' || (variant && matches!(ch, ',' | ':' | '=' | '-')) {
             o.push_str("\\allowbreak{}");
         }
     }
@@ -303,7 +306,7 @@ pub fn latex(report: &Value) -> String {
         provenance(report)
     );
     let _ = writeln!(o, "{{\\footnotesize\\setlength{{\\tabcolsep}}{{3pt}}");
-    let cols = "@{}>{\\raggedright\\arraybackslash}p{0.25\\linewidth}>{\\raggedright\\arraybackslash}p{0.28\\linewidth}>{\\raggedleft\\arraybackslash}p{0.13\\linewidth}>{\\raggedright\\arraybackslash}p{0.14\\linewidth}>{\\raggedright\\arraybackslash}p{0.09\\linewidth}@{}";
+    let cols = "@{}>{\\raggedright\\arraybackslash}p{0.22\\linewidth}>{\\raggedright\\arraybackslash}p{0.27\\linewidth}>{\\raggedleft\\arraybackslash}p{0.13\\linewidth}>{\\raggedright\\arraybackslash}p{0.17\\linewidth}>{\\raggedright\\arraybackslash}p{0.09\\linewidth}@{}";
     let _ = writeln!(o, "\\begin{{longtable}}{{{cols}}}");
     let all: Vec<&Value> = records(report).iter().collect();
     let _ = writeln!(
@@ -396,7 +399,7 @@ mod tests {
     fn expectations_in_tex() {
         use serde_json::json;
         assert_eq!(expected_tex(&json!({"at_most": {"bound": -0.35}})), "$\\le$ $-0.35$");
-        assert_eq!(expected_tex(&json!({"within": {"lo": 0.5, "hi": 2.0}})), "$\\in [0.5, 2]$");
+        assert_eq!(expected_tex(&json!({"within": {"lo": 0.5, "hi": 2.0}})), "$\\in$ [$0.5$, $2$]");
         assert_eq!(
             expected_tex(&json!({"close": {"value": 1.0, "abs": 1e-12, "rel": 0.0}})),
             "$1$ $\\pm$ $10^{-12}$"

@@ -182,9 +182,9 @@ pub fn tex(fig: &Figure) -> String {
     let n = fig.panels.len().max(1);
     // pgfplots' `width` includes the tick labels only approximately: 0.92 of the line leaves
     // room for its estimate, so the picture never overflows the text width; a legend outside
-    // the axes takes 0.2 of it
+    // the axes takes a quarter of it
     let outside = fig.panels.iter().any(|p| p.legend == Corner::OutsideRight);
-    let w = if outside { 0.72 } else { 0.92 } / n as f64;
+    let w = if outside { 0.66 } else { 0.92 } / n as f64;
     let h = if n == 1 { 0.55 } else { 0.62 / n as f64 + 0.12 };
     let cols = columns(fig);
     let _ = writeln!(o, "\\begin{{tikzpicture}}");
