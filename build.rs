@@ -75,6 +75,7 @@ fn main() {
         out.push_str(&format!("    ({id:?}, {title:?}, {n}),\n"));
     }
     out.push_str("];\n");
-    let path = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("theory_index.rs");
+    let path =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("theory_index.rs");
     std::fs::write(path, out).expect("OUT_DIR is writable");
 }

@@ -1,4 +1,4 @@
-//! `steepest report`: a real quick-profile report renders to Markdown, LaTeX and SVG; bad input
+//! `steepest report`: a real quick-profile report renders to Markdown, LaTeX, SVG and pgf; bad input
 //! (missing report, wrong schema, unknown format, unwritable --out) exits 2 and leaves nothing;
 //! `steepest report merge` joins shard slices into the unsharded report.
 
@@ -12,40 +12,22 @@ fn steepest(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn quick_report(dir: &Path) -> String {
-    let r = dir.join("r.json");
-    let r = r.to_str().unwrap().to_string();
-    let out = steepest(&[
-        "validate",
-        "--quiet",
-        "--suite",
-        "geometry",
-        "--suite",
-        "acceleration",
-        "--report",
-        &r,
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    r
-}
-
 #[test]
-fn renders_markdown_latex_and_svg_from_a_real_report() {
+fn renders_markdown_latex_svg_and_pgf_from_a_real_report() {
     let dir = tempfile::tempdir().unwrap();
-    let r = quick_report(dir.path());
+    // a real quick-profile report of every suite (tests/fixtures/README.md)
+    let r = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/report.quick.json"
+    );
     let out_dir = dir.path().join("out");
     let o = out_dir.to_str().unwrap();
     let out = steepest(&[
         "report",
         "--input",
-        &r,
+        r,
         "--format",
-        "md,latex,svg",
+        "md,latex,svg,pgf",
         "--out",
         o,
     ]);
@@ -56,14 +38,26 @@ fn renders_markdown_latex_and_svg_from_a_real_report() {
         String::from_utf8_lossy(&out.stderr)
     );
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(listed["files"].as_array().unwrap().len(), 4);
+    // report.md, checks.tex, checks-appendix.tex, 6 SVG, 6 × (pgf .tex + .csv)
+    assert_eq!(listed["files"].as_array().unwrap().len(), 3 + 6 + 12);
     let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
-    assert!(md.contains("| `P8-a[envelope]` |") && md.contains("failed"));
-    let tex = std::fs::read_to_string(out_dir.join("checks.tex")).unwrap();
+    assert!(md.contains("| `P8-a[envelope]` |") && md.contains("✓ pass"));
+    let tex = std::fs::read_to_string(out_dir.join("checks-appendix.tex")).unwrap();
     assert!(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"));
-    assert!(tex.contains("P8-a[envelope]"));
-    for fig in ["ns-map.svg", "hasd-bound.svg"] {
-        let svg = std::fs::read_to_string(out_dir.join(fig)).unwrap();
+    assert!(tex.contains("P8-a[\\allowbreak{}envelope]"));
+    let compact = std::fs::read_to_string(out_dir.join("checks.tex")).unwrap();
+    // one table per suite, one row per claim, titled by its theory file
+    assert_eq!(compact.matches("\\begin{tabularx}").count(), 12);
+    assert!(compact.contains("\\texttt{P8-a} the NS5 singular-value envelope"));
+    for fig in [
+        "ns-map",
+        "hasd-bound",
+        "margin-gap",
+        "correlation-curves",
+        "aion-slice",
+        "lr-basin",
+    ] {
+        let svg = std::fs::read_to_string(out_dir.join(format!("{fig}.svg"))).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
             "{fig}"
@@ -71,6 +65,16 @@ fn renders_markdown_latex_and_svg_from_a_real_report() {
         assert!(
             svg.contains("<text") && svg.contains("<polyline"),
             "{fig}: text and curves"
+        );
+        // sub-pixel coordinates, no TeX left in the SVG text
+        assert!(svg.contains(".5") || svg.contains(".2"), "{fig}");
+        assert!(!svg.contains("\\"), "{fig}: TeX left in the SVG");
+        let pgf = std::fs::read_to_string(out_dir.join(format!("{fig}.tex"))).unwrap();
+        assert!(pgf.contains("\\begin{axis}") && pgf.contains(&format!("{fig}.csv")));
+        let csv = std::fs::read_to_string(out_dir.join(format!("{fig}.csv"))).unwrap();
+        assert!(
+            csv.lines().count() > 2 && csv.lines().next().unwrap().contains("_x,"),
+            "{fig}.csv"
         );
     }
 }
@@ -92,12 +96,12 @@ fn bad_input_exits_2_and_leaves_nothing() {
         ),
         (vec![p("wrong.json"), "md".into(), p("out")], "other/v9"),
         (
-            vec![p("good.json"), "pdf".into(), p("out")],
-            "unknown format 'pdf'",
+            vec![p("good.json"), "png".into(), p("out")],
+            "unknown format 'png'",
         ),
         (
-            vec![p("good.json"), "md,pdf".into(), p("out")],
-            "unknown format 'pdf'",
+            vec![p("good.json"), "md,png".into(), p("out")],
+            "unknown format 'png'",
         ),
         (
             vec![p("good.json"), "svg".into(), p("out")],

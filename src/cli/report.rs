@@ -261,12 +261,16 @@ pub fn run(args: &Args) -> Result<Output> {
                 for fig in &figs {
                     let n = &fig.name;
                     match f {
-                        "svg" => files.push(text(&format!("{n}.svg"), crate::report::svg::render(fig)?)),
+                        "svg" => {
+                            files.push(text(&format!("{n}.svg"), crate::report::svg::render(fig)?))
+                        }
                         "pgf" => {
                             files.push(text(&format!("{n}.tex"), crate::report::pgf::tex(fig)));
                             files.push(text(&format!("{n}.csv"), crate::report::pgf::csv(fig)));
                         }
-                        _ => files.push((format!("{n}.pdf"), crate::report::pgf::compile_pdf(fig)?)),
+                        _ => {
+                            files.push((format!("{n}.pdf"), crate::report::pgf::compile_pdf(fig)?))
+                        }
                     }
                 }
             }

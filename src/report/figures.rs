@@ -254,7 +254,9 @@ pub fn hasd_figure(sets: &[HasdRun]) -> Figure {
             series,
             legend: Corner::SouthWest,
         }],
-        notes: vec!["Solid with markers: the measured gap; dashed: the bound of check P5-a.".into()],
+        notes: vec![
+            "Solid with markers: the measured gap; dashed: the bound of check P5-a.".into(),
+        ],
     }
 }
 
@@ -348,7 +350,7 @@ pub fn margin_gap_figure(curves: &[GapCurve]) -> Figure {
         .collect();
     Figure {
         name: "margin-gap".into(),
-        title: "Margin gap $\\gamma - $ normalized margin, in each optimizer's own norm".into(),
+        title: "Margin gap $\\gamma_N - \\mathrm{margin}_N(W_t)$ in each optimizer's own norm $N$".into(),
         panels: vec![Panel {
             title: None,
             x: Axis::log("step $t$", tlo, thi),
@@ -448,7 +450,11 @@ pub fn correlation_figure(curves: &[CorrCurves]) -> Figure {
         _ => 3,
     };
     norms.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
-    let all = || curves.iter().flat_map(|(_, per)| per.iter().flat_map(|(_, p)| p.iter()));
+    let all = || {
+        curves
+            .iter()
+            .flat_map(|(_, per)| per.iter().flat_map(|(_, p)| p.iter()))
+    };
     let (tlo, thi) = extent(all().map(|p| p.0), true).unwrap_or((1.0, 10.0));
     let (clo, chi) = extent(all().map(|p| p.1), false).unwrap_or((0.0, 1.0));
     let x = Axis::log("step $t$", tlo, thi);
@@ -464,7 +470,11 @@ pub fn correlation_figure(curves: &[CorrCurves]) -> Figure {
             title: Some(v_title(norm)),
             x: x.clone(),
             y: Axis {
-                label: if pi == 0 { y.label.clone() } else { String::new() },
+                label: if pi == 0 {
+                    y.label.clone()
+                } else {
+                    String::new()
+                },
                 ..y.clone()
             },
             bands: Vec::new(),
@@ -558,10 +568,15 @@ pub fn aion_figure(sets: &[LossSlice]) -> Figure {
     }
     Figure {
         name: "aion-slice".into(),
-        title: "AION: loss along the Infinite Descent step $\\theta_0 + s(\\theta_1 - \\theta_0)$".into(),
+        title: "AION: loss along the Infinite Descent step $\\theta_0 + s(\\theta_1 - \\theta_0)$"
+            .into(),
         panels: vec![Panel {
             title: None,
-            x: Axis::linear_fixed("$s$ ($0$: $\\theta_0$; $1$: $\\theta_1$, after one step)", -0.5, 1.5),
+            x: Axis::linear_fixed(
+                "$s$ ($0$: $\\theta_0$; $1$: $\\theta_1$, after one step)",
+                -0.5,
+                1.5,
+            ),
             y: Axis::linear("$L(\\theta(s))/L(\\theta_0)$", 0.0, top),
             bands: Vec::new(),
             series,
@@ -602,14 +617,21 @@ fn lr_basin_data(report: &Value) -> Option<Basins> {
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(0.05);
     let mut methods = Vec::new();
-    for m in table.get("methods").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
+    for m in table
+        .get("methods")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+    {
         let Some(vals) = m.get("test_mean").and_then(Value::as_array) else {
             continue;
         };
         if vals.len() != lrs.len() {
             continue;
         }
-        let loss: Vec<Option<f64>> = vals.iter().map(|v| v.as_f64().filter(|x| x.is_finite())).collect();
+        let loss: Vec<Option<f64>> = vals
+            .iter()
+            .map(|v| v.as_f64().filter(|x| x.is_finite()))
+            .collect();
         let width = m.get("width_test_abs").and_then(Value::as_u64).unwrap_or(0) as usize;
         methods.push((s(m, "name").to_string(), loss, width));
     }
@@ -634,7 +656,11 @@ fn basin_color(names: &[&str], name: &str) -> usize {
 
 /// Held-out loss against the learning rate per method (module docs).
 pub fn lr_basin_figure(b: &Basins) -> Figure {
-    let finite: Vec<f64> = b.methods.iter().flat_map(|m| m.1.iter().flatten().copied()).collect();
+    let finite: Vec<f64> = b
+        .methods
+        .iter()
+        .flat_map(|m| m.1.iter().flatten().copied())
+        .collect();
     let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = finite.iter().copied().fold(0.0f64, f64::max);
     // Losses of runs that nearly diverged reach 10⁴ and more: the axis stops at 3 × the best

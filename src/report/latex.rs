@@ -44,7 +44,9 @@ pub fn tex_num(x: f64) -> String {
 /// A JSON value as TeX: numbers in math mode, other values escaped.
 fn tex_value(v: &Value) -> String {
     match v {
-        Value::Number(n) => n.as_f64().map_or_else(|| latex_escape(&n.to_string()), tex_num),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| latex_escape(&n.to_string()), tex_num),
         Value::Null => "--".into(),
         other => latex_escape(&fmt_value(other)),
     }
@@ -201,22 +203,37 @@ pub fn compact(report: &Value) -> String {
             o,
             "\\begin{{tabularx}}{{\\linewidth}}{{@{{}}>{{\\raggedright\\arraybackslash}}X>{{\\raggedleft\\arraybackslash}}p{{0.15\\linewidth}}>{{\\raggedright\\arraybackslash}}p{{0.18\\linewidth}}>{{\\raggedright\\arraybackslash}}p{{0.17\\linewidth}}@{{}}}}"
         );
-        let _ = writeln!(o, "\\toprule\nClaim & Measured & Expected & Verdict \\\\\n\\midrule");
+        let _ = writeln!(
+            o,
+            "\\toprule\nClaim & Measured & Expected & Verdict \\\\\n\\midrule"
+        );
         for (tid, g) in &groups {
             let worst = g.iter().map(|r| severity(verdict_of(r))).max().unwrap_or(0);
-            let of_worst: Vec<&&Value> = g.iter().filter(|r| severity(verdict_of(r)) == worst).collect();
+            let of_worst: Vec<&&Value> = g
+                .iter()
+                .filter(|r| severity(verdict_of(r)) == worst)
+                .collect();
             // the representative: among the worst verdict, the record closest to failing
             let rep = of_worst
                 .iter()
                 .min_by(|a, b| {
-                    let (x, y) = (slack(a).unwrap_or(f64::INFINITY), slack(b).unwrap_or(f64::INFINITY));
+                    let (x, y) = (
+                        slack(a).unwrap_or(f64::INFINITY),
+                        slack(b).unwrap_or(f64::INFINITY),
+                    );
                     x.total_cmp(&y)
                 })
                 .map_or(g[0], |r| **r);
             let v = verdict_of(rep);
-            let mut claim = format!("\\texttt{{{}}} {}", latex_escape(tid), latex_escape(&short_claim(rep)));
+            let mut claim = format!(
+                "\\texttt{{{}}} {}",
+                latex_escape(tid),
+                latex_escape(&short_claim(rep))
+            );
             if g.len() > 1 {
-                let var = s(rep, "id").split_once('[').map_or("", |(_, v)| v.trim_end_matches(']'));
+                let var = s(rep, "id")
+                    .split_once('[')
+                    .map_or("", |(_, v)| v.trim_end_matches(']'));
                 let _ = write!(
                     claim,
                     " \\emph{{({} cases; shown: {})}}",
@@ -276,7 +293,10 @@ fn figures_tex(f: &Value) -> Option<String> {
                 Value::Array(a) => {
                     let nums: Vec<f64> = a.iter().filter_map(Value::as_f64).collect();
                     if a.len() <= 4 {
-                        format!("[{}]", a.iter().map(tex_value).collect::<Vec<_>>().join(", "))
+                        format!(
+                            "[{}]",
+                            a.iter().map(tex_value).collect::<Vec<_>>().join(", ")
+                        )
                     } else if let (Some(lo), Some(hi)) = (
                         nums.iter().copied().reduce(f64::min),
                         nums.iter().copied().reduce(f64::max),
@@ -356,7 +376,11 @@ pub fn latex(report: &Value) -> String {
                 notes.push(format!(
                     "control: {} --- {} (measured {})",
                     latex_escape(s(c, "bug")),
-                    if caught { "caught" } else { "\\textbf{not caught}" },
+                    if caught {
+                        "caught"
+                    } else {
+                        "\\textbf{not caught}"
+                    },
                     tex_value(c.get("measured").unwrap_or(&Value::Null))
                 ));
             }
@@ -398,8 +422,14 @@ mod tests {
     #[test]
     fn expectations_in_tex() {
         use serde_json::json;
-        assert_eq!(expected_tex(&json!({"at_most": {"bound": -0.35}})), "$\\le$ $-0.35$");
-        assert_eq!(expected_tex(&json!({"within": {"lo": 0.5, "hi": 2.0}})), "$\\in$ [$0.5$, $2$]");
+        assert_eq!(
+            expected_tex(&json!({"at_most": {"bound": -0.35}})),
+            "$\\le$ $-0.35$"
+        );
+        assert_eq!(
+            expected_tex(&json!({"within": {"lo": 0.5, "hi": 2.0}})),
+            "$\\in$ [$0.5$, $2$]"
+        );
         assert_eq!(
             expected_tex(&json!({"close": {"value": 1.0, "abs": 1e-12, "rel": 0.0}})),
             "$1$ $\\pm$ $10^{-12}$"

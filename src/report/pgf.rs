@@ -64,7 +64,11 @@ pub fn csv(fig: &Figure) -> String {
         .flat_map(|(_, (x, y))| [x.clone(), y.clone()])
         .collect();
     let _ = writeln!(o, "{}", header.join(","));
-    let rows = series.iter().map(|(s, _)| s.points.len()).max().unwrap_or(0);
+    let rows = series
+        .iter()
+        .map(|(s, _)| s.points.len())
+        .max()
+        .unwrap_or(0);
     for i in 0..rows {
         let cells: Vec<String> = series
             .iter()
@@ -153,12 +157,20 @@ fn plot_options(s: &Series, legend: bool) -> String {
 /// reading the columns of [`csv`] from `\steepestdatadir/NAME.csv`.
 pub fn tex(fig: &Figure) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "% steepest figure `{}` (pgfplots); data: {}.csv", fig.name, fig.name);
+    let _ = writeln!(
+        o,
+        "% steepest figure `{}` (pgfplots); data: {}.csv",
+        fig.name, fig.name
+    );
     let _ = writeln!(
         o,
         "% Preamble: \\usepackage{{pgfplots}} \\pgfplotsset{{compat=1.18}} and \\newcommand{{\\steepestdatadir}}{{DIR}},"
     );
-    let _ = writeln!(o, "% DIR the directory holding {}.csv (default: the current one).", fig.name);
+    let _ = writeln!(
+        o,
+        "% DIR the directory holding {}.csv (default: the current one).",
+        fig.name
+    );
     let _ = writeln!(o, "% Suggested caption: {}", fig.title);
     for n in &fig.notes {
         let _ = writeln!(o, "%   {n}");
@@ -166,7 +178,12 @@ pub fn tex(fig: &Figure) -> String {
     let _ = writeln!(o, "\\providecommand{{\\steepestdatadir}}{{.}}");
     let mut colors = Vec::new();
     for p in &fig.panels {
-        for c in p.series.iter().map(|s| s.style.color).chain(p.bands.iter().map(|b| b.color)) {
+        for c in p
+            .series
+            .iter()
+            .map(|s| s.style.color)
+            .chain(p.bands.iter().map(|b| b.color))
+        {
             if !colors.contains(&c) {
                 colors.push(c);
             }
@@ -192,7 +209,11 @@ pub fn tex(fig: &Figure) -> String {
         let _ = writeln!(o, "\\begin{{axis}}[");
         let _ = writeln!(o, "  name=panel{pi},");
         if pi > 0 {
-            let _ = writeln!(o, "  at={{(panel{}.outer east)}}, anchor=outer west,", pi - 1);
+            let _ = writeln!(
+                o,
+                "  at={{(panel{}.outer east)}}, anchor=outer west,",
+                pi - 1
+            );
         }
         let _ = writeln!(o, "  width={w:.3}\\linewidth, height={h:.3}\\linewidth,");
         axis_options(&mut o, 'x', &p.x);
@@ -338,7 +359,10 @@ pub fn pdflatex(main: &str, files: &[(String, String)], what: &str) -> Result<Ve
     match pdf {
         Some(bytes) if out.status.success() => Ok(bytes),
         _ => {
-            if let Some(l) = log.lines().find(|l| l.contains(".sty' not found") || l.contains(".cls' not found")) {
+            if let Some(l) = log
+                .lines()
+                .find(|l| l.contains(".sty' not found") || l.contains(".cls' not found"))
+            {
                 return Err(Error::input(format!(
                     "--format pdf: pdflatex lacks a package ({}); install {PDF_NEEDS}",
                     l.trim()
@@ -347,7 +371,11 @@ pub fn pdflatex(main: &str, files: &[(String, String)], what: &str) -> Result<Ve
             let errors: Vec<&str> = log.lines().filter(|l| l.starts_with('!')).take(3).collect();
             Err(Error::failed(format!(
                 "pdflatex could not compile {what} ({}); this is a bug in steepest",
-                if errors.is_empty() { "no error line in its log".to_string() } else { errors.join(" / ") }
+                if errors.is_empty() {
+                    "no error line in its log".to_string()
+                } else {
+                    errors.join(" / ")
+                }
             )))
         }
     }
@@ -368,4 +396,3 @@ pub fn compile_pdf(fig: &Figure) -> Result<Vec<u8>> {
         &format!("figure {}", fig.name),
     )
 }
-

@@ -59,7 +59,11 @@ fn marker(style: &Style, x: f64, y: f64) -> String {
     let r = style.mark_size * PX;
     let c = rgb(style.color.rgb);
     // hollow markers are outlines only, so a marker under another stays visible
-    let fill = if style.filled { c.clone() } else { "none".into() };
+    let fill = if style.filled {
+        c.clone()
+    } else {
+        "none".into()
+    };
     let paint = format!("fill=\"{fill}\" stroke=\"{c}\" stroke-width=\"1.2\"");
     let poly = |pts: &[(f64, f64)]| {
         let p: Vec<String> = pts
@@ -78,7 +82,8 @@ fn marker(style: &Style, x: f64, y: f64) -> String {
         Marker::Pentagon => {
             let pts: Vec<(f64, f64)> = (0..5)
                 .map(|k| {
-                    let a = -std::f64::consts::FRAC_PI_2 + f64::from(k) * 2.0 * std::f64::consts::PI / 5.0;
+                    let a = -std::f64::consts::FRAC_PI_2
+                        + f64::from(k) * 2.0 * std::f64::consts::PI / 5.0;
                     (1.05 * a.cos(), 1.05 * a.sin())
                 })
                 .collect();
@@ -124,7 +129,9 @@ fn pieces(s: &Series, p: &Panel, a: Area) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for &(x, y) in &s.points {
         if ok(x, &p.x) && ok(y, &p.y) {
-            out.last_mut().expect("non-empty").push(a.px(&p.x, &p.y, (x, y)));
+            out.last_mut()
+                .expect("non-empty")
+                .push(a.px(&p.x, &p.y, (x, y)));
         } else if !out.last().expect("non-empty").is_empty() {
             out.push(Vec::new());
         }
@@ -139,11 +146,21 @@ fn draw_panel(o: &mut String, fig: &Figure, pi: usize, p: &Panel, a: Area) -> Re
     let _ = writeln!(o, "<g stroke=\"#e4e4e4\" stroke-width=\"0.8\">");
     for t in &p.x.ticks {
         let (x, _) = a.px(&p.x, &p.y, (t.at, p.y.lo));
-        let _ = writeln!(o, "<line x1=\"{x:.2}\" y1=\"{:.2}\" x2=\"{x:.2}\" y2=\"{:.2}\"/>", a.y0, a.y0 + a.h);
+        let _ = writeln!(
+            o,
+            "<line x1=\"{x:.2}\" y1=\"{:.2}\" x2=\"{x:.2}\" y2=\"{:.2}\"/>",
+            a.y0,
+            a.y0 + a.h
+        );
     }
     for t in &p.y.ticks {
         let (_, y) = a.px(&p.x, &p.y, (p.x.lo, t.at));
-        let _ = writeln!(o, "<line x1=\"{:.2}\" y1=\"{y:.2}\" x2=\"{:.2}\" y2=\"{y:.2}\"/>", a.x0, a.x0 + a.w);
+        let _ = writeln!(
+            o,
+            "<line x1=\"{:.2}\" y1=\"{y:.2}\" x2=\"{:.2}\" y2=\"{y:.2}\"/>",
+            a.x0,
+            a.x0 + a.w
+        );
     }
     let _ = writeln!(o, "</g>");
     let _ = writeln!(
@@ -172,7 +189,10 @@ fn draw_panel(o: &mut String, fig: &Figure, pi: usize, p: &Panel, a: Area) -> Re
             continue;
         }
         for piece in pieces(s, p, a) {
-            let pts: Vec<String> = piece.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
+            let pts: Vec<String> = piece
+                .iter()
+                .map(|(x, y)| format!("{x:.2},{y:.2}"))
+                .collect();
             let _ = writeln!(
                 o,
                 "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.2}\" stroke-linejoin=\"round\"{}/>",
@@ -201,14 +221,33 @@ fn draw_panel(o: &mut String, fig: &Figure, pi: usize, p: &Panel, a: Area) -> Re
     );
     // ticks (inside the frame) and their labels
     let _ = writeln!(o, "<g stroke=\"#000000\" stroke-width=\"0.8\">");
-    for (v, len) in p.x.ticks.iter().map(|t| (t.at, 5.0)).chain(p.x.minor.iter().map(|&m| (m, 3.0))) {
+    for (v, len) in
+        p.x.ticks
+            .iter()
+            .map(|t| (t.at, 5.0))
+            .chain(p.x.minor.iter().map(|&m| (m, 3.0)))
+    {
         let (x, _) = a.px(&p.x, &p.y, (v, p.y.lo));
         let yb = a.y0 + a.h;
-        let _ = writeln!(o, "<line x1=\"{x:.2}\" y1=\"{yb:.2}\" x2=\"{x:.2}\" y2=\"{:.2}\"/>", yb - len);
+        let _ = writeln!(
+            o,
+            "<line x1=\"{x:.2}\" y1=\"{yb:.2}\" x2=\"{x:.2}\" y2=\"{:.2}\"/>",
+            yb - len
+        );
     }
-    for (v, len) in p.y.ticks.iter().map(|t| (t.at, 5.0)).chain(p.y.minor.iter().map(|&m| (m, 3.0))) {
+    for (v, len) in
+        p.y.ticks
+            .iter()
+            .map(|t| (t.at, 5.0))
+            .chain(p.y.minor.iter().map(|&m| (m, 3.0)))
+    {
         let (_, y) = a.px(&p.x, &p.y, (p.x.lo, v));
-        let _ = writeln!(o, "<line x1=\"{:.2}\" y1=\"{y:.2}\" x2=\"{:.2}\" y2=\"{y:.2}\"/>", a.x0, a.x0 + len);
+        let _ = writeln!(
+            o,
+            "<line x1=\"{:.2}\" y1=\"{y:.2}\" x2=\"{:.2}\" y2=\"{y:.2}\"/>",
+            a.x0,
+            a.x0 + len
+        );
     }
     let _ = writeln!(o, "</g>");
     for t in &p.x.ticks {
@@ -219,7 +258,17 @@ fn draw_panel(o: &mut String, fig: &Figure, pi: usize, p: &Panel, a: Area) -> Re
         let (_, y) = a.px(&p.x, &p.y, (p.x.lo, t.at));
         o.push_str(&text(&t.label, a.x0 - 6.0, y + 4.0, 12.0, "end", "")?.0);
     }
-    o.push_str(&text(&p.x.label, a.x0 + a.w / 2.0, a.y0 + a.h + 42.0, 14.0, "middle", "")?.0);
+    o.push_str(
+        &text(
+            &p.x.label,
+            a.x0 + a.w / 2.0,
+            a.y0 + a.h + 42.0,
+            14.0,
+            "middle",
+            "",
+        )?
+        .0,
+    );
     if !p.y.label.is_empty() {
         let (cx, cy) = (a.x0 - LEFT + 18.0, a.y0 + a.h / 2.0);
         let rot = format!(" transform=\"rotate(-90 {cx:.2} {cy:.2})\"");
@@ -236,7 +285,12 @@ const LEGEND_ROW: f64 = 18.0;
 const LEGEND_KEY: f64 = 30.0;
 
 /// A legend row: the prepared `<text>` (at 0, 0), its width, and the series or band it keys.
-type LegendRow<'a> = (String, f64, Option<&'a Series>, Option<&'a super::figure::Band>);
+type LegendRow<'a> = (
+    String,
+    f64,
+    Option<&'a Series>,
+    Option<&'a super::figure::Band>,
+);
 
 /// The rows of a panel's legend and the box's width and height; `None` when nothing is labelled.
 fn legend_rows(p: &Panel) -> Result<Option<(Vec<LegendRow<'_>>, f64, f64)>> {
@@ -355,7 +409,11 @@ pub fn render(fig: &Figure) -> Result<String> {
     let panel_h = PANEL_TOP + PLOT_H + BOTTOM;
     // room for legends outside the plot area
     let mut outside = 0.0f64;
-    for p in fig.panels.iter().filter(|p| p.legend == Corner::OutsideRight) {
+    for p in fig
+        .panels
+        .iter()
+        .filter(|p| p.legend == Corner::OutsideRight)
+    {
         if let Some((_, bw, _)) = legend_rows(p)? {
             outside = outside.max(bw + 20.0);
         }
@@ -373,8 +431,22 @@ pub fn render(fig: &Figure) -> Result<String> {
     );
     let _ = writeln!(o, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
     let (_, tw) = to_svg(&fig.title, 17.0).map_err(label_err)?;
-    let tsize = if tw > width - 20.0 { 17.0 * (width - 20.0) / tw } else { 17.0 };
-    o.push_str(&text(&fig.title, width / 2.0, 24.0, (tsize * 10.0).floor() / 10.0, "middle", "")?.0);
+    let tsize = if tw > width - 20.0 {
+        17.0 * (width - 20.0) / tw
+    } else {
+        17.0
+    };
+    o.push_str(
+        &text(
+            &fig.title,
+            width / 2.0,
+            24.0,
+            (tsize * 10.0).floor() / 10.0,
+            "middle",
+            "",
+        )?
+        .0,
+    );
     for (pi, p) in fig.panels.iter().enumerate() {
         let a = Area {
             x0: 5.0 + panel_w * pi as f64 + LEFT,

@@ -26,11 +26,19 @@ pub fn latex_escape(t: &str) -> String {
         i += 1;
         if let Some(s) = script_char(ch) {
             let (mark, mut body) = (s.0, String::from(s.1));
-            while let Some(n) = chars.get(i).and_then(|&c| script_char(c)).filter(|n| n.0 == mark) {
+            while let Some(n) = chars
+                .get(i)
+                .and_then(|&c| script_char(c))
+                .filter(|n| n.0 == mark)
+            {
                 body.push(n.1);
                 i += 1;
             }
-            let body = if body == "T" { "\\top".to_string() } else { body };
+            let body = if body == "T" {
+                "\\top".to_string()
+            } else {
+                body
+            };
             math(&mut o, &format!("{mark}{{{body}}}"));
             continue;
         }
@@ -445,7 +453,11 @@ pub fn to_svg(tex: &str, size: f64) -> Result<(String, f64), String> {
     let mut shift = 0.0; // current baseline offset in px (positive: down)
     for r in &p.runs {
         let level = r.level.clamp(-2, 2);
-        let scale = if level == 0 { 1.0 } else { 0.72f64.powi(level.abs().min(2)) };
+        let scale = if level == 0 {
+            1.0
+        } else {
+            0.72f64.powi(level.abs().min(2))
+        };
         let target = match level {
             0 => 0.0,
             l if l < 0 => 0.28 * size * f64::from(-l),
@@ -499,7 +511,10 @@ mod tests {
     #[test]
     fn svg_text_has_real_subscripts_and_no_tex_left() {
         let (s, w) = to_svg("$\\|W_t\\|_F$", 14.0).unwrap();
-        assert!(s.contains("‖") && s.contains("dy=") && !s.contains('\\'), "{s}");
+        assert!(
+            s.contains("‖") && s.contains("dy=") && !s.contains('\\'),
+            "{s}"
+        );
         assert!(w > 0.0);
         let (s, _) = to_svg("$V_{\\max}$ and $10^{-18}$", 12.0).unwrap();
         assert!(s.contains(">max<") && s.contains(">−18<"), "{s}");
@@ -517,7 +532,12 @@ mod tests {
 
     #[test]
     fn escaped_text_reads_back_as_itself() {
-        for t in ["spectral-gd", "nsd:norm=max", "P3-c[momo-widens:muonadam]", "a_b"] {
+        for t in [
+            "spectral-gd",
+            "nsd:norm=max",
+            "P3-c[momo-widens:muonadam]",
+            "a_b",
+        ] {
             let (s, _) = to_svg(&latex_escape(t), 12.0).unwrap();
             assert_eq!(s, xml_escape(t), "{t}");
         }

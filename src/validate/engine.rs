@@ -731,10 +731,10 @@ pub fn run_one_with(check: &dyn Check, ctx: &Ctx, options: RunOptions) -> Record
     match result {
         Ok(o) => {
             let expect = &o.expected.expect;
-            let horizons_consistent = o
-                .horizons
-                .as_ref()
-                .is_none_or(|h| h.t.len() == h.measured.len() && h.measured.last().map(|x| x.to_bits()) == Some(o.measured.to_bits()));
+            let horizons_consistent = o.horizons.as_ref().is_none_or(|h| {
+                h.t.len() == h.measured.len()
+                    && h.measured.last().map(|x| x.to_bits()) == Some(o.measured.to_bits())
+            });
             let verdict = if !horizons_consistent {
                 Verdict::Fail
             } else if expect.holds(o.measured) {
@@ -743,7 +743,11 @@ pub fn run_one_with(check: &dyn Check, ctx: &Ctx, options: RunOptions) -> Record
                     (Some(c), true) if !c.pass => Verdict::Pass,
                     _ => Verdict::NoPower,
                 }
-            } else if o.horizons.as_ref().is_some_and(|h| expect.toward(&h.measured)) {
+            } else if o
+                .horizons
+                .as_ref()
+                .is_some_and(|h| expect.toward(&h.measured))
+            {
                 Verdict::NotReached
             } else {
                 Verdict::Fail
@@ -926,7 +930,9 @@ mod tests {
             let last = *self.values.last().unwrap();
             let o = Outcome::new(last, Expectation::at_most(1.0, "test"));
             Ok(if self.values.len() > 1 {
-                let t = (0..self.values.len()).map(|k| 10f64.powi(k as i32)).collect();
+                let t = (0..self.values.len())
+                    .map(|k| 10f64.powi(k as i32))
+                    .collect();
                 o.with_horizons(t, self.values.clone())
             } else {
                 o
@@ -945,9 +951,8 @@ mod tests {
 
     #[test]
     fn verdicts_follow_the_rules() {
-        let v = |values: Vec<f64>, control: Option<f64>| {
-            run_one(&Limit { values, control }, &ctx(0))
-        };
+        let v =
+            |values: Vec<f64>, control: Option<f64>| run_one(&Limit { values, control }, &ctx(0));
         // pass needs a failing control
         let pass = v(vec![0.5], Some(5.0));
         assert_eq!((pass.verdict, pass.pass), (Verdict::Pass, Some(true)));
@@ -978,22 +983,36 @@ mod tests {
             vec![8.0, 2.0, 3.0, 2.5],
             vec![3.0, 2.99, 2.98],
         ] {
-            assert_eq!(v(values.clone(), Some(9.0)).verdict, Verdict::Fail, "{values:?}");
+            assert_eq!(
+                v(values.clone(), Some(9.0)).verdict,
+                Verdict::Fail,
+                "{values:?}"
+            );
         }
         // the summary counts each verdict once
         let recs = vec![pass, np, nr];
         let s = Summary::of(&recs);
-        assert_eq!((s.passed, s.no_power, s.not_reached, s.failures()), (1, 1, 1, 1));
+        assert_eq!(
+            (s.passed, s.no_power, s.not_reached, s.failures()),
+            (1, 1, 1, 1)
+        );
     }
 
     #[test]
     fn shortfall_is_nonpositive_exactly_when_the_expectation_holds() {
         let cases = [
-            Expect::Close { value: 1.0, abs: 0.1, rel: 0.0 },
+            Expect::Close {
+                value: 1.0,
+                abs: 0.1,
+                rel: 0.0,
+            },
             Expect::AtMost { bound: 1.0 },
             Expect::AtLeast { bound: 1.0 },
             Expect::Within { lo: 0.0, hi: 1.0 },
-            Expect::Rate { exponent: -0.5, tol: 0.1 },
+            Expect::Rate {
+                exponent: -0.5,
+                tol: 0.1,
+            },
         ];
         for e in cases {
             for x in [-2.0, -0.55, -0.5, 0.0, 0.5, 0.95, 1.0, 1.05, 1.2, 3.0] {

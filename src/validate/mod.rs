@@ -19,11 +19,11 @@
 mod engine;
 mod merge;
 pub mod registry;
-pub mod theory;
 pub mod stats;
 pub mod sweep;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod theory;
 
 pub use engine::{
     environment, run_checks, run_checks_with, run_one, run_one_with, Check, CheckMeta,

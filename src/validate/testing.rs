@@ -18,7 +18,11 @@ pub fn passes(check: &dyn Check) -> Record {
     match &r.control {
         Some(c) => {
             assert!(!c.pass, "planted bug '{}' not caught: {r:?}", c.bug);
-            assert_eq!(r.verdict, Verdict::Pass, "real implementation failed: {r:?}");
+            assert_eq!(
+                r.verdict,
+                Verdict::Pass,
+                "real implementation failed: {r:?}"
+            );
         }
         None => assert!(
             matches!(r.verdict, Verdict::Pass | Verdict::NoPower),
@@ -42,7 +46,11 @@ pub fn control_fails(check: &dyn Check) -> Record {
         .control()
         .unwrap_or_else(|| panic!("{} has no negative control", check.id()));
     let r = fails(planted.check.as_ref());
-    assert_eq!(r.id, check.id(), "a control is the same check (same id, same streams)");
+    assert_eq!(
+        r.id,
+        check.id(),
+        "a control is the same check (same id, same streams)"
+    );
     r
 }
 
