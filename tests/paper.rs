@@ -227,7 +227,7 @@ fn pdf_format_writes_one_pdf_per_figure() {
     let files = listed["files"].as_array().unwrap();
     assert_eq!(files.len(), 6, "{files:?}");
     for f in files {
-        let bytes = std::fs::read(f.as_str().unwrap()).unwrap();
+        let bytes = std::fs::read(d.join(f.as_str().unwrap())).unwrap();
         assert!(bytes.starts_with(b"%PDF"), "{f}");
     }
     // nothing else is left in the output directory (the compilation ran elsewhere)
@@ -309,4 +309,31 @@ fn worked_example_runs_as_written() {
             "{run}.csv"
         );
     }
+}
+
+#[test]
+fn pdf_without_pdflatex_exits_2_naming_what_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("r.json"), serde_json::to_string(&report()).unwrap()).unwrap();
+    let empty = d.join("no-tools");
+    std::fs::create_dir(&empty).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_steepest"))
+        .args([
+            "report", "--input", "r.json", "--format", "svg,pdf", "--out", "out",
+        ])
+        .current_dir(d)
+        .env("PATH", &empty)
+        .output()
+        .expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("pdflatex") && err.contains("texlive-pictures"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty() && !d.join("out").exists(),
+        "nothing written"
+    );
 }

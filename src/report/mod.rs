@@ -401,7 +401,11 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].0, "margin-gap");
         // the legend gives the record's measured value (the worst seed), as the table does
-        assert!(f[0].1.contains("ngd: slope −0.52 (worst of 2 seeds)"), "{}", f[0].1);
+        assert!(
+            f[0].1.contains("ngd: slope −0.52 (worst of 2 seeds)"),
+            "{}",
+            f[0].1
+        );
     }
 
     #[test]
