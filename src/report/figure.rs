@@ -424,13 +424,14 @@ impl Axis {
     /// ticks), for narrow panels.
     pub fn thinned(mut self, k: usize) -> Self {
         let k = k.max(1);
-        let (keep, drop): (Vec<(usize, Tick)>, Vec<(usize, Tick)>) = self
-            .ticks
-            .drain(..)
-            .enumerate()
-            .partition(|(i, _)| i % k == 0);
-        self.ticks = keep.into_iter().map(|(_, t)| t).collect();
-        self.minor.extend(drop.into_iter().map(|(_, t)| t.at));
+        let ticks = std::mem::take(&mut self.ticks);
+        for (i, t) in ticks.into_iter().enumerate() {
+            if i % k == 0 {
+                self.ticks.push(t);
+            } else {
+                self.minor.push(t.at);
+            }
+        }
         self
     }
 
