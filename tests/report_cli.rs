@@ -267,5 +267,7 @@ fn correlation_curves_figure_from_p1b_records() {
     );
     let svg = std::fs::read_to_string(out_dir.join("correlation-curves.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-    assert!(svg.contains("<polyline") && svg.contains("V_spectral") && svg.contains("signgd"));
+    // one panel per max-margin solution, titled with real subscripts (no TeX left)
+    assert!(svg.contains("<polyline") && svg.contains("spectral norm") && svg.contains("signgd"));
+    assert!(svg.contains(">spec<") && !svg.contains("V_"));
 }

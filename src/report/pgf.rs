@@ -396,3 +396,55 @@ pub fn compile_pdf(fig: &Figure) -> Result<Vec<u8>> {
         &format!("figure {}", fig.name),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::figure::{Axis, Panel, Style};
+
+    fn fig() -> Figure {
+        Figure {
+            name: "f".into(),
+            title: "t".into(),
+            panels: vec![Panel {
+                title: None,
+                x: Axis::log("$t$", 1.0, 100.0),
+                y: Axis::linear("$y$", 0.0, 1.0),
+                bands: Vec::new(),
+                series: vec![
+                    Series::new(
+                        "a b",
+                        "$a$",
+                        vec![(1.0, 0.5), (10.0, f64::NAN), (100.0, 0.1)],
+                        Style::series(0),
+                    ),
+                    Series::new("a b", "$b$", vec![(1.0, 0.2)], Style::bound(1)),
+                    Series::unlabelled("c", vec![(2.0, 0.3)], Style::series(2)),
+                ],
+                legend: Corner::NorthEast,
+            }],
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn csv_has_unique_columns_and_pads_with_nan() {
+        let c = csv(&fig());
+        let mut lines = c.lines();
+        assert_eq!(lines.next(), Some("a-b_x,a-b_y,a-b-2_x,a-b-2_y,c_x,c_y"));
+        assert_eq!(lines.next(), Some("1e0,5e-1,1e0,2e-1,2e0,3e-1"));
+        assert_eq!(lines.next(), Some("1e1,nan,nan,nan,nan,nan"));
+        assert_eq!(lines.count(), 1);
+    }
+
+    #[test]
+    fn legend_entries_only_for_labelled_series_and_bounds_dashed() {
+        let t = tex(&fig());
+        assert_eq!(t.matches("\\addlegendentry").count(), 2);
+        assert_eq!(t.matches("forget plot").count(), 1);
+        assert!(
+            t.contains("dashed") && t.contains("xmode=log") && t.contains("unbounded coords=jump")
+        );
+        assert!(t.contains("{\\steepestdatadir/f.csv}"));
+    }
+}
