@@ -1,23 +1,74 @@
-//! Reading the contract's JSON inputs and writing outputs atomically.
+//! Reading the contract's inputs and writing outputs: JSON matrices, size limits, output files and
+//! stdout.
 //!
 //! Matrices are JSON arrays of rows (row-major, f64). Where an input file is an object the matrix
 //! sits under a key (e.g. `"G"`); a bare matrix is accepted too. Every check here produces an
 //! [`Error::Input`] naming the file, the key and the fix.
+//!
+//! * **Sizes.** What an input will allocate is computed *before* allocating, with checked
+//!   arithmetic ([`bytes_of_f64`], [`check_size`]); the limit is [`memory_limit`], half of the
+//!   memory the kernel reports as available (`MemAvailable` in `/proc/meminfo`; 4 GiB where that
+//!   cannot be read). Text inputs are read up to [`input_limit`] bytes.
+//! * **Output files** ([`OutputFile`]): a path given with `--report` (or `--out`) must be a regular
+//!   file or not exist yet. A missing file is created; an existing regular file — the user asked
+//!   for it — is replaced atomically (a temporary file in the same directory, then a rename; its
+//!   permissions are kept); a symbolic link is followed to its target under the same rules.
+//!   Directories, FIFOs, devices, sockets, read-only files and dangling links are refused with a
+//!   message. Nothing that existed before is ever deleted, and a failure leaves no file behind.
+//! * **Stdout** ([`write_stdout`]): a closed or broken stdout is an error with one line on stderr,
+//!   never a panic and never silently lost output.
 
 use crate::error::{Error, Result};
 use faer::Mat;
 use serde_json::Value;
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
-/// Read a whole file to a string, mapping a missing file to a clear input error.
+/// A UTF-8 byte-order mark, stripped from the start of every text input.
+const BOM: char = '\u{feff}';
+
+/// Read a whole text file (at most [`input_limit`] bytes; a leading UTF-8 byte-order mark is
+/// removed), mapping a missing or unreadable file to a clear input error.
 pub fn read_to_string(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         Error::input(format!(
             "cannot read '{}': {e}; check the path (it must name an existing, readable file)",
             path.display()
         ))
-    })
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let limit = input_limit();
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_dir() {
+        return Err(Error::input(format!(
+            "cannot read '{}': it is a directory; give a file",
+            path.display()
+        )));
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(too_big_input(path, meta.len(), limit));
+    }
+    let mut text = String::new();
+    // A device or FIFO has no length: read at most one byte past the limit.
+    file.take(limit + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > limit {
+        return Err(too_big_input(path, text.len() as u64, limit));
+    }
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
+    Ok(text)
+}
+
+fn too_big_input(path: &Path, len: u64, limit: u64) -> Error {
+    Error::input(format!(
+        "'{}' holds {} or more, above the input limit of {} (1/16 of the memory limit: parsing JSON takes up to 16 bytes per byte of text); give a smaller file",
+        path.display(),
+        human_bytes(len),
+        human_bytes(limit)
+    ))
 }
 
 /// Parse a file as JSON.
@@ -113,45 +164,6 @@ pub fn num(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
-/// Write `contents` to `path` atomically: a temporary file in the same directory, then a rename.
-/// A failure leaves no partial file behind.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let io_err = |source: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if !dir.is_dir() {
-        return Err(Error::input(format!(
-            "cannot write '{}': directory '{}' does not exist; create it or choose another path",
-            path.display(),
-            dir.display()
-        )));
-    }
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::input(format!("'{}' is not a file path", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err(e));
-    }
-    Ok(())
-}
-
 /// Serialize `value` as pretty JSON followed by a newline.
 pub fn to_json_string(value: &Value) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("serde_json::Value always serializes");
@@ -159,17 +171,377 @@ pub fn to_json_string(value: &Value) -> String {
     s
 }
 
-/// Fail early if `path` cannot be written later: its directory must exist and be writable.
-/// Nothing is left behind.
-pub fn check_writable(path: &Path) -> Result<()> {
-    let probe = path.with_file_name(format!(
-        ".{}.probe.{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    write_atomic(&probe, b"")?;
-    let _ = std::fs::remove_file(&probe);
+/// `x` if it is a finite number, else an [`Error::Input`] saying that `what` is not representable
+/// in f64 (overflow, or NaN from an overflow) and how to fix it (`fix`, e.g. "scale G down by a
+/// power of two"). Used for every number a command promises in its JSON, so that no output holds
+/// `null` where a number is promised.
+pub fn finite(x: f64, what: &str, fix: &str) -> Result<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(Error::input(format!(
+            "{what} is {x}: not representable in f64 (its magnitude exceeds {:e}); {fix}",
+            f64::MAX
+        )))
+    }
+}
+
+/// [`finite`] for every entry of a matrix; `what` names the matrix.
+pub fn finite_matrix(m: faer::MatRef<'_, f64>, what: &str, fix: &str) -> Result<()> {
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            finite(m[(i, j)], &format!("{what}[{i}][{j}]"), fix)?;
+        }
+    }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sizes
+
+/// The largest allocation an input may ask for: half of `MemAvailable` (from `/proc/meminfo`) at
+/// the time of the call, or 4 GiB where that cannot be read.
+pub fn memory_limit() -> u64 {
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("MemAvailable:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map(|kb| kb.saturating_mul(1024));
+    available.map_or(4 << 30, |b| b / 2)
+}
+
+/// The largest text input read: 1/16 of [`memory_limit`] (a JSON number of a few bytes becomes a
+/// 32-byte value, then a row entry, then a matrix entry).
+pub fn input_limit() -> u64 {
+    memory_limit() / 16
+}
+
+/// 8·∏dims bytes (an f64 array of that shape), `None` if the product overflows u64.
+pub fn bytes_of_f64(dims: &[u64]) -> Option<u64> {
+    dims.iter().try_fold(8u64, |acc, &d| acc.checked_mul(d))
+}
+
+/// A byte count for messages: `12.3 GiB`, `512 B`.
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut x = b as f64;
+    let mut u = 0;
+    while x >= 1024.0 && u + 1 < UNITS.len() {
+        x /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{x:.1} {}", UNITS[u])
+    }
+}
+
+/// Refuse work whose allocation (`bytes`; `None` = the size product overflowed) exceeds
+/// [`memory_limit`]. `what` names the size (e.g. "a 100000×100000 metric"), `fix` says what to
+/// change.
+pub fn check_size(what: &str, bytes: Option<u64>, fix: &str) -> Result<()> {
+    let limit = memory_limit();
+    match bytes {
+        Some(b) if b <= limit => Ok(()),
+        Some(b) => Err(Error::input(format!(
+            "{what} needs about {}, more than the limit of {} (half the memory available now); {fix}",
+            human_bytes(b),
+            human_bytes(limit)
+        ))),
+        None => Err(Error::input(format!(
+            "{what} needs more than 2^64 bytes (the size overflows); {fix}"
+        ))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output files
+
+/// A checked output path (see the module docs): where the bytes go and whether a file was there.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// The path as the user gave it (for messages).
+    asked: PathBuf,
+    /// The file actually written: `asked`, or the target of the symbolic link `asked`.
+    target: PathBuf,
+    /// The permissions of the regular file that `target` replaces, if one exists.
+    existing: Option<std::fs::Permissions>,
+}
+
+/// What is at a path that is about to be written.
+fn kind_name(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_dir() {
+        "a directory"
+    } else if ft.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+impl OutputFile {
+    /// Check `path` up front, before any work: it must be a regular file (replaced atomically) or
+    /// not exist (created) in an existing, writable directory; a symbolic link is followed.
+    /// Nothing is created or changed.
+    pub fn prepare(path: &Path) -> Result<Self> {
+        let shown = path.display();
+        if path.as_os_str().is_empty() || path.file_name().is_none() {
+            return Err(Error::input(format!(
+                "'{shown}' is not a file path; give a path such as out/report.json"
+            )));
+        }
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Error::input(format!(
+                "cannot write '{shown}': {e}; choose a path inside an existing, writable directory"
+            )))
+            }
+        };
+        let (target, meta) = match meta {
+            Some(m) if m.file_type().is_symlink() => {
+                let t = std::fs::canonicalize(path).map_err(|e| {
+                    Error::input(format!(
+                        "'{shown}' is a symbolic link whose target cannot be resolved ({e}); point it at an existing file or give another path"
+                    ))
+                })?;
+                let tm = std::fs::metadata(&t).map_err(|e| {
+                    Error::input(format!(
+                        "cannot write '{shown}' (a link to '{}'): {e}",
+                        t.display()
+                    ))
+                })?;
+                (t, Some(tm))
+            }
+            m => (path.to_path_buf(), m),
+        };
+        let existing = match meta {
+            None => None,
+            Some(m) if m.is_file() => {
+                if m.permissions().readonly() {
+                    return Err(Error::input(format!(
+                        "'{shown}' is a read-only file; make it writable (chmod u+w) or choose another path"
+                    )));
+                }
+                Some(m.permissions())
+            }
+            Some(m) if m.is_dir() => {
+                return Err(Error::input(format!(
+                    "'{shown}' is a directory; give a file path such as '{}'",
+                    path.join("report.json").display()
+                )))
+            }
+            Some(m) => {
+                return Err(Error::input(format!(
+                    "'{shown}' is {}; steepest writes to regular files only (atomically) — omit the option to print the JSON on stdout and redirect or pipe it",
+                    kind_name(&m.file_type())
+                )))
+            }
+        };
+        let dir = parent_dir(&target);
+        match std::fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::input(format!(
+                    "cannot write '{shown}': '{}' is not a directory; choose a path inside an existing directory",
+                    dir.display()
+                )))
+            }
+            Err(e) => {
+                return Err(Error::input(format!(
+                    "cannot write '{shown}': directory '{}' does not exist ({e}); create it or choose another path",
+                    dir.display()
+                )))
+            }
+        }
+        check_dir_writable(&dir, path)?;
+        Ok(Self {
+            asked: path.to_path_buf(),
+            target,
+            existing,
+        })
+    }
+
+    /// The path as given.
+    pub fn path(&self) -> &Path {
+        &self.asked
+    }
+
+    /// Write `contents` to a new temporary file next to the target (nothing is replaced yet).
+    pub fn stage(&self, contents: &[u8]) -> Result<Staged> {
+        let dir = parent_dir(&self.target);
+        let name = self
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let io_err = |e: std::io::Error| {
+            Error::input(format!(
+                "cannot write '{}': {e}; choose a writable location with enough space",
+                self.asked.display()
+            ))
+        };
+        let (tmp, mut f) = create_temp(&dir, &name).map_err(io_err)?;
+        let result = (|| -> std::io::Result<()> {
+            if let Some(p) = &self.existing {
+                f.set_permissions(p.clone())?;
+            }
+            f.write_all(contents)?;
+            f.sync_all()
+        })();
+        drop(f);
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io_err(e));
+        }
+        Ok(Staged {
+            tmp: Some(tmp),
+            out: self.clone(),
+        })
+    }
+
+    /// Write `contents` atomically: [`OutputFile::stage`], then [`Staged::commit`].
+    pub fn write(&self, contents: &[u8]) -> Result<()> {
+        self.stage(contents)?.commit()
+    }
+}
+
+/// Contents written to a temporary file, not yet renamed over the target. Dropping it without
+/// [`Staged::commit`] removes the temporary file.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: Option<PathBuf>,
+    out: OutputFile,
+}
+
+impl Staged {
+    /// Rename the temporary file over the target (atomic on one filesystem).
+    pub fn commit(mut self) -> Result<()> {
+        let tmp = self.tmp.take().expect("a staged file is committed once");
+        std::fs::rename(&tmp, &self.out.target).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::input(format!(
+                "cannot write '{}': {e}; choose another path",
+                self.out.asked.display()
+            ))
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(t) = self.tmp.take() {
+            let _ = std::fs::remove_file(t);
+        }
+    }
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// A new file `.{name}.{pid}.{k}.tmp` in `dir`, created exclusively (never an existing file).
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    loop {
+        let k = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}.{k}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether a file can be created in `dir` (by creating and removing a temporary file); the
+/// message names the directory and `asked`, never the temporary file.
+fn check_dir_writable(dir: &Path, asked: &Path) -> Result<()> {
+    match create_temp(dir, "steepest-write-check") {
+        Ok((tmp, f)) => {
+            drop(f);
+            let _ = std::fs::remove_file(tmp);
+            Ok(())
+        }
+        Err(e) => Err(Error::input(format!(
+            "cannot write '{}': directory '{}' is not writable ({}); choose a writable directory",
+            asked.display(),
+            dir.display(),
+            e.kind()
+        ))),
+    }
+}
+
+/// Write `contents` to `path` atomically ([`OutputFile`]: checked, then a temporary file in the
+/// same directory renamed over the target). A failure leaves no partial file behind.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    OutputFile::prepare(path)?.write(contents)
+}
+
+/// Fail early if `path` cannot be written later (see [`OutputFile::prepare`]). Nothing is left
+/// behind.
+pub fn check_writable(path: &Path) -> Result<()> {
+    OutputFile::prepare(path).map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stdout
+
+/// Whether stdout (fd 1) was closed when the process started. Rust's runtime reopens a closed
+/// fd 0–2 on /dev/null before `main` (so that later files never take those numbers), which makes
+/// writes to a closed stdout silently succeed; this is recorded earlier, from `.init_array`.
+static STDOUT_CLOSED_AT_START: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static RECORD_STDOUT_AT_START: extern "C" fn() = record_stdout_at_start;
+
+#[cfg(target_os = "linux")]
+extern "C" fn record_stdout_at_start() {
+    // SAFETY: fcntl(F_GETFD) only queries the descriptor's flags.
+    let closed = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
+    STDOUT_CLOSED_AT_START.store(closed, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Write `text` to stdout and flush. A closed stdout (`>&-`) or a broken pipe (`| true`) is an
+/// [`Error::Input`] with one line saying so — never a panic, and never output silently lost
+/// (Rust's stdout ignores a closed descriptor, so it is checked first).
+pub fn write_stdout(text: &str) -> Result<()> {
+    // SAFETY: fcntl(F_GETFD) only queries the descriptor's flags.
+    let closed_now = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
+    if closed_now || STDOUT_CLOSED_AT_START.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(Error::input(
+            "stdout is closed, so the output cannot be printed; keep stdout open or write the output to a file with --report PATH",
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| {
+            Error::input(format!(
+                "cannot write to stdout ({}): the reader closed it; keep the reader open or write the output to a file with --report PATH",
+                e.kind()
+            ))
+        })
 }

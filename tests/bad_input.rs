@@ -69,6 +69,17 @@ const FILES: &[(&str, &str)] = &[
         r#"{"schema": "something/else", "records": []}"#,
     ),
     ("a_file", "not a directory"),
+    // Hostile input (issue #14).
+    ("big.json", r#"{"G": [[1e308, 1e308], [1e308, -1e308]]}"#),
+    ("typo.csv", "1,O,0\n-1,0,0\n0,1,1\n0,-1,0\n"),
+    (
+        "metric_orth.json",
+        r#"{"a": [1.0, 0.0], "b": [1e-300, 1.0]}"#,
+    ),
+    (
+        "metric_huge.json",
+        r#"{"a": [1e308, 1e308], "b": [1e308, 1e308]}"#,
+    ),
     // Report slices (`steepest report merge`): one run's slices must share seed and profile.
     (
         "slice_seed0.json",
@@ -195,6 +206,22 @@ const ROWS: &[Row] = &[
     row("train --data @/data.json --optimizer sign --steps 10 --grad-scale bogus --report @/out.json", 2, "bogus"),
     row("train --data @/data.json --optimizer gd:lr=0.1 --steps 10 --grad-scale rescaled --report @/out.json", 2, "use true"),
     row("validate --suite fromage --only P1-a --report @/out.json", 2, "--only P1-a"),
+    // Hostile input (issue #14): values beyond f64, sizes and caps, flags, CSV rows, output paths.
+    row("dualize --norm spectral --input @/big.json --report @/out.json", 2, "not representable in f64"),
+    row("dualize --norm fro --input @/big.json --report @/out.json", 2, "not representable in f64"),
+    row("metric --input @/metric_orth.json --report @/out.json", 2, "not representable in f64"),
+    row("metric --input @/metric_huge.json --report @/out.json", 2, "outside the f64 range"),
+    row("orthogonalize --coefficients keller --steps 1000000000 --input @/g.json --report @/out.json", 2, "above the limit"),
+    row("validate --threads 1000000 --report @/out.json", 2, "above the limit"),
+    row("train --data @/data.json --optimizer sign --steps 18446744073709551615 --report @/out.json", 2, "above the limit"),
+    row("train --data @/data.json --optimizer sign --steps 10 --per-decade 0 --report @/out.json", 2, "--per-decade"),
+    row("train --data @/data.json --optimizer sign --steps 10 --schedule const:lr=inf --report @/out.json", 2, "lr"),
+    row("margin --data @/typo.csv --norm fro --report @/out.json", 2, "line 1, column 2"),
+    row("validate --rerun @/slice_seed0.json --seed 5 --profile paper", 2, "--rerun cannot be combined with --seed"),
+    row("validate --list --only NOPE", 2, "--only NOPE"),
+    row("validate --list --report @/out.json", 2, "--list cannot be combined with --report"),
+    row("validate --suite geometry --report @", 2, "is a directory"),
+    row("dualize --norm fro --input @/g.json --report /dev/null", 2, "character device"),
     // aᵀb ≤ 0: no SPD metric exists.
     row("metric --input @/metric_neg.json --report @/out.json", 2, "no SPD metric exists"),
     row("metric --input @/metric_zero.json --report @/out.json", 2, "no SPD metric exists"),
@@ -220,6 +247,13 @@ fn args(row: &str, dir: &Path) -> Vec<String> {
 #[test]
 fn bad_input_matrix() {
     assert!(ROWS.len() >= 30, "the matrix must hold at least 30 rows");
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    assert!(
+        readme.contains(&format!("`tests/bad_input.rs`, {} rows", ROWS.len())),
+        "README must state the matrix's row count ({})",
+        ROWS.len()
+    );
     let dir = setup();
     let mut failures = Vec::new();
     for r in ROWS {

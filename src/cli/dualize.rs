@@ -2,7 +2,7 @@
 
 use super::Output;
 use crate::error::Result;
-use crate::io::{matrix_to_json, num, read_matrix};
+use crate::io::{finite, finite_matrix, matrix_to_json, read_matrix};
 use crate::norms::parse_norm;
 use serde_json::json;
 use std::path::PathBuf;
@@ -31,18 +31,32 @@ pub struct Args {
     pub report: Option<PathBuf>,
 }
 
-/// Run the command.
+/// Run the command. Every norm is scale-safe (power-of-two scaling around the SVD, scaled ℓp
+/// sums), so the direction is right over the whole f64 range; a dual norm or norm that is not
+/// representable in f64 (it exceeds 1.8e308) is refused with exit 2 rather than printed as null.
 pub fn run(args: &Args) -> Result<Output> {
     let norm = parse_norm(&args.norm)?;
-    let g = read_matrix(&args.input, "G")?;
     if let Some(p) = &args.report {
         crate::io::check_writable(p)?;
     }
+    let g = read_matrix(&args.input, "G")?;
     let (dual, dir) = norm.dual_and_dualize(g.as_ref());
+    let fix = "scale G down by a power of two (norms are positively homogeneous: ‖cG‖ = c‖G‖, and the direction does not change)";
+    let dual = finite(
+        dual,
+        &format!("the dual norm ‖G‖_* of G in '{}'", args.input.display()),
+        fix,
+    )?;
+    let value = finite(
+        norm.norm(g.as_ref()),
+        &format!("the norm ‖G‖ of G in '{}'", args.input.display()),
+        fix,
+    )?;
+    finite_matrix(dir.as_ref(), "the direction", fix)?;
     Ok(Output::ok(json!({
         "norm": norm.name(),
-        "dual_norm": num(dual),
+        "dual_norm": dual,
         "direction": matrix_to_json(dir.as_ref()),
-        "norm_value": num(norm.norm(g.as_ref())),
+        "norm_value": value,
     })))
 }

@@ -2,7 +2,7 @@
 //! `../shared/CONTRACT.md` are kept exactly; JSON goes to stdout (or `--report PATH`), messages and
 //! progress to stderr. Exit codes: 0 success, 1 a check or solve failed, 2 bad input or usage.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
@@ -12,6 +12,7 @@ mod dualize;
 mod margin;
 mod metric;
 mod orthogonalize;
+pub use orthogonalize::MAX_NS_STEPS;
 mod replay;
 mod report;
 mod train;
@@ -67,18 +68,17 @@ fn emit(out: &Output, report: Option<&Path>) -> Result<()> {
     let text = crate::io::to_json_string(&out.json);
     match report {
         Some(p) => crate::io::write_atomic(p, text.as_bytes()),
-        None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-                .map_err(|e| Error::Io {
-                    path: "<stdout>".into(),
-                    source: e,
-                })
-        }
+        None => crate::io::write_stdout(&text),
     }
+}
+
+/// One line on stderr; a closed or broken stderr is ignored (there is nowhere left to report to),
+/// never a panic.
+pub(crate) fn say(line: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(line.as_bytes());
+    let _ = err.write_all(b"\n");
 }
 
 /// Whether progress bars should be drawn: not with `--quiet`, not when stderr is no terminal.
@@ -122,6 +122,14 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
+            // `--help` and `--version` go to stdout: a closed stdout there is an error too.
+            if !e.use_stderr() {
+                if let Err(w) = crate::io::write_stdout(&e.render().to_string()) {
+                    say(&format!("error: {w}"));
+                    return 2;
+                }
+                return 0;
+            }
             let _ = e.print();
             return code;
         }
@@ -129,7 +137,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
             e.exit_code()
         }
     }

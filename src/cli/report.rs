@@ -31,8 +31,11 @@ use std::path::{Path, PathBuf};
 ///   \usepackage{pgfplots} \pgfplotsset{compat=1.18}
 ///   \newcommand{\steepestdatadir}{DIR}
 ///
-/// The --out directory is created if its parent exists. Everything is rendered in memory first and
-/// each file is written atomically, so bad input leaves nothing behind. Prints {"files": [...]}.
+/// The --out directory is created if its parent exists. Everything is rendered in memory first,
+/// every output path is checked, and the files are written all or nothing (temporary files, then
+/// renames), so bad input leaves nothing behind. An earlier rendering's files of the same names
+/// are replaced; a directory, FIFO, device or read-only file under one of those names is refused
+/// (exit 2) and nothing is written; other files in DIR are never touched. Prints {"files": [...]}.
 ///
 /// Merging: `steepest report merge S1.json S2.json … --out merged.json` (see `report merge --help`).
 ///
@@ -190,10 +193,10 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<Output> {
         .map(|suite| (suite.checks)().len())
         .sum();
     if counted < expected && !quiet {
-        eprintln!(
+        super::say(&format!(
             "note: the merged report holds {counted} of the {expected} checks of {:?}; merge every slice 1/N … N/N for the full run",
             merged.suites
-        );
+        ));
     }
     match &args.out {
         Some(out) => {
@@ -284,36 +287,80 @@ pub fn run(args: &Args) -> Result<Output> {
     Ok(Output::ok(json!({ "files": names })))
 }
 
-/// Create `dir` if needed and write every file atomically; on failure remove what was written
-/// (and the directory, if this call created it).
+/// Create `dir` if needed and write every file, all or nothing, never touching anything else.
+///
+/// Every target is checked first ([`crate::io::OutputFile::prepare`]): a file of ours that exists
+/// and is a regular file (an earlier rendering) is replaced — `--format` asked for it — while a
+/// directory, FIFO, device or read-only file under one of our names is refused before anything is
+/// written. Then every file is staged as a temporary file next to its target, and only when all
+/// are staged are they renamed into place. A failure removes the temporary files (and `dir`, if
+/// this call created it) and no file that existed before is deleted or changed. Files in `dir`
+/// with other names are never touched.
 fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let created = !dir.exists();
+    let created = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => false,
+        Ok(_) => {
+            return Err(Error::input(format!(
+                "--out '{}' exists and is not a directory; give a directory path",
+                dir.display()
+            )))
+        }
+        Err(_) => true,
+    };
     if created {
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !parent.is_dir() {
+            return Err(Error::input(format!(
+                "cannot create output directory '{}': '{}' is not an existing directory; choose --out inside an existing, writable directory",
+                dir.display(),
+                parent.display()
+            )));
+        }
         std::fs::create_dir(dir).map_err(|e| {
             Error::input(format!(
                 "cannot create output directory '{}': {e}; choose --out inside an existing, writable directory",
                 dir.display()
             ))
         })?;
-    } else if !dir.is_dir() {
+    }
+    if let Some((name, _)) = files.iter().find(|(n, _)| dir.join(n).is_dir()) {
         return Err(Error::input(format!(
-            "--out '{}' exists and is not a directory; give a directory path",
-            dir.display()
+            "'{}' is a directory in the way of the output file {name}; move it away or choose another --out (nothing was written)",
+            dir.join(name).display()
         )));
     }
-    let mut written = Vec::new();
-    for (name, text) in files {
-        let path = dir.join(name);
-        if let Err(e) = crate::io::write_atomic(&path, text) {
-            for p in &written {
-                let _ = std::fs::remove_file(p);
-            }
-            if created {
-                let _ = std::fs::remove_dir(dir);
-            }
+    let targets = files
+        .iter()
+        .map(|(name, _)| crate::io::OutputFile::prepare(&dir.join(name)))
+        .collect::<Result<Vec<_>>>();
+    let remove_created = || {
+        if created {
+            let _ = std::fs::remove_dir(dir);
+        }
+    };
+    let targets = match targets {
+        Ok(t) => t,
+        Err(e) => {
+            remove_created();
             return Err(e);
         }
-        written.push(path);
+    };
+    let mut staged = Vec::with_capacity(files.len());
+    for (target, (_, text)) in targets.iter().zip(files) {
+        match target.stage(text) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                drop(staged); // removes the temporary files
+                remove_created();
+                return Err(e);
+            }
+        }
+    }
+    for s in staged {
+        s.commit()?;
     }
     Ok(())
 }

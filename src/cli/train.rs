@@ -34,7 +34,7 @@ pub struct Args {
     /// Optimizer spec NAME[:key=value,…], e.g. nsd:norm=spectral, sign, muon:ns=exact.
     #[arg(long, value_name = "SPEC")]
     pub optimizer: String,
-    /// Number of steps T ≥ 1.
+    /// Number of steps, 1 ≤ T ≤ 10⁹.
     #[arg(long, value_name = "T")]
     pub steps: usize,
     /// Learning-rate schedule replacing the spec's lr: const:LR or power:eta0=…,a=… (η_t = η0 t^(−a)).
@@ -43,7 +43,7 @@ pub struct Args {
     /// Record at these steps (comma-separated, each in 1..=T; T is always added). Default: log-spaced.
     #[arg(long, value_name = "N1,N2,…", value_delimiter = ',')]
     pub record: Vec<usize>,
-    /// Log-spaced records per decade when --record is not given.
+    /// Log-spaced records per decade when --record is not given (1 ≤ K ≤ 1000).
     #[arg(long, default_value_t = 4, value_name = "K")]
     pub per_decade: usize,
     /// Norms of the reported margins (comma-separated). Default: fro, spectral, max and the optimizer's own norm.
@@ -167,12 +167,31 @@ fn read_margin_file(
     Ok((norm.to_string(), gamma, w))
 }
 
+/// The most steps `--steps` accepts: 10⁹ (a step costs at least a microsecond, so this is at
+/// least a quarter of an hour; anything larger is a typo, e.g. 2⁶⁴ − 1, not a run).
+pub const MAX_STEPS: usize = 1_000_000_000;
+
+/// The most log-spaced records per decade (`--per-decade`): 1000 (a record per 0.23 % of t).
+pub const MAX_PER_DECADE: usize = 1000;
+
 /// Run the command.
 pub fn run(args: Args, quiet: bool) -> Result<Output> {
     if args.steps == 0 {
         return Err(Error::input(
             "--steps must be at least 1; pass --steps T with T ≥ 1",
         ));
+    }
+    if args.steps > MAX_STEPS {
+        return Err(Error::input(format!(
+            "--steps {} is above the limit of {MAX_STEPS} steps; pass --steps T with 1 ≤ T ≤ {MAX_STEPS}",
+            args.steps
+        )));
+    }
+    if args.per_decade == 0 || args.per_decade > MAX_PER_DECADE {
+        return Err(Error::input(format!(
+            "--per-decade {} is outside 1..={MAX_PER_DECADE}; pass --per-decade K with 1 ≤ K ≤ {MAX_PER_DECADE} (default 4)",
+            args.per_decade
+        )));
     }
     if let Some(&t) = args.record.iter().find(|&&t| t == 0 || t > args.steps) {
         return Err(Error::input(format!(
@@ -257,6 +276,20 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
         b.finish_and_clear();
     }
     let traj = traj?;
+    // No null where a number is promised: a loss or margin beyond f64 (features or a learning
+    // rate near 1e300 push the logits past 1.8e308) is refused, naming the step.
+    let fix = "the features or the learning rate are so large that the logits leave the f64 range; scale the features down or lower the learning rate";
+    for r in &traj.records {
+        let at = |name: &str| format!("the {name} at step {}", r.t);
+        crate::io::finite(r.loss, &at("loss"), fix)?;
+        crate::io::finite(r.log_loss, &at("log-loss"), fix)?;
+        crate::io::finite(r.proxy, &at("loss proxy"), fix)?;
+        crate::io::finite(r.min_margin, &at("minimum margin"), fix)?;
+        for (n, x) in r.margins.iter().chain(&r.gaps).chain(&r.correlations) {
+            crate::io::finite(*x, &at(&format!("value for '{n}'")), fix)?;
+        }
+    }
+    crate::io::finite_matrix(traj.w.as_ref(), "the final W", fix)?;
     let trajectory: Vec<Value> = traj.records.iter().map(snapshot_json).collect();
     let last = trajectory.last().cloned().unwrap_or(Value::Null);
     Ok(Output::ok(json!({

@@ -28,12 +28,12 @@ pub struct Args {
     /// Suite to run (repeatable); default: every suite.
     #[arg(long = "suite", value_name = "S")]
     pub suites: Vec<String>,
-    /// Problem sizes: quick (seconds) or paper (the papers' sizes).
-    #[arg(long, default_value = "quick", value_name = "quick|paper")]
-    pub profile: String,
-    /// Seed of every random stream (same seed ⇒ same report apart from timing fields).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Problem sizes: quick (seconds, the default) or paper (the papers' sizes).
+    #[arg(long, value_name = "quick|paper")]
+    pub profile: Option<String>,
+    /// Seed of every random stream (default 0; same seed ⇒ same report apart from timing fields).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Write the report here (atomically) instead of stdout.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
@@ -41,15 +41,15 @@ pub struct Args {
     #[arg(long)]
     pub list: bool,
     /// Rerun the records of an earlier report (its seed, profile and suites) and compare.
-    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["suites", "list"])]
+    #[arg(long, value_name = "REPORT.json")]
     pub rerun: Option<PathBuf>,
     /// Run only slice I of N (1 ≤ I ≤ N): the checks at positions k with k mod N = I − 1 of the
     /// selected suites. Slices of one run join into the unsharded report with
     /// `validate::merge_reports`.
-    #[arg(long, value_name = "I/N", conflicts_with_all = ["rerun", "list"])]
+    #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// Worker threads for the checks and the sweeps inside them (N ≥ 1; default: all cores, or
-    /// RAYON_NUM_THREADS). The report does not depend on N.
+    /// Worker threads for the checks and the sweeps inside them (1 ≤ N ≤ 256; default: all
+    /// cores, or RAYON_NUM_THREADS). The report does not depend on N.
     #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Only these checks (repeatable): a record id (`P1-b[signum]`) or a theory id (`P1-b`, every
@@ -106,15 +106,72 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
     Ok((i, n))
 }
 
-/// Parse `--threads N` (an integer N ≥ 1).
+/// The most worker threads `--threads` accepts. Each worker runs a whole check (with its own
+/// memory) at once, the report does not depend on the count, and no machine this targets has
+/// more than a few hundred cores; 10⁶ threads would exhaust the process limits before any check.
+pub const MAX_THREADS: usize = 256;
+
+/// Parse `--threads N` (an integer 1 ≤ N ≤ [`MAX_THREADS`]).
 pub fn parse_threads(s: &str) -> std::result::Result<usize, String> {
     match s.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(
-            "expected an integer N ≥ 1 (worker threads), e.g. --threads 2; omit --threads to use all cores"
-                .to_string(),
-        ),
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Ok(n) if n > MAX_THREADS => Err(format!(
+            "{n} worker threads is above the limit of {MAX_THREADS}; give --threads N with 1 ≤ N ≤ {MAX_THREADS} (the report is the same for any N)"
+        )),
+        _ => Err(format!(
+            "expected an integer 1 ≤ N ≤ {MAX_THREADS} (worker threads), e.g. --threads 2; omit --threads to use all cores"
+        )),
     }
+}
+
+/// Flags that the chosen mode would ignore are refused up front (exit 2), with the fix.
+fn check_flags(args: &Args) -> Result<()> {
+    let conflict = |mode: &str, flag: &str, why: &str| {
+        Err(Error::input(format!(
+            "{mode} cannot be combined with {flag}: {why}; drop {flag}"
+        )))
+    };
+    if args.rerun.is_some() {
+        let why = "a rerun takes its seed, profile, suites and controls from the report";
+        if args.seed.is_some() {
+            return conflict("--rerun", "--seed", why);
+        }
+        if args.profile.is_some() {
+            return conflict("--rerun", "--profile", why);
+        }
+        if !args.suites.is_empty() {
+            return conflict("--rerun", "--suite", why);
+        }
+        if args.no_controls {
+            return conflict("--rerun", "--no-controls", why);
+        }
+        if args.shard.is_some() {
+            return conflict(
+                "--rerun",
+                "--shard",
+                "a rerun repeats the records of the report (select some with --only)",
+            );
+        }
+        if args.list {
+            return conflict("--rerun", "--list", "--list only prints the checks");
+        }
+    }
+    if args.list {
+        let why = "--list only prints the suites and checks (it runs nothing)";
+        if args.report.is_some() {
+            return conflict("--list", "--report", why);
+        }
+        if args.seed.is_some() {
+            return conflict("--list", "--seed", why);
+        }
+        if args.shard.is_some() {
+            return conflict("--list", "--shard", why);
+        }
+        if args.no_controls {
+            return conflict("--list", "--no-controls", why);
+        }
+    }
+    Ok(())
 }
 
 /// Build rayon's global pool with `threads` workers (`None`: rayon's default, all cores).
@@ -219,10 +276,10 @@ fn print_table(report: &Report) {
         .max()
         .unwrap_or(2)
         .max(2);
-    eprintln!(
+    super::say(&format!(
         "{:<w$}  {:<CLAIM$}  {:<11}  {:>14}  {:<24}  control",
         "id", "claim", "verdict", "measured", "expected"
-    );
+    ));
     for r in &report.records {
         let measured = match r.measured.as_f64() {
             Some(x) => format!("{x:>14.6e}"),
@@ -244,15 +301,15 @@ fn print_table(report: &Report) {
             None if r.verdict == Verdict::Skipped => String::new(),
             None => "—".to_string(),
         };
-        eprintln!(
+        super::say(&format!(
             "{:<w$}  {:<CLAIM$}  {:<11}  {measured}  {expected:<24}  {control}",
             r.id,
             short_claim(&r.id, CLAIM),
             verdict_label(r.verdict)
-        );
+        ));
     }
     let s = &report.summary;
-    eprintln!(
+    super::say(&format!(
         "{} passed, {} failed, {} no-power, {} not-reached, {} skipped ({:.1} s)",
         s.passed,
         s.failed,
@@ -260,7 +317,7 @@ fn print_table(report: &Report) {
         s.not_reached,
         s.skipped,
         report.wall_ms / 1e3
-    );
+    ));
 }
 
 fn describe_expected(e: &serde_json::Value) -> String {
@@ -300,13 +357,22 @@ fn describe_expected(e: &serde_json::Value) -> String {
 
 /// Run the command. `None` means the output was already printed (e.g. `--list`).
 pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
+    check_flags(&args)?;
+    if let Some(p) = &args.report {
+        // Fail early on an unwritable path, before minutes of work.
+        crate::io::check_writable(p)?;
+    }
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     init_pool(args.threads)?;
     if let Some(path) = &args.rerun {
         return rerun(path, &args.only, quiet).map(Some);
     }
-    let profile = Profile::parse(&args.profile)?;
+    let profile = Profile::parse(args.profile.as_deref().unwrap_or("quick"))?;
     let suites = select(&args.suites)?;
     if args.list {
+        let all: Vec<Box<dyn Check>> = suites.iter().flat_map(|s| (s.checks)()).collect();
+        select_only(all, &args.only)?;
+        let mut text = String::new();
         for s in &suites {
             let checks = (s.checks)();
             let shown: Vec<&Box<dyn Check>> = checks
@@ -316,16 +382,13 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
             if shown.is_empty() {
                 continue;
             }
-            println!("{}: {}", s.name, s.about);
+            text.push_str(&format!("{}: {}\n", s.name, s.about));
             for c in shown {
-                println!("  {:<28} {}", c.id(), c.source());
+                text.push_str(&format!("  {:<28} {}\n", c.id(), c.source()));
             }
         }
+        crate::io::write_stdout(&text)?;
         return Ok(None);
-    }
-    if let Some(p) = &args.report {
-        // Fail early on an unwritable path, before minutes of work.
-        crate::io::check_writable(p)?;
     }
     // Symbolica prints its licence banner on stdout: symbolic checks only run when the report
     // goes to a file (they are recorded as skipped otherwise).
@@ -333,9 +396,8 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
     crate::algebra::checks::reserve_stdout(args.report.is_none());
     let ctx = Ctx {
         profile,
-        seed: args.seed,
+        seed: args.seed.unwrap_or(0),
     };
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let checks: Vec<Box<dyn Check>> = suites
         .iter()
         .flat_map(|s| (s.checks)())
@@ -454,7 +516,11 @@ fn rerun(path: &std::path::Path, only: &[String], quiet: bool) -> Result<Output>
             mismatched += 1;
         }
         if !quiet {
-            eprintln!("{:<32} {}", id, if same { "match" } else { "DIFFERS" });
+            super::say(&format!(
+                "{:<32} {}",
+                id,
+                if same { "match" } else { "DIFFERS" }
+            ));
         }
         results.push(serde_json::json!({
             "id": id,

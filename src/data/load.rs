@@ -117,19 +117,23 @@ pub(super) fn from_csv(text: &str, what: &str) -> Result<Dataset> {
             continue;
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        let parsed: std::result::Result<Vec<f64>, _> =
-            fields.iter().map(|f| f.parse::<f64>()).collect();
-        match parsed {
-            Ok(v) => rows.push(v),
-            Err(_) if first_data_line => {} // a header line
-            Err(_) => {
-                let bad = fields
-                    .iter()
-                    .find(|f| f.parse::<f64>().is_err())
-                    .unwrap_or(&"");
+        let parsed: Vec<Option<f64>> = fields.iter().map(|f| f.parse::<f64>().ok()).collect();
+        let bad = parsed.iter().position(Option::is_none);
+        match bad {
+            None => rows.push(parsed.into_iter().map(|v| v.unwrap_or(0.0)).collect()),
+            // A header is a first line in which no field is a number.
+            Some(_) if first_data_line && parsed.iter().all(Option::is_none) => {}
+            Some(j) => {
                 return Err(Error::input(format!(
-                    "{what}, line {}: '{bad}' is not a number; every field after the header must be a number (features, then the label)",
-                    lineno + 1
+                    "{what}, line {}, column {}: '{}' is not a number; every field must be a number (features, then the label){}",
+                    lineno + 1,
+                    j + 1,
+                    fields[j],
+                    if first_data_line {
+                        " — a header line has no numeric field at all"
+                    } else {
+                        ""
+                    }
                 )));
             }
         }
@@ -172,14 +176,102 @@ struct Array {
     data: Vec<f64>,
 }
 
-fn read_npy<R: std::io::Read>(reader: R, what: &str) -> Result<Array> {
+/// The shape declared in a `.npy` header, read without trusting it: the magic string, the
+/// header length, and the `'shape': (…)` tuple of the header's dict. Returns the shape and the
+/// header bytes (to be read again by npyz).
+fn npy_header_shape<R: std::io::Read>(reader: &mut R, what: &str) -> Result<(Vec<u64>, Vec<u8>)> {
+    let bad = |msg: String| {
+        Error::input(format!(
+            "{what} is not a readable NumPy array ({msg}); write it with numpy.save"
+        ))
+    };
+    let mut head = vec![0u8; 8];
+    reader
+        .read_exact(&mut head)
+        .map_err(|e| bad(format!("{e}")))?;
+    if &head[..6] != b"\x93NUMPY" {
+        return Err(bad("no NumPy magic string".into()));
+    }
+    let len = match head[6] {
+        1 => {
+            let mut b = [0u8; 2];
+            reader.read_exact(&mut b).map_err(|e| bad(format!("{e}")))?;
+            head.extend_from_slice(&b);
+            u16::from_le_bytes(b) as usize
+        }
+        2 | 3 => {
+            let mut b = [0u8; 4];
+            reader.read_exact(&mut b).map_err(|e| bad(format!("{e}")))?;
+            head.extend_from_slice(&b);
+            u32::from_le_bytes(b) as usize
+        }
+        v => return Err(bad(format!("unknown format version {v}"))),
+    };
+    if len > 1 << 20 {
+        return Err(bad(format!("a header of {len} bytes")));
+    }
+    let mut dict = vec![0u8; len];
+    reader
+        .read_exact(&mut dict)
+        .map_err(|e| bad(format!("{e}")))?;
+    let text = String::from_utf8_lossy(&dict).into_owned();
+    head.extend_from_slice(&dict);
+    let tuple = text
+        .find("'shape'")
+        .and_then(|i| {
+            let rest = &text[i..];
+            let open = rest.find('(')?;
+            let close = rest[open..].find(')')?;
+            Some(rest[open + 1..open + close].to_string())
+        })
+        .ok_or_else(|| bad("no 'shape' tuple in the header".into()))?;
+    let shape = tuple
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.trim_end_matches('L')
+                .parse::<u64>()
+                .map_err(|_| bad(format!("shape entry '{t}' is not a size")))
+        })
+        .collect::<Result<Vec<u64>>>()?;
+    Ok((shape, head))
+}
+
+/// Read a `.npy` array of at most `available` data bytes (the file's or archive entry's size).
+/// The declared shape is checked before anything is allocated: its element count times the
+/// dtype's size (checked arithmetic) must fit in `available` and in the memory limit.
+fn read_npy<R: std::io::Read>(mut reader: R, available: u64, what: &str) -> Result<Array> {
     let bad = |e: std::io::Error| {
         Error::input(format!(
             "{what} is not a readable NumPy array ({e}); write it with numpy.save"
         ))
     };
-    let file = npyz::NpyFile::new(reader).map_err(bad)?;
-    let shape: Vec<usize> = file.shape().iter().map(|&s| s as usize).collect();
+    let (declared, header) = npy_header_shape(&mut reader, what)?;
+    let count = declared.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d));
+    let shown = format!("{declared:?}");
+    let Some(count) = count else {
+        return Err(Error::input(format!(
+            "{what} declares shape {shown}, whose element count overflows 64 bits; the header is corrupt — write the array again with numpy.save"
+        )));
+    };
+    let file = npyz::NpyFile::new(std::io::Read::chain(std::io::Cursor::new(header), reader))
+        .map_err(bad)?;
+    let item = file.dtype().num_bytes().unwrap_or(usize::MAX) as u64;
+    match count.checked_mul(item) {
+        Some(b) if b <= available => {}
+        _ => {
+            return Err(Error::input(format!(
+                "{what} declares shape {shown} ({count} entries of {item} bytes) but holds only {available} bytes; the header is corrupt or the file truncated — write the array again with numpy.save"
+            )))
+        }
+    }
+    crate::io::check_size(
+        &format!("{what} (shape {shown})"),
+        count.checked_mul(8 * 3),
+        "give a smaller dataset",
+    )?;
+    let shape: Vec<usize> = declared.iter().map(|&s| s as usize).collect();
     let fortran = file.order() == npyz::Order::Fortran;
     let dtype = file.dtype().descr();
     macro_rules! try_types {
@@ -205,6 +297,13 @@ fn read_npy<R: std::io::Read>(reader: R, what: &str) -> Result<Array> {
 }
 
 fn finish(shape: Vec<usize>, data: Vec<f64>, fortran: bool) -> Result<Array> {
+    let count: usize = shape.iter().product();
+    if data.len() != count {
+        return Err(Error::input(format!(
+            "a NumPy array of shape {shape:?} holds {} entries instead of {count}; write it again with numpy.save",
+            data.len()
+        )));
+    }
     if fortran && shape.len() == 2 {
         let (r, c) = (shape[0], shape[1]);
         let data = (0..r * c)
@@ -221,7 +320,8 @@ fn from_npy(path: &Path, what: &str) -> Result<Dataset> {
             "cannot read {what}: {e}; check the path (it must name an existing, readable file)"
         ))
     })?;
-    let a = read_npy(std::io::BufReader::new(file), what)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let a = read_npy(std::io::BufReader::new(file), len, what)?;
     if a.shape.len() != 2 {
         return Err(Error::input(format!(
             "{what}: a .npy dataset must be 2-D (n × (d+1), label in the last column) but has shape {:?}; use .npz with arrays x and y instead",
@@ -229,6 +329,11 @@ fn from_npy(path: &Path, what: &str) -> Result<Dataset> {
         )));
     }
     let (n, w) = (a.shape[0], a.shape[1]);
+    if n == 0 || w < 2 {
+        return Err(Error::input(format!(
+            "{what} has shape ({n}, {w}); a .npy dataset needs n ≥ 1 rows of d ≥ 1 features and the label"
+        )));
+    }
     let rows = (0..n)
         .map(|i| a.data[i * w..(i + 1) * w].to_vec())
         .collect();
@@ -248,7 +353,10 @@ fn from_npz(path: &Path, what: &str) -> Result<Dataset> {
     })?;
     let mut get = |name: &str| -> Result<Option<Array>> {
         match zip.by_name(&format!("{name}.npy")) {
-            Ok(entry) => read_npy(entry, &format!("array '{name}' of {what}")).map(Some),
+            Ok(entry) => {
+                let size = entry.size();
+                read_npy(entry, size, &format!("array '{name}' of {what}")).map(Some)
+            }
             Err(zip::result::ZipError::FileNotFound) => Ok(None),
             Err(e) => Err(Error::input(format!(
                 "{what}: cannot read array '{name}' ({e}); rewrite the file with numpy.savez"
@@ -279,6 +387,17 @@ fn from_npz(path: &Path, what: &str) -> Result<Dataset> {
         )));
     }
     let (n, d) = (x.shape[0], x.shape[1]);
+    if n == 0 || d == 0 {
+        return Err(Error::input(format!(
+            "{what}: 'x' has shape ({n}, {d}); a dataset needs at least one sample and one feature"
+        )));
+    }
+    if y.shape[0] != n {
+        return Err(Error::input(format!(
+            "{what}: 'x' has {n} rows but 'y' has {} labels; give exactly one label per row of x",
+            y.shape[0]
+        )));
+    }
     let labels = y
         .data
         .iter()

@@ -108,6 +108,71 @@ pub fn svd_tolerance(m: usize, n: usize) -> f64 {
     64.0 * f64::EPSILON * (m.max(n) as f64)
 }
 
+/// max_ij |a_ij| (0 for an empty matrix; NaN-free inputs assumed).
+pub fn max_abs(a: MatRef<'_, f64>) -> f64 {
+    (0..a.ncols()).fold(0.0f64, |acc, j| {
+        (0..a.nrows()).fold(acc, |acc, i| acc.max(a[(i, j)].abs()))
+    })
+}
+
+/// ⌊log₂ m⌋ for a finite m > 0, exactly (read from the bits; subnormals included).
+pub fn exponent_of(m: f64) -> i32 {
+    debug_assert!(m > 0.0 && m.is_finite());
+    let bits = m.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased > 0 {
+        biased - 1023
+    } else {
+        let mant = bits & ((1u64 << 52) - 1);
+        63 - mant.leading_zeros() as i32 - 1074
+    }
+}
+
+/// x·2^e, applied as two exact halves so that neither factor over- or underflows; exact whenever
+/// the result is a normal number.
+pub fn scale_pow2(x: f64, e: i32) -> f64 {
+    let (e1, e2) = (e / 2, e - e / 2);
+    x * 2f64.powi(e1) * 2f64.powi(e2)
+}
+
+/// The power-of-two scale of a matrix: e with max|a_ij|·2^−e ∈ [1, 2), or 0 when max|a_ij| is
+/// already in [0.5, 4] (so inputs of ordinary size are used as they are, bit for bit) or is 0.
+pub fn scale_exponent(a: MatRef<'_, f64>) -> i32 {
+    let amax = max_abs(a);
+    if amax > 0.0 && amax.is_finite() && !(0.5..=4.0).contains(&amax) {
+        exponent_of(amax)
+    } else {
+        0
+    }
+}
+
+/// The thin SVD of a·2^−e, verified, with e = [`scale_exponent`]`(a)`: the SVD is
+/// scale-equivariant, and inputs near the underflow or overflow threshold otherwise lose digits
+/// (or fail to converge) inside the factorization. U and V are those of `a`; the singular values
+/// of `a` are s·2^e, which may not be representable (σ₁ of a matrix of 1e308s overflows) — so the
+/// norms and dualizers work on the scaled values. A zero matrix gives s = 0 with U, V the leading
+/// columns of the identity, without a factorization.
+pub fn svd_thin_scaled(a: MatRef<'_, f64>) -> Result<(Svd, i32)> {
+    let (m, n) = (a.nrows(), a.ncols());
+    let r = m.min(n);
+    if r == 0 || max_abs(a) == 0.0 {
+        return Ok((
+            Svd {
+                u: Mat::from_fn(m, r, |i, j| if i == j { 1.0 } else { 0.0 }),
+                s: vec![0.0; r],
+                v: Mat::from_fn(n, r, |i, j| if i == j { 1.0 } else { 0.0 }),
+            },
+            0,
+        ));
+    }
+    let e = scale_exponent(a);
+    if e == 0 {
+        return Ok((verified_svd(a)?, 0));
+    }
+    let scaled = Mat::from_fn(m, n, |i, j| scale_pow2(a[(i, j)], -e));
+    Ok((verified_svd(scaled.as_ref())?, e))
+}
+
 /// The thin SVD of `a`, verified.
 ///
 /// faer 0.24's divide-and-conquer SVD (used from min(m, n) ≥ 128 on) can return singular vectors
@@ -115,37 +180,22 @@ pub fn svd_tolerance(m: usize, n: usize) -> f64 {
 /// ‖A − USVᵀ‖_F/‖A‖_F = 1.3e-6 with orthonormal U, V and correct singular values. So every SVD is
 /// checked ([`svd_check`]: reconstruction and orthonormality of U and V within [`svd_tolerance`];
 /// three extra products, about 10–20 % of the SVD's cost); on failure it is recomputed with the
-/// implicit-QR bidiagonal SVD, then on Aᵀ.
+/// implicit-QR bidiagonal SVD, then on Aᵀ. The input is scaled by a power of two first
+/// ([`svd_thin_scaled`]); singular values that overflow f64 are +∞.
 /// [`Error::Failed`] if faer does not converge (non-finite input) or no attempt is accurate.
 pub fn try_svd_thin(a: MatRef<'_, f64>) -> Result<Svd> {
-    let (m, n) = (a.nrows(), a.ncols());
-    if m == 0 || n == 0 {
-        return Ok(Svd {
-            u: Mat::zeros(m, 0),
-            s: Vec::new(),
-            v: Mat::zeros(n, 0),
-        });
-    }
-    // Scale by an exact power of two so that max|a_ij| ∈ [1, 2): the SVD is scale-equivariant, and
-    // inputs near the underflow (or overflow) threshold otherwise lose digits inside the
-    // factorization (seen on Muon momenta of order 1e-300 in long homogeneous-network runs).
-    let amax = (0..n).fold(0.0f64, |acc, j| {
-        (0..m).fold(acc, |acc, i| acc.max(a[(i, j)].abs()))
-    });
-    if amax > 0.0 && amax.is_finite() && !(0.5..=4.0).contains(&amax) {
-        let e = amax.log2().floor() as i32;
-        // 2^−e itself overflows for subnormal inputs (e < −1023) and underflows for e > 1023:
-        // apply it as two exact halves, each a normal number.
-        let (e1, e2) = (e / 2, e - e / 2);
-        let (down1, down2) = (2f64.powi(-e1), 2f64.powi(-e2));
-        let scaled = Mat::from_fn(m, n, |i, j| a[(i, j)] * down1 * down2);
-        let mut svd = try_svd_thin(scaled.as_ref())?;
-        let (up1, up2) = (2f64.powi(e1), 2f64.powi(e2));
+    let (mut svd, e) = svd_thin_scaled(a)?;
+    if e != 0 {
         for s in &mut svd.s {
-            *s = *s * up1 * up2;
+            *s = scale_pow2(*s, e);
         }
-        return Ok(svd);
     }
+    Ok(svd)
+}
+
+/// The verified SVD of an input of ordinary scale (see [`try_svd_thin`]).
+fn verified_svd(a: MatRef<'_, f64>) -> Result<Svd> {
+    let (m, n) = (a.nrows(), a.ncols());
     let tol = svd_tolerance(m, n);
     let first = faer_svd(a, 128)?;
     let r0 = svd_check(a, &first);
@@ -172,18 +222,31 @@ pub fn try_svd_thin(a: MatRef<'_, f64>) -> Result<Svd> {
     )))
 }
 
-/// The singular values of `a`, descending, without vectors.
+/// The singular values of a·2^−e, descending, without vectors, with e = [`scale_exponent`]`(a)`
+/// (see [`svd_thin_scaled`]); the singular values of `a` are s·2^e.
 ///
 /// Computed with faer's implicit-QR bidiagonal SVD (`recursion_threshold = usize::MAX`), not the
 /// default divide and conquer, which returned a spurious σ ≈ 1.3e-3 (true value ≈ 1e-14) on a
-/// 128×128 matrix of rank 64 (see [`try_svd_thin`]). Panics only on non-finite input.
-pub fn singular_values(a: MatRef<'_, f64>) -> Vec<f64> {
+/// 128×128 matrix of rank 64 (see [`try_svd_thin`]). A zero matrix gives zeros without a
+/// factorization. Panics only on non-finite input.
+pub fn singular_values_scaled(a: MatRef<'_, f64>) -> (Vec<f64>, i32) {
     use faer::dyn_stack::{MemBuffer, MemStack};
     use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors, SvdParams};
     let (m, n) = (a.nrows(), a.ncols());
     if m == 0 || n == 0 {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
+    if max_abs(a) == 0.0 {
+        return (vec![0.0; m.min(n)], 0);
+    }
+    let e = scale_exponent(a);
+    let scaled;
+    let a = if e == 0 {
+        a
+    } else {
+        scaled = Mat::from_fn(m, n, |i, j| scale_pow2(a[(i, j)], -e));
+        scaled.as_ref()
+    };
     let mut params = <SvdParams as faer::Auto<f64>>::auto();
     params.recursion_threshold = usize::MAX;
     let par = faer::get_global_parallelism();
@@ -210,7 +273,18 @@ pub fn singular_values(a: MatRef<'_, f64>) -> Vec<f64> {
             "singular values of a {m}×{n} matrix did not converge ({e:?}); input must be finite"
         );
     }
-    s.column_vector().iter().copied().collect()
+    (s.column_vector().iter().copied().collect(), e)
+}
+
+/// The singular values of `a`, descending ([`singular_values_scaled`] scaled back; a value that
+/// overflows f64 is +∞). Panics only on non-finite input.
+pub fn singular_values(a: MatRef<'_, f64>) -> Vec<f64> {
+    let (s, e) = singular_values_scaled(a);
+    if e == 0 {
+        s
+    } else {
+        s.into_iter().map(|x| scale_pow2(x, e)).collect()
+    }
 }
 
 /// The thin SVD of `a` (faer): s descending, u m×r, v n×r, r = min(m, n).
@@ -409,8 +483,38 @@ pub fn newton_schulz_generic<T: NsFloat>(
             fro2 += v * v;
         }
     }
-    let inv = T::from_f64(1.0 / (fro2.sqrt() + eps));
-    let mut x = Mat::<T>::from_fn(m, n, |i, j| g[(i, j)] * inv);
+    let mut x = if fro2.is_finite() && fro2 >= f64::MIN_POSITIVE {
+        let inv = T::from_f64(1.0 / (fro2.sqrt() + eps));
+        Mat::<T>::from_fn(m, n, |i, j| g[(i, j)] * inv)
+    } else {
+        // ‖G‖_F² over- or underflowed: X = G/(‖G‖_F + eps) computed on G·2^−e (max|G_ij|·2^−e ∈
+        // [1, 2)) as (G·2^−e)/(‖G·2^−e‖_F + eps·2^−e), which is exact in scale; for tiny G the
+        // denominator is eps (‖G‖_F ≪ eps) and the direct quotient is safe.
+        let amax = (0..n).fold(0.0f64, |acc, j| {
+            (0..m).fold(acc, |acc, i| acc.max(g[(i, j)].to_f64().abs()))
+        });
+        if amax == 0.0 {
+            Mat::<T>::zeros(m, n)
+        } else {
+            let e = exponent_of(amax);
+            let mut s2 = 0.0f64;
+            for j in 0..n {
+                for i in 0..m {
+                    let v = scale_pow2(g[(i, j)].to_f64(), -e);
+                    s2 += v * v;
+                }
+            }
+            if e >= 0 {
+                let denom = s2.sqrt() + scale_pow2(eps, -e);
+                Mat::<T>::from_fn(m, n, |i, j| {
+                    T::from_f64(scale_pow2(g[(i, j)].to_f64(), -e) / denom)
+                })
+            } else {
+                let denom = scale_pow2(s2.sqrt(), e) + eps;
+                Mat::<T>::from_fn(m, n, |i, j| T::from_f64(g[(i, j)].to_f64() / denom))
+            }
+        }
+    };
     let mut x_next = Mat::<T>::zeros(m, n);
     let mut a = Mat::<T>::zeros(m, m);
     let mut b = Mat::<T>::zeros(m, m);

@@ -81,8 +81,9 @@ fn solve(
 
 /// γ_ε in the vector norm `norm` (`l1`, `l2`, `linf`, `lp:P`) for the binary view of `data`
 /// (label 1 ↦ +1, 0 ↦ −1), with ℓ∞-robustness radius `robust_linf` (None or 0: the plain
-/// margin). ε < 0 or non-finite is an input error; ε ≥ ε* gives `separable: false`, γ = 0.
-pub fn binary_margin(
+/// margin), for data of ordinary scale (the public [`super::binary_margin`] normalizes the scale
+/// first). ε < 0 or non-finite is an input error; ε ≥ ε* gives `separable: false`, γ = 0.
+pub(super) fn binary_margin_unscaled(
     data: &Dataset,
     norm: &str,
     robust_linf: Option<f64>,

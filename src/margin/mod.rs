@@ -42,10 +42,9 @@ pub mod kkt;
 mod multiclass;
 mod schatten;
 
-pub use binary::binary_margin;
 pub use kkt::{best_dual_alignment, nnls, DualAlignment, DualBlock, Nnls};
-pub use multiclass::max_margin;
 
+use crate::data::Dataset;
 use crate::error::{Error, Result};
 use faer::Mat;
 use serde_json::{json, Value};
@@ -246,6 +245,103 @@ impl Margin {
         }
         out
     }
+}
+
+/// The data scaled by 2^−e so that max |x_ij| ∈ [1, 2), and e (None, 0 when already there).
+fn unit_scale(data: &Dataset) -> Result<(Option<Dataset>, i32)> {
+    let amax = crate::linalg::max_abs(data.x().as_ref());
+    if amax == 0.0 {
+        return Ok((None, 0));
+    }
+    let e = crate::linalg::exponent_of(amax);
+    if e == 0 {
+        return Ok((None, 0));
+    }
+    let x = data.x();
+    let xs = Mat::from_fn(x.nrows(), x.ncols(), |i, j| {
+        crate::linalg::scale_pow2(x[(i, j)], -e)
+    });
+    let scaled = Dataset::new(data.classes(), xs, data.y().to_vec(), "the scaled data")?;
+    Ok((Some(scaled), e))
+}
+
+/// Undo [`unit_scale`] on an answer: γ, the bracket and the scale-dependent info fields are
+/// multiplied by 2^e (values beyond f64 become +∞, which the command line refuses); W and λ are
+/// scale-free.
+fn unscale(mut m: Margin, e: i32) -> Margin {
+    if e == 0 {
+        return m;
+    }
+    let up = |x: f64| crate::linalg::scale_pow2(x, e);
+    m.gamma = up(m.gamma);
+    m.lower = up(m.lower);
+    m.upper = up(m.upper);
+    if let Some(info) = m.info.as_object_mut() {
+        let mut scaled: Vec<(&str, f64)> = Vec::new();
+        for key in ["eps", "eps_star", "separability_tolerance", "gamma_solver"] {
+            if let Some(x) = info.get(key).and_then(Value::as_f64) {
+                scaled.push((key, up(x)));
+            }
+        }
+        if let Some(x) = info.get("objective").and_then(Value::as_f64) {
+            scaled.push(("objective", crate::linalg::scale_pow2(x, -e)));
+        }
+        // A diagnostic whose scaled-back value leaves f64 (the objective 1/γ of subnormal data)
+        // is dropped rather than written as null.
+        for (key, x) in scaled {
+            if x.is_finite() {
+                info.insert(key.into(), json!(x));
+            } else {
+                info.remove(key);
+            }
+        }
+        info.insert("data_scale_exponent".into(), json!(e));
+    }
+    m
+}
+
+/// γ for the matrix norm `norm` (contract name) on `data`, with its certified bracket.
+///
+/// Max-margin is positively homogeneous in the data (γ(c·X) = c·γ(X), same W): the data are
+/// scaled by an exact power of two 2^−e into max |x_ij| ∈ [1, 2), solved, and γ, lower and upper
+/// scaled back by 2^e, so the answer and its certificate hold at any scale (1e-12, subnormal, or
+/// 1e300 data alike); `info.data_scale_exponent` records e. Non-separable data give
+/// `separable: false`, γ = 0, W = 0, lower = 0 and upper = ‖Σλ A‖_* for the separability LP's
+/// Farkas multipliers (≈ 0).
+pub fn max_margin(data: &Dataset, norm: &str, opts: &MarginOptions) -> Result<Margin> {
+    let (scaled, e) = unit_scale(data)?;
+    let m = multiclass::max_margin_unscaled(scaled.as_ref().unwrap_or(data), norm, opts)?;
+    Ok(unscale(m, e))
+}
+
+/// γ_ε in the vector norm `norm` (`l1`, `l2`, `linf`, `lp:P`) for the binary view of `data`
+/// (label 1 ↦ +1, 0 ↦ −1), with ℓ∞-robustness radius `robust_linf` (None or 0: the plain
+/// margin). ε < 0 or non-finite is an input error; ε ≥ ε* gives `separable: false`, γ = 0.
+///
+/// The robust margin y⟨w, x⟩ − ε‖w‖₁ is positively homogeneous in (x, ε) jointly, so the data
+/// and ε are scaled by one power of two as in [`max_margin`] and the answer scaled back.
+pub fn binary_margin(
+    data: &Dataset,
+    norm: &str,
+    robust_linf: Option<f64>,
+    opts: &MarginOptions,
+) -> Result<Margin> {
+    if let Some(eps) = robust_linf {
+        if !(eps >= 0.0 && eps.is_finite()) {
+            return Err(Error::input(format!(
+                "--robust-linf {eps}: the perturbation radius must be a finite number ≥ 0 (e.g. 0.05)"
+            )));
+        }
+    }
+    let (scaled, e) = unit_scale(data)?;
+    // ε·2^−e may overflow for tiny data and a large ε; ε ≫ ε* either way (not separable).
+    let eps = robust_linf.map(|x| crate::linalg::scale_pow2(x, -e).min(f64::MAX));
+    let mut m = binary::binary_margin_unscaled(scaled.as_ref().unwrap_or(data), norm, eps, opts)?;
+    m = unscale(m, e);
+    if let (Some(info), Some(eps)) = (m.info.as_object_mut(), robust_linf) {
+        info.insert("eps".into(), json!(eps));
+    }
+    Ok(m)
 }
 
 /// Normalize multipliers: clip to ≥ 0 and divide by the sum; None if the sum is not positive.

@@ -11,12 +11,17 @@ use faer::Mat;
 use serde_json::json;
 use std::time::Instant;
 
-/// γ for the matrix norm `norm` (contract name) on `data`, with its certified bracket.
+/// γ for the matrix norm `norm` (contract name) on `data` of ordinary scale, with its certified
+/// bracket (the public [`super::max_margin`] normalizes the data's scale first).
 ///
 /// Non-separable data (the conic program is infeasible, confirmed by the LP of [`separability`])
 /// give `separable: false`, γ = 0, W = 0, lower = 0 and upper = ‖Σλ A‖_* for the LP's Farkas
 /// multipliers (≈ 0).
-pub fn max_margin(data: &Dataset, norm: &str, opts: &MarginOptions) -> Result<Margin> {
+pub(super) fn max_margin_unscaled(
+    data: &Dataset,
+    norm: &str,
+    opts: &MarginOptions,
+) -> Result<Margin> {
     let start = Instant::now();
     let geometry = Geometry::matrix(norm)?;
     let cert = parse_norm(norm)?;
@@ -24,7 +29,7 @@ pub fn max_margin(data: &Dataset, norm: &str, opts: &MarginOptions) -> Result<Ma
         conic_max_margin(data, norm, geometry, cert.as_ref(), opts, start)?
     } else {
         // Warm start (and separability verdict) from the Frobenius program.
-        let fro = max_margin(data, "fro", opts)?;
+        let fro = max_margin_unscaled(data, "fro", opts)?;
         if fro.separable {
             Some(super::schatten::first_order_max_margin(
                 data,

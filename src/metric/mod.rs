@@ -170,16 +170,23 @@ impl SecantPair {
         let a_hat: Vec<f64> = a.iter().map(|x| x / norm_a).collect();
         let b_par = dot(b, &a_hat);
         let a_dot_b = b_par * norm_a;
-        if b_par.is_nan() || b_par <= 0.0 || a_dot_b.is_nan() || a_dot_b <= 0.0 {
+        // The sign of aᵀb is that of b_∥ = bᵀâ (‖a‖ > 0); aᵀb itself may leave the f64 range.
+        if b_par.is_nan() || b_par <= 0.0 {
             return Err(Error::input(format!(
                 "no SPD metric exists: aᵀb = {a_dot_b:e} ≤ 0, so the update does not decrease the loss to first order (aᵀMa > 0 for every SPD M); give an update a with aᵀb > 0, where b = −∇L"
+            )));
+        }
+        if !(a_dot_b.is_finite() && a_dot_b > 0.0) {
+            return Err(Error::input(format!(
+                "aᵀb > 0 is outside the f64 range (‖a‖ = {norm_a:e}, b_∥ = {b_par:e}); scale a and b by one common power of two (every metric here is invariant under (a, b) → (c·a, c·b))"
             )));
         }
         // b_⊥ = b − b_∥ â, re-orthogonalized once against â (twice is enough, Parlett–Kahan).
         let mut bp: Vec<f64> = b.iter().zip(&a_hat).map(|(x, h)| x - b_par * h).collect();
         let c = dot(&bp, &a_hat);
         bp.iter_mut().zip(&a_hat).for_each(|(x, h)| *x -= c * h);
-        let b_perp = norm2(&bp);
+        // For D = 1 there is no a^⊥: b ∥ a exactly, and b − b_∥ â is rounding noise.
+        let b_perp = if a.len() == 1 { 0.0 } else { norm2(&bp) };
         let e_perp = if b_perp > 0.0 {
             let mut e: Vec<f64> = bp.iter().map(|x| x / b_perp).collect();
             let c2 = dot(&e, &a_hat);
@@ -497,7 +504,7 @@ impl PlaneMetric {
         } else {
             v.push((lo, 1));
         }
-        let mult = self.dim - self.plane_dim();
+        let mult = self.dim.saturating_sub(self.plane_dim());
         if mult > 0 {
             v.push((self.complement, mult));
         }
@@ -633,9 +640,13 @@ pub fn dense_optimal(pair: &SecantPair) -> Mat<f64> {
 pub fn dense_family(pair: &SecantPair, beta: f64) -> Mat<f64> {
     let (a, b, h) = (pair.a(), pair.b(), pair.a_hat());
     let s = dot(a, b);
+    // b_i·(b_k/s) rather than (b_i·b_k)/s: the product underflows when aᵀb is tiny
+    // (a = e₁, b = (1e-300, 1): entry (0,0) is 1e-300, not 0); evaluated for i ≤ k and mirrored,
+    // so M is exactly symmetric.
     Mat::from_fn(pair.dim(), pair.dim(), |i, k| {
+        let (i, k) = (i.min(k), i.max(k));
         let delta = if i == k { 1.0 } else { 0.0 };
-        b[i] * b[k] / s + beta * (delta - h[i] * h[k])
+        b[i] * (b[k] / s) + beta * (delta - h[i] * h[k])
     })
 }
 

@@ -86,8 +86,16 @@ pub fn lp_lmo(x: &[f64], p: f64, out: &mut [f64]) -> f64 {
     }
     if p == 2.0 {
         let n = lp_norm(x, 2.0);
-        for (o, &v) in out.iter_mut().zip(x) {
-            *o = v / n;
+        if n.is_normal() {
+            for (o, &v) in out.iter_mut().zip(x) {
+                *o = v / n;
+            }
+        } else {
+            // ‖x‖₂ overflowed (or is subnormal, with few bits): x/‖x‖₂ = (x/M)/‖x/M‖₂.
+            let s = x.iter().map(|v| (v / m) * (v / m)).sum::<f64>().sqrt();
+            for (o, &v) in out.iter_mut().zip(x) {
+                *o = (v / m) / s;
+            }
         }
         return n;
     }

@@ -13,7 +13,9 @@
 
 use super::entrywise::{conjugate_exponent, fmt_exponent, lp_lmo, lp_norm};
 use super::Norm;
-use crate::linalg::{numerical_rank, polar_from_svd, singular_values, svd_thin, Svd};
+use crate::linalg::{
+    numerical_rank, polar_from_svd, scale_pow2, singular_values_scaled, svd_thin_scaled, Svd,
+};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
@@ -72,20 +74,28 @@ impl Norm for Schatten {
         }
     }
     fn norm(&self, x: MatRef<'_, f64>) -> f64 {
-        lp_norm(&singular_values(x), self.p)
+        let (s, e) = singular_values_scaled(x);
+        scale_pow2(lp_norm(&s, self.p), e)
     }
     fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
-        lp_norm(&singular_values(g), conjugate_exponent(self.p))
+        let (s, e) = singular_values_scaled(g);
+        scale_pow2(lp_norm(&s, conjugate_exponent(self.p)), e)
     }
     fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
         self.dual_and_dualize(g).1
     }
     fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
-        let svd = svd_thin(g);
+        // The SVD of G·2^−e: the direction is scale-free, the dual norm is scaled back (+∞ when it
+        // overflows f64). G = 0 returns at once, without a factorization.
+        let (svd, e) = match svd_thin_scaled(g) {
+            Ok(x) => x,
+            Err(err) => panic!("{err}"),
+        };
         let dual = lp_norm(&svd.s, conjugate_exponent(self.p));
         if dual == 0.0 {
             return (0.0, Mat::zeros(g.nrows(), g.ncols()));
         }
+        let dual = scale_pow2(dual, e);
         let dir = if self.p.is_infinite() {
             polar_from_svd(&svd, numerical_rank(&svd))
         } else if self.p == 1.0 {
@@ -120,10 +130,12 @@ impl Norm for RmsToRms {
         "rms-rms".into()
     }
     fn norm(&self, x: MatRef<'_, f64>) -> f64 {
-        Self::ratio(x) * singular_values(x).first().copied().unwrap_or(0.0)
+        let (s, e) = singular_values_scaled(x);
+        Self::ratio(x) * scale_pow2(s.first().copied().unwrap_or(0.0), e)
     }
     fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
-        singular_values(g).iter().sum::<f64>() / Self::ratio(g)
+        let (s, e) = singular_values_scaled(g);
+        scale_pow2(s.iter().sum::<f64>() / Self::ratio(g), e)
     }
     fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
         self.dual_and_dualize(g).1

@@ -87,20 +87,20 @@ impl Schedule {
         let mut kv = KeyValues::parse(&format!("schedule '{kind}'"), rest)?;
         let base = match kind {
             "const" | "constant" => {
-                Schedule::Constant(kv.f64_in("lr", None, 0.0, f64::INFINITY, "lr ≥ 0")?)
+                Schedule::Constant(kv.f64_in("lr", None, 0.0, f64::MAX, "finite lr ≥ 0")?)
             }
             "power" => Schedule::Power {
-                eta0: kv.f64_in("eta0", None, 0.0, f64::INFINITY, "eta0 ≥ 0")?,
-                a: kv.f64_in("a", None, 0.0, f64::INFINITY, "a ≥ 0")?,
+                eta0: kv.f64_in("eta0", None, 0.0, f64::MAX, "finite eta0 ≥ 0")?,
+                a: kv.f64_in("a", None, 0.0, f64::MAX, "finite a ≥ 0")?,
             },
             "shifted-power" => Schedule::ShiftedPower {
-                eta0: kv.f64_in("eta0", None, 0.0, f64::INFINITY, "eta0 ≥ 0")?,
-                a: kv.f64_in("a", None, 0.0, f64::INFINITY, "a ≥ 0")?,
+                eta0: kv.f64_in("eta0", None, 0.0, f64::MAX, "finite eta0 ≥ 0")?,
+                a: kv.f64_in("a", None, 0.0, f64::MAX, "finite a ≥ 0")?,
             },
             "cosine" => Schedule::Cosine {
-                eta0: kv.f64_in("eta0", None, 0.0, f64::INFINITY, "eta0 ≥ 0")?,
+                eta0: kv.f64_in("eta0", None, 0.0, f64::MAX, "finite eta0 ≥ 0")?,
                 steps: kv.usize_in("steps", None, 1, usize::MAX, "steps ≥ 1")?,
-                final_lr: kv.f64_in("final", Some(0.0), 0.0, f64::INFINITY, "final ≥ 0")?,
+                final_lr: kv.f64_in("final", Some(0.0), 0.0, f64::MAX, "finite final ≥ 0")?,
             },
             other => {
                 return Err(Error::input(format!(

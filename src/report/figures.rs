@@ -31,10 +31,15 @@ use super::{fmt_num, records, s};
 use crate::error::Result;
 use serde_json::Value;
 
-/// Every figure the report has data for, in a fixed order. Empty if none.
+/// The most Newton–Schulz steps the NS-map figure draws (as `orthogonalize --steps`): the map is
+/// at its fixed point or in its envelope long before, and a report asking for 10⁹ would take hours.
+pub const MAX_FIGURE_NS_STEPS: usize = crate::cli::MAX_NS_STEPS;
+
+/// Every figure the report has data for, in a fixed order. Empty if none. A report whose
+/// `P8-a[envelope]` params ask for more than [`MAX_FIGURE_NS_STEPS`] steps is an input error.
 pub fn figures(report: &Value) -> Result<Vec<Figure>> {
     let mut out = Vec::new();
-    if let Some(d) = ns_map_data(report) {
+    if let Some(d) = ns_map_data(report)? {
         out.push(ns_map_figure(&d));
     }
     let hasd = hasd_data(report);
@@ -105,16 +110,26 @@ pub struct NsMap {
     pub envelope: Option<(f64, f64)>,
 }
 
-fn ns_map_data(report: &Value) -> Option<NsMap> {
-    let rec = records(report)
+fn ns_map_data(report: &Value) -> Result<Option<NsMap>> {
+    let Some(rec) = records(report)
         .iter()
-        .find(|r| s(r, "id") == "P8-a[envelope]")?;
+        .find(|r| s(r, "id") == "P8-a[envelope]")
+    else {
+        return Ok(None);
+    };
     let params = rec.get("params").cloned().unwrap_or(Value::Null);
-    let coeffs = crate::linalg::NsCoefficients::parse(s(&params, "coefficients")).ok()?;
-    let steps = params
-        .get("steps")
-        .and_then(Value::as_u64)
-        .map_or(coeffs.default_steps(), |k| k as usize);
+    let Ok(coeffs) = crate::linalg::NsCoefficients::parse(s(&params, "coefficients")) else {
+        return Ok(None);
+    };
+    let steps = match params.get("steps").and_then(Value::as_u64) {
+        None => coeffs.default_steps(),
+        Some(k) if (1..=MAX_FIGURE_NS_STEPS as u64).contains(&k) => k as usize,
+        Some(k) => {
+            return Err(crate::error::Error::input(format!(
+                "P8-a[envelope] asks for a Newton–Schulz figure of {k} steps; the figure draws 1 to {MAX_FIGURE_NS_STEPS} steps (2001 points × steps evaluations) — fix \"steps\" in the record's params or render without figures"
+            )))
+        }
+    };
     let det = rec.get("details").cloned().unwrap_or(Value::Null);
     let lo = det.get("min_sigma_out").and_then(Value::as_f64);
     let hi = det.get("max_sigma_out").and_then(Value::as_f64);
@@ -125,12 +140,12 @@ fn ns_map_data(report: &Value) -> Option<NsMap> {
             (x, y)
         })
         .collect();
-    Some(NsMap {
+    Ok(Some(NsMap {
         name: coeffs.name().to_string(),
         steps,
         points,
         envelope: lo.zip(hi),
-    })
+    }))
 }
 
 /// The Newton–Schulz map figure.
