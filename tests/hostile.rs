@@ -655,7 +655,12 @@ fn class3_files_the_user_did_not_ask_us_to_touch() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         listing(&out),
-        ["checks-appendix.tex", "checks.tex", "notes.txt", "report.md"]
+        [
+            "checks-appendix.tex",
+            "checks.tex",
+            "notes.txt",
+            "report.md"
+        ]
     );
     assert_eq!(
         std::fs::read_to_string(out.join("notes.txt")).unwrap(),

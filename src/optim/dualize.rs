@@ -5,7 +5,10 @@
 use super::momentum::{map, zip_apply};
 use super::transform::{Role, StepCtx, Transform};
 use crate::error::{Error, Result};
-use crate::linalg::{newton_schulz, numerical_rank, polar_from_svd, try_svd_thin, NsCoefficients};
+use crate::linalg::{
+    newton_schulz_generic, numerical_rank, polar_from_svd, try_svd_thin, NsCoefficients,
+    NsNormalization,
+};
 use crate::norms::{inner, Aggregation, Block, Norm, ProductNorm, Schatten};
 use faer::{Mat, MatRef};
 use std::sync::Arc;
@@ -16,7 +19,7 @@ pub enum Orthogonalizer {
     /// The exact polar factor UVᵀ from the thin SVD ([`crate::linalg::polar`]); the spectral-norm
     /// LMO (file 00 §5).
     Exact,
-    /// Newton–Schulz: transpose to wide, X ← X/(‖X‖_F + eps), per step X ← aX + (bA + cA²)X with
+    /// Newton–Schulz: transpose to wide, X ← X/(‖X‖_F + eps) or X/max(‖X‖_F, eps), per step X ← aX + (bA + cA²)X with
     /// A = XXᵀ ([`crate::linalg::newton_schulz`], file 08 §1.1). Not the polar factor.
     NewtonSchulz {
         /// The per-step (a, b, c) triples.
@@ -25,6 +28,8 @@ pub enum Orthogonalizer {
         steps: usize,
         /// The Frobenius-normalization eps (torch 1e-7).
         eps: f64,
+        /// X/(‖X‖_F + eps) (original Muon, optax) or X/max(‖X‖_F, eps) (torch.optim.Muon).
+        normalization: NsNormalization,
     },
 }
 
@@ -45,9 +50,18 @@ impl Orthogonalizer {
                 let svd = try_svd_thin(g)?;
                 Ok(polar_from_svd(&svd, numerical_rank(&svd)))
             }
-            Orthogonalizer::NewtonSchulz { coeffs, steps, eps } => {
-                Ok(newton_schulz(g, coeffs, *steps, *eps))
-            }
+            Orthogonalizer::NewtonSchulz {
+                coeffs,
+                steps,
+                eps,
+                normalization,
+            } => Ok(newton_schulz_generic(
+                g,
+                coeffs,
+                *steps,
+                *eps,
+                *normalization,
+            )),
         }
     }
 

@@ -15,7 +15,7 @@ use super::transform::{
     AddDecayedWeights, Identity, LearningRate, Partition, Role, Scale, Transform,
 };
 use crate::error::{Error, Result};
-use crate::linalg::NsCoefficients;
+use crate::linalg::{NsCoefficients, NsNormalization};
 use crate::norms::{parse_norm, Aggregation, Entrywise, Norm};
 use std::sync::Arc;
 
@@ -136,7 +136,7 @@ pub fn parse_optimizer_with_schedule(
                     "optimizer 'muon': bias_correction=true needs momentum_type=ema (optax's bias-corrected EMA)",
                 ));
             }
-            let orth = b.orthogonalizer("keller", "eps")?;
+            let orth = b.orthogonalizer("keller", "eps", NsNormalization::ClampEps)?;
             let wd = b.wd(0.1)?;
             let scale = b.muon_scale("original")?;
             let momentum = Momentum {
@@ -202,7 +202,7 @@ pub fn parse_optimizer_with_schedule(
                 f64::MAX,
                 "finite spectral scale s > 0",
             )?;
-            let orth = b.orthogonalizer("exact", "ns_eps")?;
+            let orth = b.orthogonalizer("exact", "ns_eps", NsNormalization::AddEps)?;
             let wd = b.wd(0.0)?;
             let spectral: Arc<dyn Norm> = Arc::new(OrthogonalizedSpectral(orth));
             let linf: Arc<dyn Norm> = Arc::new(Entrywise::max());
@@ -255,7 +255,7 @@ pub fn parse_optimizer_with_schedule(
             let lr = b.lr(0.05)?;
             let beta = b.kv.beta("momentum", 0.9)?;
             let nesterov = b.kv.bool("nesterov", false)?;
-            let orth = b.orthogonalizer("exact", "ns_eps")?;
+            let orth = b.orthogonalizer("exact", "ns_eps", NsNormalization::AddEps)?;
             let scale = b.muon_scale("none")?;
             let muon_momentum = Momentum {
                 nesterov,
@@ -438,8 +438,14 @@ impl Build<'_> {
         let s = self.kv.choice("scale", default, MuonScale::NAMES)?;
         Ok(MuonScale::parse(&s).expect("choice() only returns listed names"))
     }
-    /// `ns=keller|dion|cubic|exact`, `ns_steps`, and the NS eps under `eps_key`.
-    fn orthogonalizer(&mut self, default: &str, eps_key: &'static str) -> Result<Orthogonalizer> {
+    /// `ns=keller|dion|cubic|exact`, `ns_steps`, the NS eps under `eps_key`, and `eps_form=add|clamp`
+    /// (X/(‖X‖_F + eps) or X/max(‖X‖_F, eps); default `default_form`).
+    fn orthogonalizer(
+        &mut self,
+        default: &str,
+        eps_key: &'static str,
+        default_form: NsNormalization,
+    ) -> Result<Orthogonalizer> {
         let ns = self
             .kv
             .choice("ns", default, &["keller", "dion", "cubic", "exact"])?;
@@ -459,6 +465,8 @@ impl Build<'_> {
                 f64::MAX,
                 &format!("finite {eps_key} ≥ 0"),
             )?;
+            self.kv
+                .choice("eps_form", default_form.name(), NsNormalization::NAMES)?;
             return Ok(Orthogonalizer::Exact);
         }
         let coeffs = NsCoefficients::parse(&ns)?;
@@ -476,7 +484,16 @@ impl Build<'_> {
             f64::MAX,
             &format!("finite {eps_key} ≥ 0"),
         )?;
-        Ok(Orthogonalizer::NewtonSchulz { coeffs, steps, eps })
+        let form = self
+            .kv
+            .choice("eps_form", default_form.name(), NsNormalization::NAMES)?;
+        Ok(Orthogonalizer::NewtonSchulz {
+            coeffs,
+            steps,
+            eps,
+            normalization: NsNormalization::parse(&form)
+                .expect("choice() only returns listed names"),
+        })
     }
     fn wd(&mut self, default: f64) -> Result<f64> {
         self.kv
