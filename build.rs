@@ -29,7 +29,37 @@ fn index_theory_file(id: &str, text: &str) -> (String, String, usize) {
     (id.to_string(), title, entries)
 }
 
+/// The conic solver's PSD cone links the system OpenBLAS (LAPACK): on Linux, stop the build with one
+/// line naming the set-up command when no `libopenblas` is installed, instead of a linker error.
+fn check_system_lapack() {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
+        return;
+    }
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let mut dirs = vec![
+        format!("/usr/lib/{arch}-linux-gnu"),
+        "/usr/lib".to_string(),
+        "/usr/lib64".to_string(),
+        "/usr/local/lib".to_string(),
+    ];
+    if let Ok(extra) = std::env::var("OPENBLAS_LIB_DIR") {
+        dirs.insert(0, extra);
+    }
+    println!("cargo:rerun-if-env-changed=OPENBLAS_LIB_DIR");
+    let found = dirs.iter().any(|d| {
+        ["libopenblas.so", "libopenblas.a"]
+            .iter()
+            .any(|f| Path::new(d).join(f).exists())
+    });
+    if !found {
+        println!(
+            "cargo::error=the system OpenBLAS (LAPACK for the conic solver) is not installed: run `bash .ci/setup` once (Debian: apt-get install libopenblas-dev libgfortran-12-dev), or set OPENBLAS_LIB_DIR, then build again"
+        );
+    }
+}
+
 fn main() {
+    check_system_lapack();
     let git = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()

@@ -146,7 +146,11 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<i32> {
     let quiet = cli.quiet;
     let (out, report) = match cli.command {
-        Command::Validate(a) => {
+        Command::Validate(mut a) => {
+            // on a terminal the report goes to a new file, named in the summary line
+            if let Some(p) = validate::terminal_report_path(&a) {
+                a.report = Some(p);
+            }
             let report = a.report.clone();
             match validate::run(a, quiet)? {
                 Some(out) => (out, report),

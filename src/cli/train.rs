@@ -56,7 +56,7 @@ pub struct Args {
     /// shifted (∇L·e^{−s_t}, s_t the current log-scale; exact for NSD and sign descent, whose steps
     /// ignore the gradient's scale) or rescaled (∇L·e^{−r} with a reference r the optimizer's
     /// momenta follow; exact for every scale-invariant optimizer: Signum, NMD, Muon with ns=exact,
-    /// Adam with eps=0). auto: shifted for nsd, sign and momentum-free spectral/ngd, rescaled for
+    /// Adam with eps=0). auto: shifted for nsd, sign, fromage and momentum-free spectral/ngd, rescaled for
     /// the other scale-invariant optimizers, true otherwise.
     #[arg(
         long,
@@ -90,6 +90,24 @@ pub fn own_norm(spec: &str) -> Option<String> {
     }
 }
 
+/// A warning when the optimizer's settings break the assumptions of the implicit-bias theorems a
+/// margin run is compared with: weight decay (torch's Muon and AdamW default to wd > 0) pulls W
+/// toward 0 every step, so ‖W_t‖ stays bounded and W_t/‖W_t‖ converges to a regularized solution,
+/// not to the max-margin one. `canonical` is the optimizer's canonical spec (every key spelled out).
+fn implicit_bias_warning(canonical: &str) -> Option<String> {
+    let (name, rest) = canonical.split_once(':')?;
+    let wd = rest
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| k.trim() == "wd")
+        .and_then(|(_, v)| v.trim().parse::<f64>().ok())?;
+    (wd != 0.0).then(|| {
+        format!(
+            "warning: {name} runs with weight decay wd={wd}, which keeps ‖W_t‖ bounded: the normalized margins then converge to a regularized solution, not to the max-margin one of the implicit-bias theorems; pass wd=0 in the optimizer spec for an implicit-bias run"
+        )
+    })
+}
+
 /// `auto`: shifted for the momentum-free scale-invariant methods (no state to keep consistent),
 /// rescaled for the other scale-invariant optimizers, the true gradient otherwise.
 fn auto_grad_scale(spec: &str, opt: &dyn Optimizer) -> GradScale {
@@ -101,7 +119,7 @@ fn auto_grad_scale(spec: &str, opt: &dyn Optimizer) -> GradScale {
         .find(|(k, _)| k.trim() == "beta")
         .is_none_or(|(_, v)| v.trim().parse::<f64>() == Ok(0.0));
     match name {
-        "nsd" | "sign" => GradScale::Shifted,
+        "nsd" | "sign" | "fromage" => GradScale::Shifted,
         "spectral" | "ngd" if beta_zero => GradScale::Shifted,
         _ if opt.scale_invariant() => GradScale::Rescaled,
         _ => GradScale::True,
@@ -217,6 +235,10 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     let schedule = args.schedule.as_deref().map(Schedule::parse).transpose()?;
     let mut opt = parse_optimizer_with_schedule(&args.optimizer, schedule, &[(k, d)])?;
     let grad_scale = grad_scale.unwrap_or_else(|| auto_grad_scale(&args.optimizer, opt.as_ref()));
+    if let Some(warning) = implicit_bias_warning(&opt.name()) {
+        // a warning, not an error: decayed runs are legitimate experiments, but not the theorem's
+        super::say(&warning);
+    }
 
     let mut names: Vec<String> = if args.norms.is_empty() {
         let mut v: Vec<String> = vec!["fro".into(), "spectral".into(), "max".into()];
@@ -329,9 +351,29 @@ mod tests {
         assert_eq!(auto("nmd:norm=fro,beta=0.9"), GradScale::Rescaled);
         assert_eq!(auto("muon:ns=exact"), GradScale::Rescaled);
         assert_eq!(auto("adam:eps=0"), GradScale::Rescaled);
+        // Fromage's trust ratio makes each step independent of the gradient's scale, and it keeps
+        // no gradient state: the shifted gradient is exact (its true gradient underflows on
+        // separable data)
+        assert_eq!(auto("fromage:lr=0.01"), GradScale::Shifted);
+        assert!(crate::optim::parse_optimizer("fromage", &[(3, 4)])
+            .unwrap()
+            .scale_invariant());
         // Newton–Schulz normalizes by ‖X‖_F + ε, Adam's default ε > 0, GD is linear in ∇L
         assert_eq!(auto("muon"), GradScale::True);
         assert_eq!(auto("adam"), GradScale::True);
         assert_eq!(auto("gd"), GradScale::True);
+    }
+
+    #[test]
+    fn weight_decay_is_warned_about() {
+        let name = |spec: &str| {
+            crate::optim::parse_optimizer(spec, &[(3, 4)])
+                .unwrap()
+                .name()
+        };
+        let w = implicit_bias_warning(&name("muon")).expect("torch's default wd = 0.1");
+        assert!(w.contains("wd=0.1") && w.contains("wd=0"), "{w}");
+        assert_eq!(implicit_bias_warning(&name("muon:wd=0")), None);
+        assert_eq!(implicit_bias_warning(&name("sign")), None);
     }
 }

@@ -355,6 +355,27 @@ fn describe_expected(e: &serde_json::Value) -> String {
     }
 }
 
+/// Where the report of a run goes when `--report` is not given: stdout, unless stdout is a
+/// terminal — ≈ 1 MB of JSON is no use there — in which case a new file in the working directory,
+/// `steepest-report.json` or, if that exists, the first free `steepest-report-N.json` (an existing
+/// file is never touched). `--list` and `--rerun` print to stdout as usual.
+pub fn terminal_report_path(args: &Args) -> Option<PathBuf> {
+    use std::io::IsTerminal;
+    if args.report.is_some()
+        || args.list
+        || args.rerun.is_some()
+        || !std::io::stdout().is_terminal()
+    {
+        return None;
+    }
+    (0..10_000)
+        .map(|n| match n {
+            0 => PathBuf::from("steepest-report.json"),
+            n => PathBuf::from(format!("steepest-report-{n}.json")),
+        })
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+}
+
 /// Run the command. `None` means the output was already printed (e.g. `--list`).
 pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
     check_flags(&args)?;
@@ -439,6 +460,9 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
     }
     if !quiet {
         print_table(&report);
+        if let Some(p) = &args.report {
+            super::say(&format!("report: {}", p.display()));
+        }
     }
     let code = if report.summary.failures() > 0 { 1 } else { 0 };
     let json = serde_json::to_value(&report).expect("report serializes");
@@ -463,18 +487,26 @@ fn rerun(path: &std::path::Path, only: &[String], quiet: bool) -> Result<Output>
             crate::validate::REPORT_SCHEMA
         )));
     }
+    // `--only` takes record ids (`P1-c[ngd]`) or theory ids (`P1-c`: all its records), as in a run
     let ids: Vec<&str> = if only.is_empty() {
         old.records.iter().map(|r| r.id.as_str()).collect()
     } else {
-        for id in only {
-            if !old.records.iter().any(|r| &r.id == id) {
+        let matches = |r: &Record, sel: &str| {
+            r.id == sel || r.id.split('[').next() == Some(sel) && r.id.starts_with(sel)
+        };
+        for sel in only {
+            if !old.records.iter().any(|r| matches(r, sel)) {
                 return Err(Error::input(format!(
-                    "record '{id}' is not in '{}'; list its ids with `jq '.records[].id'`",
+                    "no record '{sel}' (record id or theory id) in '{}'; list its ids with `jq '.records[].id'`",
                     path.display()
                 )));
             }
         }
-        only.iter().map(String::as_str).collect()
+        old.records
+            .iter()
+            .filter(|r| only.iter().any(|sel| matches(r, sel)))
+            .map(|r| r.id.as_str())
+            .collect()
     };
     let suites = select(&old.suites)?;
     let ctx = Ctx {

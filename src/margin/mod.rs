@@ -96,6 +96,10 @@ impl Geometry {
                     return Err(Error::input(format!(
                         "norm '{name}' is a vector norm; use it with --binary, or give a matrix norm (fro, spectral, nuclear, max, sum, entrywise:P, schatten:P)"
                     )));
+                } else if crate::norms::parse_norm(name).is_ok() {
+                    return Err(Error::input(format!(
+                        "norm '{name}' is not supported for margins (the conic solver needs an entry-wise ℓp or a Schatten-p epigraph); use fro, spectral, nuclear, max, sum, entrywise:P or schatten:P"
+                    )));
                 } else {
                     return Err(Error::input(format!(
                         "unknown norm '{name}'; use fro, spectral, nuclear, max, sum, entrywise:P or schatten:P"

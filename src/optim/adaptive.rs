@@ -209,6 +209,10 @@ impl Transform for TrustRatio {
         }
         Ok(())
     }
+    /// (‖W‖_F/‖c g‖_F)·c g = (‖W‖_F/‖g‖_F)·g: degree 0 in any gradient scale.
+    fn degree(&self, _input: i32) -> Option<i32> {
+        Some(0)
+    }
 }
 
 /// Fromage's norm correction, applied **after** [`super::LearningRate`]: with W' = W + u,
@@ -239,5 +243,10 @@ impl Transform for FromageRetraction {
             *u = wn - w;
         }
         Ok(())
+    }
+    /// A function of W and of its degree-0 input (the trust-ratio step); its state ‖W_0‖_F does
+    /// not depend on the gradients.
+    fn degree(&self, input: i32) -> Option<i32> {
+        (input == 0).then_some(0)
     }
 }

@@ -107,3 +107,11 @@ pub fn factory(spec: &str) -> Factory {
     let spec = spec.to_string();
     std::sync::Arc::new(move |shapes: &[(usize, usize)]| parse_optimizer(&spec, shapes))
 }
+
+/// Whether the optimizer of `spec` is Momo-type (`momo`, `muonadam-momo`, `muonmax-momo`): its step
+/// needs the loss f(W_t) beside the gradient.
+pub fn needs_loss(spec: &str) -> bool {
+    spec.split(':')
+        .next()
+        .is_some_and(|name| name.ends_with("momo"))
+}
