@@ -238,3 +238,86 @@ fn bad_input_exits_2_without_output() {
         "nonexistent",
     );
 }
+
+/// Several optimizers in one call: one run per optimizer in the order given, each equal to its
+/// single-optimizer run (parallelism changes nothing); the output renders with `report` (md,
+/// LaTeX, figures) and `--export` writes the trajectories as CSV.
+#[test]
+fn several_optimizers_render_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture("dataset.small.json");
+    let data = data.to_str().unwrap();
+    let csv = dir.path().join("runs.csv");
+    let common = ["--schedule", "power:eta0=0.5,a=0.5", "--steps", "2000"];
+    let mut args = vec![
+        "train",
+        "--data",
+        data,
+        "--optimizer",
+        "sign",
+        "--optimizer",
+        "nsd:norm=fro",
+    ];
+    args.extend(common);
+    args.extend(["--export", csv.to_str().unwrap()]);
+    let both = run_ok(&args);
+    let runs = both["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 2);
+    for (run, spec) in runs.iter().zip(["sign", "nsd:norm=fro"]) {
+        let mut one = vec!["train", "--data", data, "--optimizer", spec];
+        one.extend(common);
+        assert_eq!(run, &run_ok(&one), "{spec}: the same as its own run");
+    }
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.starts_with("run,optimizer,t,loss,margin:"),
+        "{header}"
+    );
+    let rows = runs
+        .iter()
+        .map(|r| r["trajectory"].as_array().unwrap().len())
+        .sum::<usize>();
+    assert_eq!(text.lines().count(), 1 + rows);
+
+    let input = dir.path().join("runs.json");
+    std::fs::write(&input, serde_json::to_string(&both).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let v = run_ok(&[
+        "report",
+        "--input",
+        input.to_str().unwrap(),
+        "--format",
+        "md,latex,svg,pgf",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let files: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            Path::new(f.as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    for f in [
+        "runs.md",
+        "runs.tex",
+        "train-margins.svg",
+        "train-margins.tex",
+        "train-margins.csv",
+    ] {
+        assert!(files.iter().any(|g| g == f), "{f} in {files:?}");
+    }
+    let md = std::fs::read_to_string(out.join("runs.md")).unwrap();
+    assert!(
+        md.contains("| `sign")
+            && md.contains("| `nsd:norm=fro")
+            && md.contains("## Normalized margin"),
+        "{md}"
+    );
+}

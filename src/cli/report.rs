@@ -8,7 +8,7 @@ use crate::validate::{merge_reports, Report};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// Render a steepest.report/v1 JSON report for a paper.
+/// Render a steepest.report/v1 JSON report — or the output of `steepest train` — for a paper.
 ///
 /// Formats (repeat --format or separate by commas):
 ///   md     report.md            — summary, per-suite counts, every record with measured vs
@@ -25,6 +25,10 @@ use std::path::{Path, PathBuf};
 /// hasd-bound (HASD gap vs bound, P5-a), margin-gap (margin gap vs t per optimizer, P1-c),
 /// correlation-curves (correlation with each max-margin solution vs t, P1-b), aion-slice (AION
 /// loss along the one-step jump, V3), lr-basin (held-out loss vs learning rate per method, P3-c).
+///
+/// A `steepest train` output (one run, or several optimizers in one call) renders as runs.md,
+/// runs.tex (normalized margins at the last step) and the figures train-margins, train-gaps and
+/// train-correlations (the last two when trained with --margin): a panel per norm, a curve per run.
 ///
 /// Preamble for the LaTeX and pgf outputs:
 ///   \usepackage{amssymb,booktabs,longtable,tabularx}
@@ -51,7 +55,7 @@ use std::path::{Path, PathBuf};
     subcommand_negates_reqs = true
 )]
 pub struct Args {
-    /// The report, as written by `steepest validate --report`.
+    /// The report, as written by `steepest validate --report`, or a `steepest train` output.
     #[arg(long, value_name = "R.json", required = true)]
     pub input: Option<PathBuf>,
     /// Output format(s): md, latex, svg, pgf, pdf.
@@ -244,9 +248,13 @@ pub fn run(args: &Args) -> Result<Output> {
     }
     let what = input.display().to_string();
     let report = crate::io::read_json(input)?;
+    let text = |name: &str, t: String| (name.to_string(), t.into_bytes());
+    if crate::report::runs::is_train_output(&report) {
+        let files = render_runs(&report, &formats)?;
+        return finish(out, files);
+    }
     crate::report::check_report(&report, &what)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let text = |name: &str, t: String| (name.to_string(), t.into_bytes());
     for f in formats {
         match f {
             "md" => files.push(text("report.md", crate::report::markdown(&report))),
@@ -279,12 +287,55 @@ pub fn run(args: &Args) -> Result<Output> {
             }
         }
     }
+    finish(out, files)
+}
+
+/// Write the rendered files and list them.
+fn finish(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Output> {
     write_all(out, &files)?;
     let names: Vec<String> = files
         .iter()
         .map(|(n, _)| out.join(n).display().to_string())
         .collect();
     Ok(Output::ok(json!({ "files": names })))
+}
+
+/// Render the output of `steepest train` (one run or several): `runs.md`, `runs.tex` (the
+/// margins at the last step) and the figures `train-margins`, `train-gaps`, `train-correlations`.
+fn render_runs(v: &serde_json::Value, formats: &[&str]) -> Result<Vec<(String, Vec<u8>)>> {
+    use crate::report::runs;
+    let mut files = Vec::new();
+    for f in formats {
+        match *f {
+            "md" => files.push(("runs.md".to_string(), runs::markdown(v).into_bytes())),
+            "latex" => files.push(("runs.tex".to_string(), runs::latex(v).into_bytes())),
+            _ => {
+                for fig in &runs::figures(v) {
+                    let n = &fig.name;
+                    match *f {
+                        "svg" => files.push((
+                            format!("{n}.svg"),
+                            crate::report::svg::render(fig)?.into_bytes(),
+                        )),
+                        "pgf" => {
+                            files.push((
+                                format!("{n}.tex"),
+                                crate::report::pgf::tex(fig).into_bytes(),
+                            ));
+                            files.push((
+                                format!("{n}.csv"),
+                                crate::report::pgf::csv(fig).into_bytes(),
+                            ));
+                        }
+                        _ => {
+                            files.push((format!("{n}.pdf"), crate::report::pgf::compile_pdf(fig)?))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(files)
 }
 
 /// Create `dir` if needed and write every file, all or nothing, never touching anything else.

@@ -31,9 +31,11 @@ pub struct Args {
     /// Dataset: {"classes": k, "x": [[…d floats…], …], "y": [labels in 0..k]} (or CSV/NPY, see `steepest::data`).
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
-    /// Optimizer spec NAME[:key=value,…], e.g. nsd:norm=spectral, sign, muon:ns=exact.
-    #[arg(long, value_name = "SPEC")]
-    pub optimizer: String,
+    /// Optimizer spec NAME[:key=value,…], e.g. nsd:norm=spectral, sign, muon:ns=exact. Repeat it
+    /// to train several optimizers on the same data in one call (in parallel; the output is then
+    /// {"runs": [one run per optimizer, in the order given]}, the same for any thread count).
+    #[arg(long, value_name = "SPEC", required = true)]
+    pub optimizer: Vec<String>,
     /// Number of steps, 1 ≤ T ≤ 10⁹.
     #[arg(long, value_name = "T")]
     pub steps: usize,
@@ -70,6 +72,10 @@ pub struct Args {
     /// Write the JSON here (atomically) instead of stdout.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
+    /// Also write the trajectories as one CSV table (run, optimizer, t, loss, margin:NORM…,
+    /// gap:NORM…, correlation:NORM…) for pandas/NumPy, atomically.
+    #[arg(long, value_name = "FILE.csv")]
+    pub export: Option<PathBuf>,
 }
 
 /// The norm whose margin the optimizer is expected to maximize (file 01), if known.
@@ -220,6 +226,15 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     if let Some(p) = &args.report {
         crate::io::check_writable(p)?;
     }
+    if let Some(p) = &args.export {
+        if p.extension().and_then(|e| e.to_str()) != Some("csv") {
+            return Err(Error::input(format!(
+                "--export '{}': only CSV is written; give a path ending in .csv",
+                p.display()
+            )));
+        }
+        crate::io::check_writable(p)?;
+    }
     let loss = Loss::parse(&args.loss)?;
     let grad_scale = match args.grad_scale.as_str() {
         "auto" => None,
@@ -233,16 +248,50 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     let model = Multiclass::new(data.x().clone(), data.y().to_vec(), data.classes(), loss)?;
     let (k, d) = model.shape();
     let schedule = args.schedule.as_deref().map(Schedule::parse).transpose()?;
-    let mut opt = parse_optimizer_with_schedule(&args.optimizer, schedule, &[(k, d)])?;
-    let grad_scale = grad_scale.unwrap_or_else(|| auto_grad_scale(&args.optimizer, opt.as_ref()));
-    if let Some(warning) = implicit_bias_warning(&opt.name()) {
-        // a warning, not an error: decayed runs are legitimate experiments, but not the theorem's
-        super::say(&warning);
+    // every spec is checked before any run starts
+    for spec in &args.optimizer {
+        let opt = parse_optimizer_with_schedule(spec, schedule.clone(), &[(k, d)])?;
+        if let Some(warning) = implicit_bias_warning(&opt.name()) {
+            // a warning, not an error: decayed runs are legitimate experiments, but not the
+            // theorem's
+            super::say(&warning);
+        }
     }
+    let output = if let [spec] = args.optimizer.as_slice() {
+        train_one(&args, spec, &model, loss, grad_scale, quiet)?
+    } else {
+        use rayon::prelude::*;
+        let runs = args
+            .optimizer
+            .par_iter()
+            .map(|spec| train_one(&args, spec, &model, loss, grad_scale, true))
+            .collect::<Result<Vec<Value>>>()?;
+        json!({ "runs": runs })
+    };
+    if let Some(p) = &args.export {
+        crate::io::write_atomic(p, crate::report::runs::csv(&output).as_bytes())?;
+    }
+    Ok(Output::ok(output))
+}
+
+/// One optimizer's run: its output object (CONTRACT keys `optimizer`, `steps`, `trajectory`,
+/// `final`, plus the settings, the data's shape and the final W).
+fn train_one(
+    args: &Args,
+    spec_text: &str,
+    model: &Multiclass,
+    loss: Loss,
+    grad_scale: Option<GradScale>,
+    quiet: bool,
+) -> Result<Value> {
+    let (k, d) = model.shape();
+    let schedule = args.schedule.as_deref().map(Schedule::parse).transpose()?;
+    let mut opt = parse_optimizer_with_schedule(spec_text, schedule, &[(k, d)])?;
+    let grad_scale = grad_scale.unwrap_or_else(|| auto_grad_scale(spec_text, opt.as_ref()));
 
     let mut names: Vec<String> = if args.norms.is_empty() {
         let mut v: Vec<String> = vec!["fro".into(), "spectral".into(), "max".into()];
-        if let Some(own) = own_norm(&args.optimizer) {
+        if let Some(own) = own_norm(spec_text) {
             v.push(own);
         }
         v
@@ -283,7 +332,7 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     for (n, w) in refs {
         spec = spec.reference(n, w);
     }
-    let bar = super::progress_bar(args.steps as u64, quiet, &args.optimizer);
+    let bar = super::progress_bar(args.steps as u64, quiet, spec_text);
     // Redraw about a thousand times per run at most.
     let tick = (args.steps / 1000).max(1);
     let traj = run_training(&model, opt.as_mut(), &spec, &mut |v| {
@@ -314,7 +363,7 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     crate::io::finite_matrix(traj.w.as_ref(), "the final W", fix)?;
     let trajectory: Vec<Value> = traj.records.iter().map(snapshot_json).collect();
     let last = trajectory.last().cloned().unwrap_or(Value::Null);
-    Ok(Output::ok(json!({
+    Ok(json!({
         "optimizer": traj.optimizer,
         "steps": traj.steps,
         "schedule": args.schedule,
@@ -324,7 +373,7 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
         "trajectory": trajectory,
         "final": last,
         "W": crate::io::matrix_to_json(traj.w.as_ref()),
-    })))
+    }))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod figure;
 pub mod figures;
 pub mod latex;
 pub mod pgf;
+pub mod runs;
 pub mod svg;
 pub mod tex;
 
