@@ -1,13 +1,15 @@
 //! Suite `variants`: Crawshaw, Modi, Liu & Gower, *An Exploration of Non-Euclidean Gradient
-//! Descent: Muon and its Many Variants* (arXiv 2510.09827; `../shared/papers/03-…md`), checks P3-a
-//! (every framework configuration solves its steepest-descent problem) and P3-b (the Momo step
-//! minimizes its truncated model), run on the library's `nesgd` / `*-momo` recipes.
+//! Descent: Muon and its Many Variants* (arXiv 2510.09827), checks P3-a (every framework
+//! configuration solves its steepest-descent problem) and P3-b (the Momo step minimizes its
+//! truncated model), run on the library's `nesgd` / `*-momo` recipes. Every record runs beside a
+//! negative control built from [`planted`]: the same check around a recipe with a bug planted in
+//! its mathematics.
 
 use crate::error::Result;
 use crate::linalg::singular_values;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -15,7 +17,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 const SUITE: &str = "variants";
-const SOURCE: &str = "Crawshaw, Modi, Liu & Gower 2025 (arXiv 2510.09827; GPT-opt code), file 03";
+const SOURCE: &str = "Crawshaw, Modi, Liu & Gower, An Exploration of Non-Euclidean Gradient Descent: Muon and its Many Variants (arXiv 2510.09827; GPT-opt code)";
 
 /// The network of P3-a/P3-b: three matrix blocks and two vector blocks.
 const SHAPES: [(usize, usize); 5] = [(32, 16), (16, 16), (16, 8), (16, 1), (8, 1)];
@@ -40,7 +42,7 @@ fn inner_all(a: &[Mat<f64>], b: &[Mat<f64>]) -> f64 {
 }
 
 /// The explicit primal norm N and its dual N_* of a configuration, written independently of the
-/// library's dualizers (file 03 §1): spectral blocks (1/s)‖W‖₂ / s|||M|||₁; `linfty` ‖x‖_∞ / ‖M‖₁;
+/// library's dualizers (Crawshaw et al. §1): spectral blocks (1/s)‖W‖₂ / s|||M|||₁; `linfty` ‖x‖_∞ / ‖M‖₁;
 /// `adam_infty` max|x_i|D_i/|m_i| / Σ M²/D; `adam_2` √(Σ D x²) / √(Σ M²/D); aggregated by max/ℓ1,
 /// ℓ2/ℓ2, or hybrid √((max_M n)² + Σ_O n²) / √((Σ_M d)² + Σ_O d²).
 pub struct ExplicitNorm {
@@ -266,9 +268,21 @@ impl Check for ConfigurationSolves {
         }
         Ok(Outcome::new(
             e1.max(e2).max(excess),
-            Expectation::at_most(1e-9, "file 03: exact identities (SVD-based, rounding ~1e-14); random competitors may not beat u by more than 1e-9 relative"),
+            Expectation::at_most(1e-9, "exact identities (SVD-based, rounding ~1e-14); random competitors may not beat u by more than 1e-9 relative"),
         )
-        .with_details(json!({"N(u)": nu, "N_*(M)": dual, "<M,u>": mu, "random_excess": excess})))
+        .with_figures(json!({"N(u)": nu, "N_*(M)": dual, "<M,u>": mu, "norm_identity_err": e1,
+                             "value_identity_err": e2, "random_excess": excess})))
+    }
+    fn control(&self) -> Option<Planted> {
+        Planted::new(
+            "one cubic Newton–Schulz step in place of the polar factor of the matrix blocks",
+            ConfigurationSolves {
+                agg: self.agg,
+                embed: self.embed,
+                lmo: self.lmo,
+                opt: planted::one_cubic_ns_step(self.agg, self.embed, self.lmo),
+            },
+        )
     }
 }
 
@@ -332,6 +346,7 @@ impl Check for MomoMinimizesModel {
         let fbar1 = f1 - inner_all(&p.w0, &p.ga);
         let mut worst: f64 = 0.0;
         let mut details = Vec::new();
+        let (mut taus, mut stars) = (Vec::new(), Vec::new());
         // The regime is set through f_2: A = F̄_2 + ⟨θ_2, m⟩ with F̄_2 = βF̄_1 + (1−β)(f_2 − ⟨θ_2, g_b⟩),
         // so A − F_* = target for f_2 = (target + F_* − βF̄_1 − ⟨θ_2, m⟩)/(1−β) + ⟨θ_2, g_b⟩.
         for (regime, target) in [0.3 * self.lr * d1, 100.0 * self.lr * d1, -1.0]
@@ -384,14 +399,75 @@ impl Check for MomoMinimizesModel {
                 0.0
             };
             let m = gap.max(tau_err).max(resid).max(early).max(moved);
+            taus.push(tau_code);
+            stars.push(tau_star);
             details.push(json!({"regime": regime, "f2": f2, "tau_err": tau_err, "early": early, "moved": moved, "first_best_t": first_best_t, "tau_code": tau_code, "tau_star": tau_star, "model_gap": gap, "collinearity": resid}));
             worst = worst.max(m);
         }
         Ok(Outcome::new(
             worst,
-            Expectation::at_most(1e-6, "file 03 P3-b: the grid minimum of the 1-D model (spacing ≤ η/2000) is within 1e-6 of the closed form"),
+            Expectation::at_most(1e-6, "the grid minimum of the 1-D model (spacing ≤ η/2000 quick) is within 1e-6 of the closed form; the step size, its closed form and the model are exact otherwise"),
         )
+        .with_figures(json!({"regimes": ["truncated", "capped", "clamped"], "tau_code": taus, "tau_star": stars}))
         .with_details(json!(details)))
+    }
+    fn control(&self) -> Option<Planted> {
+        let momo = match &self.base {
+            Some(base) => planted::without_momo_step(base.clone()),
+            None => planted::momentum_without_momo_step(self.lr),
+        };
+        Planted::new(
+            "the method without Momo's step size (η_eff = η always)",
+            MomoMinimizesModel {
+                label: self.label,
+                momo,
+                base: self.base.clone(),
+                lmo: self.lmo,
+                lr: self.lr,
+            },
+        )
+    }
+}
+
+/// The bugs planted in the mathematics of the recipes: one definition each, used by the records'
+/// negative controls and by the tests.
+pub mod planted {
+    use super::{nesgd_spec, BETA};
+    use crate::optim::{
+        factory, Factory, GradientTransformation, LearningRate, Momentum, MomentumInit, Optimizer,
+        Schedule,
+    };
+    use std::sync::Arc;
+
+    /// P3-a: the configuration with one cubic Newton–Schulz step, 1.5X − 0.5XXᵀX of
+    /// X = M/‖M‖_F, in place of the exact polar factor of each matrix block.
+    pub fn one_cubic_ns_step(agg: &str, embed: &str, lmo: bool) -> Factory {
+        factory(&nesgd_spec(agg, embed, lmo).replace("ns=exact", "ns=cubic,ns_steps=1"))
+    }
+
+    /// P3-b (MuonAdam-Momo, MuonMax-Momo): the base recipe itself, whatever F_* is: the Momo
+    /// step size η_eff replaced by the cap η.
+    pub fn without_momo_step(base: Factory) -> Arc<dyn Fn(f64) -> Factory + Send + Sync> {
+        Arc::new(move |_| base.clone())
+    }
+
+    /// P3-b (Euclidean Momo): the same first-value EMA momentum m stepped by −η·m, Momo's step
+    /// size η_eff replaced by the cap η.
+    pub fn momentum_without_momo_step(lr: f64) -> Arc<dyn Fn(f64) -> Factory + Send + Sync> {
+        Arc::new(move |_| {
+            Arc::new(move |shapes: &[(usize, usize)]| {
+                let momentum = Momentum {
+                    init: MomentumInit::FirstValue,
+                    ..Momentum::ema(BETA)
+                };
+                Ok(Box::new(GradientTransformation::new(
+                    "momentum[no momo]",
+                    (momentum, LearningRate),
+                    Schedule::Constant(lr),
+                    shapes,
+                )) as Box<dyn Optimizer>)
+            }) as Factory
+        })
     }
 }
 
@@ -438,51 +514,43 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::run_one;
-
-    use crate::validate::testing::ctx;
+    use crate::validate::testing::{control_fails, fails};
 
     #[test]
-    fn real_checks_pass() {
+    fn real_checks_pass_and_their_controls_fail() {
         crate::validate::testing::assert_all_pass(checks());
+    }
+
+    #[test]
+    fn every_record_has_a_failing_control() {
+        for c in checks() {
+            control_fails(c.as_ref());
+        }
     }
 
     #[test]
     fn p3a_catches_a_wrong_aggregation_and_a_wrong_scale() {
         // The l2 configuration run with max aggregation.
-        let c = ConfigurationSolves {
+        fails(&ConfigurationSolves {
             agg: "l2",
             embed: "adam_2",
             lmo: false,
             opt: factory(&nesgd_spec("max", "adam_2", false)),
-        };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
-        // The spectral scale applied as s² instead of s (wrong s key).
+        });
+        // The spectral scale applied as s² instead of s.
         let wrong = nesgd_spec("hybrid", "linfty", true).replace(&format!("s={S}"), "s=3");
-        let c = ConfigurationSolves {
+        fails(&ConfigurationSolves {
             agg: "hybrid",
             embed: "linfty",
             lmo: true,
             opt: factory(&wrong),
-        };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        });
     }
 
     #[test]
-    fn p3b_catches_a_missing_momo_step() {
+    fn p3b_catches_bias_corrected_momo_checked_against_the_first_value_model() {
         let lr = 0.05;
-        let common = format!("lr={lr},momentum={BETA},beta2={BETA2},eps={EPS},s={S},wd=0");
-        let c2 = common.clone();
-        let c = MomoMinimizesModel {
-            label: "muonmax-momo",
-            momo: Arc::new(move |_| factory(&format!("muonmax:{c2}"))),
-            base: Some(factory(&format!("muonmax:{common}"))),
-            lmo: false,
-            lr,
-        };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
-        // Euclidean Momo checked as if constrained: the regularizer is missing from the model.
-        let c = MomoMinimizesModel {
+        fails(&MomoMinimizesModel {
             label: "momo",
             momo: Arc::new(move |lb| {
                 factory(&format!(
@@ -492,7 +560,6 @@ mod tests {
             base: None,
             lmo: false,
             lr,
-        };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        });
     }
 }
