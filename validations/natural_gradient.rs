@@ -639,8 +639,8 @@ impl Check for NothingBeatsKappa {
                 let hi = ev[ev.len() - 1];
                 // M a = b: ‖Ma − b‖/‖b‖ within 64·D·ε·λ_max(M)·‖a‖/‖b‖ (entries of size λ_max;
                 // U Uᵀa = 0 only up to the round-off of Q_⊥ᵀa)
-                let sec_tol = 64.0 * p.dim() as f64 * f64::EPSILON * hi.abs() * p.norm_a()
-                    / p.norm_b();
+                let sec_tol =
+                    64.0 * p.dim() as f64 * f64::EPSILON * hi.abs() * p.norm_a() / p.norm_b();
                 let sec_v = sec / sec_tol;
                 worst_secant_normalized = worst_secant_normalized.max(sec_v);
                 worst = worst.min(if sec_v.is_nan() {
@@ -1214,10 +1214,7 @@ mod tests {
     /// Every record of P10-a … P10-g passes with a control (its planted bug) that fails.
     #[test]
     fn real_implementation_passes_p10_a_to_g_and_every_control_fails() {
-        for c in checks()
-            .into_iter()
-            .filter(|c| c.theory_id() != "P10-real")
-        {
+        for c in checks().into_iter().filter(|c| c.theory_id() != "P10-real") {
             let r = passes(c.as_ref());
             assert!(r.control.is_some(), "{} has no negative control", r.id);
         }
