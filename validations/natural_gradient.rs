@@ -270,11 +270,8 @@ impl Check for CanonicalComplete {
             let gram = U.transpose() * &U;
             let gev = metric::dense_eigenvalues(gram.as_ref())?;
             // normalized: ≤ 1 exactly when the smallest eigenvalue of UᵀU exceeds 1e3·tol
-            let rank_v = if gev[0] > 0.0 {
-                1e3 * tol / gev[0]
-            } else {
-                f64::INFINITY
-            };
+            // (a zero or negative eigenvalue gives a huge finite value, not ∞, so the size shows)
+            let rank_v = 1e3 * tol / gev[0].max(f64::MIN_POSITIVE);
             max_dropped = max_dropped.max(rest.abs() / scale);
             max_rec = max_rec.max(rec / scale);
             min_gram = min_gram.min(gev[0] / scale);
