@@ -617,8 +617,8 @@ impl HasdBound {
             let sharp = sharp_closed_form(&gy, self.p);
             let mut err = 0.0f64;
             let mut len = 0.0f64;
-            for i in 0..y.nrows() {
-                let step = sharp[i] / (2.0 * l_hat);
+            for (i, g_sharp) in sharp.iter().enumerate() {
+                let step = g_sharp / (2.0 * l_hat);
                 err += (x1[(i, 0)] - (y[(i, 0)] - step)).powi(2);
                 len += step * step;
             }
