@@ -74,7 +74,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "acceleration",
-        about: "HASD, accelerated ℓp steepest descent: the 324·L·R²/(𝒢²T²) bound, the ρ_t sandwich, speedup ≈ 𝒢 (file 05)",
+        about: "HASD, accelerated ℓp steepest descent (Bai & Bullins, arXiv 2409.19200): the 324·L·R²/(𝒢²T²) bound, its recursion read off the iterates, speedup ≈ 𝒢",
         checks: acceleration::checks,
     },
     Suite {
@@ -89,7 +89,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "robust",
-        about: "price of implicit bias (file 06): closed-form robust loss, GD → ℓ2- and CD → ℓ1-robust max-margin, robust generalization gap GD − CD",
+        about: "price of implicit bias (Tsilivis et al., arXiv 2406.04981): closed-form robust loss, GD → ℓ2- and CD → ℓ1-robust max-margin, robust generalization gap GD − CD",
         checks: robust::checks,
     },
     Suite {
