@@ -1,10 +1,14 @@
 //! Suite `multiclass`: Fan, Schmidt & Thrampoulidis, *Implicit Bias of Spectral Descent and Muon on
-//! Multiclass Separable Data* (arXiv 2502.04664; `../shared/papers/01-multiclass-implicit-bias.md`),
-//! checks P1-a … P1-e on [`crate::models::multiclass`], [`crate::train`], the optimizers of
-//! [`crate::optim`] and the certified max-margin solver of [`crate::margin`].
+//! Multiclass Separable Data* (arXiv 2502.04664), checks P1-a … P1-e on
+//! [`crate::models::multiclass`], [`crate::train`], the optimizers of [`crate::optim`] and the
+//! certified max-margin solver of [`crate::margin`].
 //!
 //! Every check holds its implementation under test as data (norms, gradient function, bound
-//! constants, optimizer specs) so that its tests can plant a bug and see the record fail.
+//! constants, optimizer builders) so that a bug can be planted in it: each record's negative
+//! control ([`Check::control`]) is the same check around one of the broken implementations of
+//! [`planted`] (an optimizer, a norm or a constant of a lemma), and the unit tests use the same
+//! constructors. The training runs are memoized per (data set, algorithm, schedule), so a control
+//! that breaks one optimizer re-runs only that optimizer.
 
 use crate::data::{synthetic, Dataset, SyntheticSpec};
 use crate::error::{Error, Result};
@@ -12,11 +16,11 @@ use crate::margin::{max_margin, MarginOptions};
 use crate::models::multiclass::{Loss, Multiclass};
 use crate::models::sigmoid_net::SigmoidNet;
 use crate::norms::{parse_norm, Norm};
-use crate::optim::{parse_optimizer_with_schedule, Schedule};
+use crate::optim::{parse_optimizer_with_schedule, Optimizer, Schedule};
 use crate::train::{log_spaced, run, GradScale, GradientFn, RunSpec, Snapshot};
 use crate::validate::stats::{loglog_slope, median};
 use crate::validate::sweep::try_par_map;
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Profile};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted, Profile};
 use faer::Mat;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -26,7 +30,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 const SUITE: &str = "multiclass";
-const SOURCE: &str = "Fan, Schmidt & Thrampoulidis 2025 (arXiv 2502.04664), file 01";
+const SOURCE: &str =
+    "Fan, Schmidt & Thrampoulidis, Implicit Bias of Spectral Descent and Muon on Multiclass Separable Data (arXiv 2502.04664)";
 
 /// Sizes of the synthetic data: (k, d, per class, σ).
 pub type DataSize = (usize, usize, usize, f64);
@@ -80,7 +85,7 @@ fn gamma(data: &Dataset, norm: &str) -> Result<Gamma> {
     let m = max_margin(data, norm, &MarginOptions::default())?;
     if !m.separable {
         return Err(Error::failed(format!(
-            "the synthetic data set is not separable (norm {norm}); the checks of file 01 need separable data"
+            "the synthetic data set is not separable (norm {norm}); the checks of Fan et al. need separable data (Ass. 1)"
         )));
     }
     Ok(Gamma {
@@ -89,6 +94,48 @@ fn gamma(data: &Dataset, norm: &str) -> Result<Gamma> {
         upper: m.upper,
         w: m.w,
     })
+}
+
+/// A memo of results by key, each computed once per process: a control that re-runs a check with
+/// one optimizer broken reuses every other run (same data, same seeds). The slot of a key is
+/// filled by the first caller; callers of the same key wait for it. The computations are
+/// sequential (no rayon inside), so a rayon thread never re-enters a slot it is filling.
+type Slot<T> = Arc<OnceLock<std::result::Result<Arc<T>, String>>>;
+type Memo<T> = Mutex<HashMap<String, Slot<T>>>;
+
+fn memo<T>(
+    table: &'static OnceLock<Memo<T>>,
+    key: String,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<Arc<T>> {
+    let slot = table
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .expect("memo lock")
+        .entry(key)
+        .or_default()
+        .clone();
+    slot.get_or_init(|| f().map(Arc::new).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(Error::failed)
+}
+
+/// γ_N of data set `i` (size `size`) of this context, certified, computed once per process.
+fn gamma_of(
+    ctx: &Ctx,
+    i: usize,
+    size: DataSize,
+    feature_scale: f64,
+    data: &Dataset,
+    norm: &str,
+) -> Result<Arc<Gamma>> {
+    static T: OnceLock<Memo<Gamma>> = OnceLock::new();
+    let key = format!(
+        "{}|{}|{i}|{size:?}|{feature_scale}|{norm}",
+        ctx.profile.as_str(),
+        ctx.seed
+    );
+    memo(&T, key, || gamma(data, norm))
 }
 
 // =============================================================================================
@@ -213,7 +260,12 @@ impl Check for LemmaCheck {
         }
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §3; theory/P1-a.md")
+        format!("{SOURCE} §3, eq. (7), Lemmas 1–4 and 19; theory/P1-a.md")
+    }
+    fn control(&self) -> Option<Planted> {
+        let (bug, mut c) = planted::lemma(self.lemma);
+        c.norms.clone_from(&self.norms);
+        Planted::new(bug, c)
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let (k, d, per, sigma) = data_size(ctx.profile);
@@ -237,7 +289,7 @@ impl Check for LemmaCheck {
             .map(|s| parse_norm(s))
             .collect::<Result<_>>()?;
         let tol = 1e-10;
-        let why = "an exact inequality checked in f64: 1e-10 relative (file 01 §6)";
+        let why = "an exact inequality checked in f64: 1e-10 relative (round-off of the norms and the log-proxy)";
         let mut worst = f64::NEG_INFINITY;
         let mut detail = serde_json::Map::new();
         let mut note = |name: &str, v: f64, worst: &mut f64| {
@@ -281,7 +333,11 @@ impl Check for LemmaCheck {
                 let b = (self.bound)(&m);
                 for nm in &norms {
                     let g = if self.lemma == Lemma::One {
-                        Some(gamma(
+                        Some(gamma_of(
+                            ctx,
+                            0,
+                            data_size(ctx.profile),
+                            1.0,
                             &data,
                             &self.norms[norms
                                 .iter()
@@ -412,7 +468,9 @@ impl Check for LemmaCheck {
                     cands.push(w[0].clone());
                 }
                 // s·W*_fro pushed so that one pair has margin −δ: not separating, L ≥ log 2/n
-                let wstar = gamma(&data, "fro")?.w;
+                let wstar = gamma_of(ctx, 0, data_size(ctx.profile), 1.0, &data, "fro")?
+                    .w
+                    .clone();
                 let mm = m.pair_margins(wstar.as_ref());
                 for i0 in (0..n).step_by((n / 5).max(1)) {
                     let c = (m.labels()[i0] + 1) % k;
@@ -445,7 +503,8 @@ impl Check for LemmaCheck {
                     violations as f64,
                     Expectation::at_most(0.0, "an implication: no W below the loss threshold may fail to separate"),
                 )
-                .with_details(json!({"candidates": cands.len(), "below_threshold": below, "threshold": thr, "smallest_margin_below": crate::io::num(min_margin)})))
+                .with_figures(json!({"violations": violations, "smallest_margin_below_threshold": crate::io::num(min_margin)}))
+                .with_details(json!({"candidates": cands.len(), "below_threshold": below, "threshold": thr})))
             }
         }
     }
@@ -454,6 +513,19 @@ impl Check for LemmaCheck {
 // =============================================================================================
 // Training studies shared by P1-b, P1-c and P1-d
 // =============================================================================================
+
+/// Builds the optimizer of an algorithm from its spec and schedule: the implementation under test
+/// ([`from_spec`], the optimizers of [`crate::optim`]) or one of the planted bugs of [`planted`].
+pub type Build = fn(&str, Schedule, &[(usize, usize)]) -> Result<Box<dyn Optimizer>>;
+
+/// The implementation under test: `parse_optimizer_with_schedule(spec, schedule, shapes)`.
+pub fn from_spec(
+    spec: &str,
+    schedule: Schedule,
+    shapes: &[(usize, usize)],
+) -> Result<Box<dyn Optimizer>> {
+    parse_optimizer_with_schedule(spec, Some(schedule), shapes)
+}
 
 /// An algorithm of Fan et al.'s experiments: optimizer spec, η0 of η_t = η0 t^{−a}, own norm.
 #[derive(Clone, Debug)]
@@ -464,7 +536,7 @@ pub struct Algorithm {
     pub spec: &'static str,
     /// η0.
     pub eta0: f64,
-    /// The norm whose margin it maximizes (file 01 §4).
+    /// The norm whose margin it maximizes (Fan et al. §4).
     pub own: &'static str,
     /// Gradient scaling: shifted for the momentum-free methods (each step scale-invariant),
     /// rescaled for the momentum and Adam methods (one reference scale that their state follows;
@@ -473,22 +545,40 @@ pub struct Algorithm {
     pub scale: GradScale,
     /// EMA momentum β1 (P1-d tracks M_t = β1 M_{t−1} + (1 − β1)∇_t), 0 if none.
     pub beta: f64,
+    /// The momentum-free method this one adds momentum to (Signum → SignGD, NMD-GD → NGD, Muon →
+    /// Spectral-GD): P1-b asserts that the two runs end at different W_T.
+    pub twin: Option<&'static str>,
+    /// How the optimizer is built ([`from_spec`], or a planted bug).
+    pub build: Build,
+    /// The planted bug, if `build` is one (also part of the memo key of its runs).
+    pub bug: Option<&'static str>,
 }
 
-/// The seven algorithms of P1-b (file 01 §6: β1 = 0.9; Adam β2 = 0.99, ε = 0; Muon with the exact
+/// The seven algorithms of P1-b (β1 = 0.9; Adam β2 = 0.99, ε = 0; Muon with the exact
 /// polar factor, no Nesterov, no weight decay, no shape scaling).
 pub fn algorithms() -> Vec<Algorithm> {
-    let a = |key, spec, eta0, own, scale, beta| Algorithm {
+    let a = |key, spec, eta0, own, scale, beta, twin| Algorithm {
         key,
         spec,
         eta0,
         own,
         scale,
         beta,
+        twin,
+        build: from_spec,
+        bug: None,
     };
     vec![
-        a("signgd", "sign", 0.1, "max", GradScale::Shifted, 0.0),
-        a("ngd", "nsd:norm=fro", 0.1, "fro", GradScale::Shifted, 0.0),
+        a("signgd", "sign", 0.1, "max", GradScale::Shifted, 0.0, None),
+        a(
+            "ngd",
+            "nsd:norm=fro",
+            0.1,
+            "fro",
+            GradScale::Shifted,
+            0.0,
+            None,
+        ),
         a(
             "spectral-gd",
             "nsd:norm=spectral",
@@ -496,6 +586,7 @@ pub fn algorithms() -> Vec<Algorithm> {
             "spectral",
             GradScale::Shifted,
             0.0,
+            None,
         ),
         a(
             "signum",
@@ -504,6 +595,7 @@ pub fn algorithms() -> Vec<Algorithm> {
             "max",
             GradScale::Rescaled,
             0.9,
+            Some("signgd"),
         ),
         a(
             "nmd-gd",
@@ -512,6 +604,7 @@ pub fn algorithms() -> Vec<Algorithm> {
             "fro",
             GradScale::Rescaled,
             0.9,
+            Some("ngd"),
         ),
         a(
             "muon",
@@ -520,6 +613,7 @@ pub fn algorithms() -> Vec<Algorithm> {
             "spectral",
             GradScale::Rescaled,
             0.9,
+            Some("spectral-gd"),
         ),
         a(
             "adam",
@@ -528,14 +622,377 @@ pub fn algorithms() -> Vec<Algorithm> {
             "max",
             GradScale::Rescaled,
             0.0,
+            None,
         ),
     ]
+}
+
+#[cfg(test)]
+fn algorithm(key: &str) -> Algorithm {
+    algorithms()
+        .into_iter()
+        .find(|a| a.key == key)
+        .expect("a P1-b algorithm")
+}
+
+/// The planted bugs of the suite: broken optimizers built from the library's transforms (the same
+/// chains as [`crate::optim`]'s recipes with one piece of mathematics wrong), broken constants of
+/// the P1-a lemmas, and a broken norm. Each one serves both a record's negative control and the
+/// unit tests.
+pub mod planted {
+    use super::{Algorithm, GradScale, Lemma, LemmaCheck, Schedule};
+    use crate::error::Result;
+    use crate::norms::{parse_norm, Aggregation, Norm};
+    use crate::optim::transform::rescale_buffers;
+    use crate::optim::{
+        GradientTransformation, Identity, LearningRate, Momentum, Optimizer, Orthogonalize,
+        Orthogonalizer, ProductSteepest, Role, Scale, ScaleBySign, StepCtx, Transform,
+    };
+    use faer::Mat;
+    use std::sync::Arc;
+
+    fn boxed<T: Transform + 'static>(
+        name: &str,
+        t: T,
+        schedule: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>>
+    where
+        T::State: 'static,
+    {
+        Ok(Box::new(GradientTransformation::new(
+            name, t, schedule, shapes,
+        )))
+    }
+
+    /// The Frobenius LMO g/‖g‖_F per block (NGD's direction).
+    fn frobenius_lmo(shapes: &[(usize, usize)]) -> Result<ProductSteepest> {
+        let roles: Vec<Role> = shapes.iter().map(|&(r, c)| Role::of_shape(r, c)).collect();
+        let fro: Arc<dyn Norm> = Arc::from(parse_norm("fro")?);
+        Ok(ProductSteepest::uniform(
+            fro,
+            &roles,
+            Aggregation::Max,
+            false,
+        ))
+    }
+
+    /// Normalized steepest descent whose LMO is the Frobenius one g/‖g‖_F whatever its norm (SignGD
+    /// or Spectral-GD stepping like NGD).
+    pub fn frobenius_step(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed(
+            "planted: g/‖g‖_F step",
+            (frobenius_lmo(shapes)?, LearningRate),
+            s,
+            shapes,
+        )
+    }
+
+    /// NGD without the normalization: W ← W − η_t ∇L (plain gradient descent).
+    pub fn unnormalized(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed("planted: gd", (Identity, LearningRate), s, shapes)
+    }
+
+    /// Spectral-GD stepping along sign(∇) (the ℓ∞ LMO) instead of the polar factor.
+    pub fn sign_step(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed("planted: sign step", (ScaleBySign, LearningRate), s, shapes)
+    }
+
+    /// Signum with the sign of the step flipped: W ← W + η_t sign(M_t) (ascent).
+    pub fn signum_ascent(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed(
+            "planted: signum ascent",
+            (Momentum::ema(0.9), ScaleBySign, Scale(-1.0), LearningRate),
+            s,
+            shapes,
+        )
+    }
+
+    /// NMD-GD with its momentum dropped (M_t = ∇L(W_t)): NGD.
+    pub fn without_momentum(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed(
+            "planted: nmd without momentum",
+            (frobenius_lmo(shapes)?, LearningRate),
+            s,
+            shapes,
+        )
+    }
+
+    /// Muon normalized by ‖M_t‖_F (per block) instead of the polar factor of M_t.
+    pub fn muon_frobenius(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed(
+            "planted: muon M/‖M‖_F",
+            (Momentum::ema(0.9), frobenius_lmo(shapes)?, LearningRate),
+            s,
+            shapes,
+        )
+    }
+
+    /// Muon with the sign of the step flipped: W ← W + η_t polar(M_t) (ascent).
+    pub fn muon_ascent(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed(
+            "planted: muon ascent",
+            (
+                Momentum::ema(0.9),
+                Orthogonalize(Orthogonalizer::Exact),
+                Scale(-1.0),
+                LearningRate,
+            ),
+            s,
+            shapes,
+        )
+    }
+
+    /// Adam whose second moment is pooled over the whole block (one scalar v per block, the mean of
+    /// the squared entries) instead of kept per coordinate: u = m̂/√v̂ with v̂ a scalar, a
+    /// Frobenius-type normalization in place of Adam's ℓ∞ geometry. Bias-corrected, ε = 0.
+    #[derive(Clone, Copy, Debug)]
+    pub struct PooledAdam {
+        /// β1.
+        pub beta1: f64,
+        /// β2.
+        pub beta2: f64,
+    }
+
+    impl Transform for PooledAdam {
+        type State = (Vec<Mat<f64>>, Vec<Mat<f64>>, usize);
+        fn init(&self, params: &[Mat<f64>]) -> Self::State {
+            (
+                params
+                    .iter()
+                    .map(|p| Mat::zeros(p.nrows(), p.ncols()))
+                    .collect(),
+                params.iter().map(|_| Mat::zeros(1, 1)).collect(),
+                0,
+            )
+        }
+        fn update(
+            &self,
+            updates: &mut [Mat<f64>],
+            state: &mut Self::State,
+            _ctx: &StepCtx<'_>,
+        ) -> Result<()> {
+            state.2 += 1;
+            let t = state.2 as i32;
+            let (b1, b2) = (self.beta1, self.beta2);
+            for (l, u) in updates.iter_mut().enumerate() {
+                let m = &mut state.0[l];
+                let mut sq = 0.0;
+                for j in 0..u.ncols() {
+                    for i in 0..u.nrows() {
+                        let g = u[(i, j)];
+                        m[(i, j)] = b1 * m[(i, j)] + (1.0 - b1) * g;
+                        sq += g * g;
+                    }
+                }
+                let v = &mut state.1[l];
+                v[(0, 0)] = b2 * v[(0, 0)] + (1.0 - b2) * sq / (u.nrows() * u.ncols()) as f64;
+                let denom = (v[(0, 0)] / (1.0 - b2.powi(t))).sqrt();
+                let c = 1.0 / (1.0 - b1.powi(t));
+                for j in 0..u.ncols() {
+                    for i in 0..u.nrows() {
+                        u[(i, j)] = if denom > 0.0 {
+                            c * m[(i, j)] / denom
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+            }
+            Ok(())
+        }
+        fn degree(&self, _input: i32) -> Option<i32> {
+            Some(0)
+        }
+        fn rescale_state(&self, state: &mut Self::State, input: i32, log_c: f64) -> Result<()> {
+            rescale_buffers(&mut state.0, input, log_c)?;
+            rescale_buffers(&mut state.1, 2 * input, log_c)
+        }
+    }
+
+    /// Adam with the second moment pooled over the block ([`PooledAdam`]).
+    pub fn adam_pooled(
+        _spec: &str,
+        s: Schedule,
+        shapes: &[(usize, usize)],
+    ) -> Result<Box<dyn Optimizer>> {
+        boxed(
+            "planted: adam with pooled v",
+            (
+                PooledAdam {
+                    beta1: 0.9,
+                    beta2: 0.99,
+                },
+                LearningRate,
+            ),
+            s,
+            shapes,
+        )
+    }
+
+    /// The planted variant of P1-b's algorithm `alg` (P1-b and P1-c): its optimizer with one piece of
+    /// mathematics wrong.
+    pub fn algorithm(alg: &Algorithm) -> Algorithm {
+        let (bug, build): (&'static str, super::Build) = match alg.key {
+            "signgd" => (
+                "SignGD stepping along ∇/‖∇‖_F instead of sign(∇)",
+                frobenius_step,
+            ),
+            "ngd" => (
+                "NGD without the normalization (plain GD, W ← W − η_t∇L)",
+                unnormalized,
+            ),
+            "spectral-gd" => (
+                "Spectral-GD stepping along sign(∇) instead of polar(∇)",
+                sign_step,
+            ),
+            "signum" => (
+                "Signum with a flipped sign (W ← W + η_t sign(M_t))",
+                signum_ascent,
+            ),
+            "nmd-gd" => (
+                "NMD-GD with the momentum dropped (M_t = ∇L(W_t))",
+                without_momentum,
+            ),
+            "muon" => (
+                "Muon normalized by ‖M_t‖_F instead of the polar factor",
+                muon_frobenius,
+            ),
+            _ => (
+                "Adam with the second moment pooled over the block (one scalar v)",
+                adam_pooled,
+            ),
+        };
+        Algorithm {
+            bug: Some(bug),
+            build,
+            // plain GD is not scale-invariant: it gets the true gradient
+            scale: if alg.key == "ngd" {
+                GradScale::True
+            } else {
+                alg.scale
+            },
+            ..alg.clone()
+        }
+    }
+
+    /// The planted variant of a momentum method for P1-d (Lemma 8 holds for every normalized
+    /// momentum method, so the bug must change the trajectory's geometry): the step's sign flipped.
+    pub fn momentum_algorithm(alg: &Algorithm) -> Algorithm {
+        let (bug, build): (&'static str, super::Build) = if alg.key == "muon" {
+            (
+                "Muon with a flipped sign (W ← W + η_t polar(M_t))",
+                muon_ascent,
+            )
+        } else {
+            (
+                "Signum with a flipped sign (W ← W + η_t sign(M_t))",
+                signum_ascent,
+            )
+        };
+        Algorithm {
+            bug: Some(bug),
+            build,
+            ..alg.clone()
+        }
+    }
+
+    /// The max row sum ‖A‖_{∞→∞}, mistaken for the entry-wise max ‖A‖_max.
+    #[derive(Debug)]
+    pub struct RowSum;
+    impl Norm for RowSum {
+        fn name(&self) -> String {
+            "max".into()
+        }
+        fn norm(&self, x: faer::MatRef<'_, f64>) -> f64 {
+            (0..x.nrows())
+                .map(|i| (0..x.ncols()).map(|j| x[(i, j)].abs()).sum::<f64>())
+                .fold(0.0, f64::max)
+        }
+        fn dual_norm(&self, g: faer::MatRef<'_, f64>) -> f64 {
+            (0..g.nrows())
+                .map(|i| (0..g.ncols()).map(|j| g[(i, j)].abs()).fold(0.0, f64::max))
+                .sum()
+        }
+        fn dualize(&self, g: faer::MatRef<'_, f64>) -> Mat<f64> {
+            Mat::from_fn(g.nrows(), g.ncols(), |i, j| g[(i, j)].signum())
+        }
+    }
+
+    /// The P1-a check of `lemma` with its planted bug, and the bug.
+    pub fn lemma(lemma: Lemma) -> (&'static str, LemmaCheck) {
+        let mut c = LemmaCheck::new(lemma);
+        let bug = match lemma {
+            Lemma::Ordering => {
+                c.max_norm = Box::new(RowSum);
+                "‖·‖_max computed as the max row sum ‖·‖_{∞→∞}"
+            }
+            Lemma::One => {
+                c.dual = |n, g| n.norm(g);
+                "the primal norm ‖∇L‖ in place of the dual ‖∇L‖_*"
+            }
+            Lemma::Two => {
+                c.lemma2_factor = 1.0;
+                "the factor 4 of Lemma 2 dropped"
+            }
+            Lemma::Three => {
+                c.bound = |m| {
+                    (0..m.n())
+                        .map(|i| {
+                            (0..m.d())
+                                .map(|j| m.data()[(i, j)].powi(2))
+                                .sum::<f64>()
+                                .sqrt()
+                        })
+                        .fold(0.0, f64::max)
+                };
+                "B = max_i ‖h_i‖_2 instead of max_i ‖h_i‖_1"
+            }
+            Lemma::Four => {
+                c.lemma4_factor = 0.0;
+                "the factor 2Bηψ of Lemma 4 dropped (G claimed non-increasing along ±Δ)"
+            }
+            Lemma::Nineteen => {
+                c.lemma19_threshold = |_| std::f64::consts::LN_2;
+                "the threshold log 2 instead of log 2/n"
+            }
+        };
+        (bug, c)
+    }
 }
 
 /// What a study measures and with which implementations (held as data for planted bugs).
 #[derive(Clone)]
 pub struct StudyConfig {
-    /// Distinguishes cached studies (planted variants use another label).
+    /// Distinguishes memoized runs (measurement variants use another label).
     pub label: String,
     /// The gradient implementation.
     pub gradient: GradientFn,
@@ -571,16 +1028,25 @@ pub struct StudyRun {
     seed: usize,
     own: String,
     records: Vec<Snapshot>,
+    /// W_T.
+    w: Mat<f64>,
     /// (t, r_t/η_t) for t in the P1-d window (momentum methods only).
     momentum_ratio: Vec<(usize, f64)>,
 }
 
-/// All runs of a study, with the certified γ per seed and norm.
+/// The runs of a study, with the certified γ per seed and norm.
 pub struct Study {
     steps: usize,
     seeds: usize,
     gammas: Vec<HashMap<String, (f64, f64, f64)>>,
-    runs: Vec<StudyRun>,
+    runs: Vec<Arc<StudyRun>>,
+}
+
+/// The data of one seed of a study: the model, γ per norm and the max-margin solutions.
+struct Problem {
+    model: Multiclass,
+    gammas: HashMap<String, (f64, f64, f64)>,
+    refs: Vec<(String, Mat<f64>)>,
 }
 
 fn study_size(p: Profile) -> (usize, usize) {
@@ -590,48 +1056,19 @@ fn study_size(p: Profile) -> (usize, usize) {
 
 const GAP_NORMS: [&str; 3] = ["max", "fro", "spectral"];
 
-type Cache = Mutex<HashMap<String, Arc<Study>>>;
-fn cache() -> &'static Cache {
-    static C: OnceLock<Cache> = OnceLock::new();
-    C.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
 fn momentum_window(steps: usize) -> (usize, usize) {
     (steps / 100, steps)
 }
 
-/// Run (or fetch) the study of P1-b/c/d for this context and configuration.
-fn study(
-    ctx: &Ctx,
-    cfg: &StudyConfig,
-    algs: &[Algorithm],
-    a: f64,
-    tag: &str,
-) -> Result<Arc<Study>> {
+fn problem(ctx: &Ctx, cfg: &StudyConfig, s: usize, size: DataSize) -> Result<Arc<Problem>> {
+    static T: OnceLock<Memo<Problem>> = OnceLock::new();
     let key = format!(
-        "{}|{}|{}|{:?}|{}|{}|{}",
+        "{}|{}|{s}|{size:?}|{}",
         ctx.profile.as_str(),
         ctx.seed,
-        cfg.label,
-        (cfg.size, cfg.feature_scale),
-        tag,
-        a,
-        algs.iter().map(|x| x.key).collect::<Vec<_>>().join(",")
+        cfg.feature_scale
     );
-    if let Some(s) = cache().lock().expect("cache lock").get(&key) {
-        return Ok(s.clone());
-    }
-    let (size, steps, seeds) = cfg.size.unwrap_or_else(|| {
-        let (t, s) = study_size(ctx.profile);
-        (data_size(ctx.profile), t, s)
-    });
-    let seeds = if tag == "sweep" { 1 } else { seeds };
-    // data and certified γ per seed (Clarabel solves stay serial), then the seeds × algorithms
-    // training runs in parallel: each run is deterministic (W_0 = 0, no sampling), results come
-    // back in input order, so the study is bit-identical for any thread count.
-    let mut gammas = Vec::new();
-    let mut problems = Vec::new();
-    for s in 0..seeds {
+    memo(&T, key, || {
         let data = dataset(ctx, s, size)?;
         let data = if cfg.feature_scale == 1.0 {
             data
@@ -645,34 +1082,58 @@ fn study(
                 "scaled synthetic data",
             )?
         };
-        let m = model(&data)?;
-        let mut gs = HashMap::new();
-        let mut vs = Vec::new();
+        let model = model(&data)?;
+        let mut gammas = HashMap::new();
+        let mut refs = Vec::new();
         for nm in GAP_NORMS {
-            let g = gamma(&data, nm)?;
-            gs.insert(nm.to_string(), (g.gamma, g.lower, g.upper));
-            vs.push((nm.to_string(), g.w));
+            let g = gamma_of(ctx, s, size, cfg.feature_scale, &data, nm)?;
+            gammas.insert(nm.to_string(), (g.gamma, g.lower, g.upper));
+            refs.push((nm.to_string(), g.w.clone()));
         }
-        problems.push((m, vs));
-        gammas.push(gs);
-    }
-    let items: Vec<(usize, &Algorithm)> = (0..seeds)
-        .flat_map(|s| algs.iter().map(move |alg| (s, alg)))
-        .collect();
-    let runs = try_par_map(&items, |&(s, alg)| {
-        let (m, vs) = &problems[s];
-        let gs = &gammas[s];
+        Ok(Problem {
+            model,
+            gammas,
+            refs,
+        })
+    })
+}
+
+/// One training run: algorithm `alg` on data set `s`, η_t = η0 t^{−a}, memoized.
+fn study_run(
+    ctx: &Ctx,
+    cfg: &StudyConfig,
+    p: &Problem,
+    s: usize,
+    steps: usize,
+    alg: &Algorithm,
+    a: f64,
+) -> Result<Arc<StudyRun>> {
+    static T: OnceLock<Memo<StudyRun>> = OnceLock::new();
+    let key = format!(
+        "{}|{}|{}|{:?}|{}|{steps}|{a}|{}|{}|{}|{:?}",
+        ctx.profile.as_str(),
+        ctx.seed,
+        cfg.label,
+        (cfg.size, cfg.feature_scale),
+        s,
+        alg.key,
+        alg.spec,
+        alg.eta0,
+        alg.bug
+    );
+    memo(&T, key, || {
+        let m = &p.model;
         let sched = Schedule::Power { eta0: alg.eta0, a };
-        let mut opt = parse_optimizer_with_schedule(alg.spec, Some(sched), &[m.shape()])?;
+        let mut opt = (alg.build)(alg.spec, sched, &[m.shape()])?;
         let mut spec = RunSpec::new(steps)
             .record_at(log_spaced(steps, 4))
             .grad_scale(alg.scale)
             .gradient(cfg.gradient);
         for nm in GAP_NORMS {
             let measured = (cfg.measure_norm)(nm);
-            spec = spec.norm(parse_norm(&measured)?, Some(gs[nm].0));
+            spec = spec.norm(parse_norm(&measured)?, Some(p.gammas[nm].0));
         }
-        for (n, v) in vs {
+        for (n, v) in &p.refs {
             spec = spec.reference(n.clone(), v.clone());
         }
         // P1-d: the EMA M_t of the gradients, kept in the scale of the current gradient.
@@ -715,21 +1176,62 @@ fn study(
             seed: s,
             own: alg.own.to_string(),
             records: traj.records,
+            w: traj.w,
             momentum_ratio: ratio,
         })
+    })
+}
+
+/// The study of P1-b/c/d for this context and configuration: every algorithm of `algs` on every
+/// seed (the sweep: one seed), each run memoized ([`study_run`]).
+fn study(ctx: &Ctx, cfg: &StudyConfig, algs: &[Algorithm], a: f64, tag: &str) -> Result<Study> {
+    let (size, steps, seeds) = cfg.size.unwrap_or_else(|| {
+        let (t, s) = study_size(ctx.profile);
+        (data_size(ctx.profile), t, s)
+    });
+    let seeds = if tag == "sweep" { 1 } else { seeds };
+    // data and certified γ per seed (Clarabel solves stay serial), then the seeds × algorithms
+    // training runs in parallel: each run is deterministic (W_0 = 0, no sampling), results come
+    // back in input order, so the study is bit-identical for any thread count.
+    let problems: Vec<Arc<Problem>> = (0..seeds)
+        .map(|s| problem(ctx, cfg, s, size))
+        .collect::<Result<_>>()?;
+    let items: Vec<(usize, &Algorithm)> = (0..seeds)
+        .flat_map(|s| algs.iter().map(move |alg| (s, alg)))
+        .collect();
+    let runs = try_par_map(&items, |&(s, alg)| {
+        study_run(ctx, cfg, &problems[s], s, steps, alg, a)
     })?;
-    let st = Arc::new(Study {
+    Ok(Study {
         steps,
         seeds,
-        gammas,
+        gammas: problems.iter().map(|p| p.gammas.clone()).collect(),
         runs,
-    });
-    cache().lock().expect("cache lock").insert(key, st.clone());
-    Ok(st)
+    })
 }
 
 fn at_t(records: &[Snapshot], t: usize) -> Option<&Snapshot> {
     records.iter().rfind(|r| r.t <= t)
+}
+
+/// The horizons of a limit claim measured on one run's records: the record steps nearest (in
+/// log t) to T·10^{−1/2}, T·10^{−1/4} and T.
+fn horizons(records: &[Snapshot], steps: usize) -> Vec<usize> {
+    [-0.5f64, -0.25, 0.0]
+        .iter()
+        .map(|e| {
+            let target = (steps as f64).ln() + e * std::f64::consts::LN_10;
+            records
+                .iter()
+                .map(|r| r.t)
+                .min_by(|x, y| {
+                    let dx = ((*x as f64).ln() - target).abs();
+                    let dy = ((*y as f64).ln() - target).abs();
+                    dx.total_cmp(&dy)
+                })
+                .unwrap_or(steps)
+        })
+        .collect()
 }
 
 // =============================================================================================
@@ -738,7 +1240,9 @@ fn at_t(records: &[Snapshot], t: usize) -> Option<&Snapshot> {
 
 /// P1-b for one algorithm: at T its own-norm gap is the smallest among the algorithms of other
 /// geometries, its highest correlation is with its own V, the own gap shrinks ≥ 3× from T/100 to
-/// T, and the own correlation is ≥ 0.95; in every seed. Measured: the number of violations.
+/// T, and the own correlation is ≥ 0.95; in every seed. A momentum method also ends at a W_T
+/// different from its momentum-free twin's: ‖W_T − W_T^twin‖_F/‖W_T^twin‖_F ≥ 1e-6.
+/// Measured: the number of violations.
 pub struct BiasCheck {
     alg: Algorithm,
     cfg: StudyConfig,
@@ -754,6 +1258,11 @@ impl BiasCheck {
     }
 }
 
+/// The smallest relative distance ‖W_T − W_T^twin‖_F/‖W_T^twin‖_F that counts as a different run:
+/// 10^6 times the round-off that separates two runs of the same mathematics (shifted and
+/// rescaled gradients, ≈ T·ε·… ≤ 1e-11 at T = 10^5), far below what β1 = 0.9 changes.
+const TWIN_MIN_DISTANCE: f64 = 1e-6;
+
 fn study_params(ctx: &Ctx, a: f64) -> Value {
     let (k, d, per, sigma) = data_size(ctx.profile);
     let (steps, seeds) = study_size(ctx.profile);
@@ -768,6 +1277,14 @@ fn study_params(ctx: &Ctx, a: f64) -> Value {
     })
 }
 
+/// `algorithms()` with the one of the same key replaced by `alg` (a planted variant).
+fn with_algorithm(alg: &Algorithm) -> Vec<Algorithm> {
+    algorithms()
+        .into_iter()
+        .map(|a| if a.key == alg.key { alg.clone() } else { a })
+        .collect()
+}
+
 impl Check for BiasCheck {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P1-b", Some(self.alg.key.into()))
@@ -779,25 +1296,43 @@ impl Check for BiasCheck {
         )
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §5, Figs. 1–2; theory/P1-b.md")
+        format!("{SOURCE} Thms 1–2, App. G, §5 Figs. 1–2; theory/P1-b.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let mut p = study_params(ctx, 0.5);
         p["algorithm"] = json!(self.alg.spec);
+        if let Some(t) = self.alg.twin {
+            p["twin"] = json!(t);
+            p["twin_min_relative_distance"] = json!(TWIN_MIN_DISTANCE);
+        }
         p
     }
+    fn control(&self) -> Option<Planted> {
+        let alg = planted::algorithm(&self.alg);
+        Planted::new(
+            alg.bug.unwrap_or("planted"),
+            BiasCheck {
+                alg,
+                cfg: self.cfg.clone(),
+            },
+        )
+    }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
-        let st = study(ctx, &self.cfg, &algorithms(), 0.5, "main")?;
+        let st = study(ctx, &self.cfg, &with_algorithm(&self.alg), 0.5, "main")?;
         let own = self.alg.own;
         let t0 = st.steps / 100;
         let mut violations = 0usize;
         let mut per_seed = Vec::new();
+        let mut fig = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut twin_distances = Vec::new();
         for s in 0..st.seeds {
-            let mine = st
-                .runs
-                .iter()
-                .find(|r| r.key == self.alg.key && r.seed == s)
-                .ok_or_else(|| Error::failed(format!("no run of {} in seed {s}", self.alg.key)))?;
+            let find = |key: &str| {
+                st.runs
+                    .iter()
+                    .find(|r| r.key == key && r.seed == s)
+                    .ok_or_else(|| Error::failed(format!("no run of {key} in seed {s}")))
+            };
+            let mine = find(self.alg.key)?;
             let last = mine.records.last().expect("records");
             let measured = (self.cfg.measure_norm)(own);
             let canon = parse_norm(&measured)?.name();
@@ -823,6 +1358,11 @@ impl Check for BiasCheck {
                 .map(|n| (n.to_string(), last.correlation(n).unwrap_or(f64::NAN)))
                 .collect();
             let my_corr = last.correlation(own).unwrap_or(f64::NAN);
+            let other_corr = corrs
+                .iter()
+                .filter(|(n, _)| n != own)
+                .map(|x| x.1)
+                .fold(f64::NEG_INFINITY, f64::max);
             let corr_ok = corrs.iter().all(|(n, c)| n == own || *c < my_corr);
             let early = at_t(&mine.records, t0)
                 .and_then(|r| r.gap(&canon))
@@ -830,10 +1370,28 @@ impl Check for BiasCheck {
             let shrink = early / my_gap;
             let shrink_ok = shrink >= 3.0;
             let corr95 = my_corr >= 0.95;
-            violations += [gap_ok, corr_ok, shrink_ok, corr95]
+            // a momentum method must not be its momentum-free twin
+            let twin = match self.alg.twin {
+                Some(tk) => {
+                    let tw = find(tk)?;
+                    let diff = (&mine.w - &tw.w).norm_l2() / tw.w.norm_l2();
+                    Some(diff)
+                }
+                None => None,
+            };
+            let twin_ok = twin.is_none_or(|d| d >= TWIN_MIN_DISTANCE);
+            if let Some(d) = twin {
+                twin_distances.push(d);
+            }
+            violations += [gap_ok, corr_ok, shrink_ok, corr95, twin_ok]
                 .iter()
                 .filter(|x| !**x)
                 .count();
+            fig.0.push(my_gap);
+            fig.1.push(best_other);
+            fig.2.push(my_corr);
+            fig.3.push(other_corr);
+            fig.4.push(shrink);
             per_seed.push(json!({
                 "seed": s,
                 "gamma": st.gammas[s][own].0,
@@ -850,17 +1408,30 @@ impl Check for BiasCheck {
                 }).collect::<serde_json::Map<String, Value>>(),
                 "gap_at_T_over_100": early,
                 "shrink_factor": shrink,
+                "twin_relative_distance": twin,
                 "smallest_gap": gap_ok, "highest_correlation_own": corr_ok,
                 "shrink_ge_3": shrink_ok, "own_correlation_ge_0_95": corr95,
+                "differs_from_twin": twin_ok,
             }));
+        }
+        let mut figures = json!({
+            "violations": violations,
+            "own_gap": fig.0, "best_other_gap": fig.1,
+            "own_correlation": fig.2, "best_other_correlation": fig.3,
+            "shrink_factor": fig.4,
+        });
+        if let Some(t) = self.alg.twin {
+            figures["twin"] = json!(t);
+            figures["twin_relative_distance"] = json!(twin_distances);
         }
         Ok(Outcome::new(
             violations as f64,
             Expectation::at_most(
                 0.0,
-                "all four conditions of file 01 §6 P1-b (smallest own gap, highest own correlation, gap shrinks ≥ 3× from T/100 to T, own correlation ≥ 0.95) in every seed",
+                "every condition in every seed: smallest own gap, highest own correlation, gap shrinks ≥ 3× from T/100 to T (Thms 1–2: the gap → 0), own correlation ≥ 0.95 (our threshold), and a momentum method ≥ 1e-6 (relative) away from its momentum-free twin at T (round-off is ≤ 1e-11)",
             ),
         )
+        .with_figures(figures)
         .with_details(json!({ "seeds": per_seed })))
     }
 }
@@ -869,10 +1440,12 @@ impl Check for BiasCheck {
 // P1-c: rate exponents
 // =============================================================================================
 
-/// P1-c for one NSD/NMD algorithm at a = 1/2: the least-squares slope of log gap_own against log t
+/// P1-c for one NSD algorithm at a = 1/2: the least-squares slope of log gap_own against log t
 /// on the fit window ([T/100, T] paper, [T/10, T] quick: see `fit_window`) is ≤ −0.35, and
 /// gap·√t/(log t + 1) grows by at most 2× over the window.
-/// Measured: the worst slope over seeds (the growth condition turns a failing seed's slope to +∞).
+/// Measured: the worst slope over seeds (the growth condition turns a failing seed's slope to +∞),
+/// at three horizons (the windows ending at T·10^{−1/2}, T·10^{−1/4}, T) for the label
+/// `not-reached`.
 pub struct RateCheck {
     alg: Algorithm,
     cfg: StudyConfig,
@@ -888,12 +1461,13 @@ impl RateCheck {
     }
 }
 
-/// The P1-c fit window for a study of `steps` steps. Paper profile: [T/100, T] = [10^3, 10^5], as
-/// file 01 §6 P1-c says. Quick profile (T = 5·10^4): the last decade [T/10, T]. The quick data
-/// (k = 5, d = 10, n = 50) are pre-asymptotic before t ≈ 5·10^3: for Spectral-GD (seed 0) the local
-/// slope of log gap is −0.21 at t ≈ 750, −0.31 at 4·10^3, −0.45 at 4·10^4 and −0.51 at 8·10^4, so a
-/// fit from T/100 mixes in the transient (−0.296 on [562, 5·10^4]; −0.339 on [10^3, 10^5] even at
-/// T = 10^5, which the quick time budget cannot afford for all seven algorithms).
+/// The P1-c fit window for a run whose last horizon is `steps`. Paper profile: [T/100, T] =
+/// [10^3, 10^5], the window of the paper's figures. Quick profile (T = 5·10^4): the last decade
+/// [T/10, T]. The quick data (k = 5, d = 10, n = 50) are pre-asymptotic before t ≈ 5·10^3: for
+/// Spectral-GD (seed 0) the local slope of log gap is −0.21 at t ≈ 750, −0.31 at 4·10^3, −0.45 at
+/// 4·10^4 and −0.51 at 8·10^4, so a fit from T/100 mixes in the transient (−0.296 on
+/// [562, 5·10^4]; −0.339 on [10^3, 10^5] even at T = 10^5, which the quick time budget cannot afford
+/// for all seven algorithms).
 fn fit_window(p: Profile, steps: usize) -> (usize, usize) {
     p.pick((steps / 10, steps), (steps / 100, steps))
 }
@@ -904,6 +1478,21 @@ fn own_gap_series(run: &StudyRun, canon: &str, lo: usize, hi: usize) -> (Vec<f64
         .filter(|r| r.t >= lo && r.t <= hi)
         .filter_map(|r| r.gap(canon).map(|g| (r.t as f64, g)))
         .unzip()
+}
+
+/// The P1-c slope of one run on the window ending at `end`, and gap·√t/(log t+1)'s growth there.
+fn rate_fit(run: &StudyRun, canon: &str, p: Profile, end: usize) -> (f64, f64, Vec<f64>, Vec<f64>) {
+    let (lo, hi) = fit_window(p, end);
+    let (t, g) = own_gap_series(run, canon, lo, hi);
+    let slope = loglog_slope(&t, &g);
+    let scaled: Vec<f64> = t
+        .iter()
+        .zip(&g)
+        .map(|(t, g)| g * t.sqrt() / (t.ln() + 1.0))
+        .collect();
+    let growth = scaled.last().copied().unwrap_or(f64::NAN)
+        / scaled.iter().copied().fold(f64::INFINITY, f64::min);
+    (slope, growth, t, g)
 }
 
 impl Check for RateCheck {
@@ -917,7 +1506,7 @@ impl Check for RateCheck {
         )
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §4, Table 1; theory/P1-c.md")
+        format!("{SOURCE} Thms 1–2, Table 1; theory/P1-c.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let mut p = study_params(ctx, 0.5);
@@ -927,45 +1516,86 @@ impl Check for RateCheck {
         } else {
             "[T/100, T], 4 points per decade"
         });
+        p["horizons"] =
+            json!("the windows ending at the record steps nearest to T·10^-1/2, T·10^-1/4, T");
         p
     }
-    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
-        let st = study(ctx, &self.cfg, &algorithms(), 0.5, "main")?;
-        let canon = parse_norm(&(self.cfg.measure_norm)(self.alg.own))?.name();
-        let (lo, hi) = fit_window(ctx.profile, st.steps);
-        let mut worst = f64::NEG_INFINITY;
-        let mut per_seed = Vec::new();
-        for run in st.runs.iter().filter(|r| r.key == self.alg.key) {
-            let (t, g) = own_gap_series(run, &canon, lo, hi);
-            let slope = loglog_slope(&t, &g);
-            let scaled: Vec<f64> = t
-                .iter()
-                .zip(&g)
-                .map(|(t, g)| g * t.sqrt() / (t.ln() + 1.0))
-                .collect();
-            let growth = scaled.last().copied().unwrap_or(f64::NAN)
-                / scaled.iter().copied().fold(f64::INFINITY, f64::min);
-            let bounded = growth <= 2.0;
-            let s = if bounded { slope } else { f64::INFINITY };
-            worst = worst.max(if s.is_nan() { f64::INFINITY } else { s });
-            per_seed.push(json!({"seed": run.seed, "slope": slope, "t": t, "gap": g, "scaled_growth": growth}));
-        }
-        Ok(Outcome::new(
-            worst,
-            Expectation::at_most(-0.35, "file 01 §6 P1-c: the theorem is an upper bound O(log t/√t); accept a slope ≤ −0.35 (faster is allowed) and gap·√t/(log t+1) growing ≤ 2×"),
+    fn control(&self) -> Option<Planted> {
+        let alg = planted::algorithm(&self.alg);
+        Planted::new(
+            alg.bug.unwrap_or("planted"),
+            RateCheck {
+                alg,
+                cfg: self.cfg.clone(),
+            },
         )
+    }
+    fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let st = study(ctx, &self.cfg, std::slice::from_ref(&self.alg), 0.5, "main")?;
+        let canon = parse_norm(&(self.cfg.measure_norm)(self.alg.own))?.name();
+        let ends = horizons(&st.runs[0].records, st.steps);
+        let mut worst = vec![f64::NEG_INFINITY; ends.len()];
+        let mut per_seed = Vec::new();
+        let mut slopes = Vec::new();
+        let mut growths = Vec::new();
+        for run in st.runs.iter().filter(|r| r.key == self.alg.key) {
+            let mut row = Vec::new();
+            for (h, &end) in ends.iter().enumerate() {
+                let (slope, growth, t, g) = rate_fit(run, &canon, ctx.profile, end);
+                let s = if growth <= 2.0 { slope } else { f64::INFINITY };
+                worst[h] = worst[h].max(if s.is_nan() { f64::INFINITY } else { s });
+                if end == st.steps {
+                    slopes.push(slope);
+                    growths.push(growth);
+                    per_seed.push(json!({"seed": run.seed, "slope": slope, "t": t, "gap": g, "scaled_growth": growth}));
+                }
+                row.push(json!({"end": end, "slope": slope, "scaled_growth": growth}));
+            }
+            per_seed
+                .last_mut()
+                .expect("a row per seed")
+                .as_object_mut()
+                .expect("object")
+                .insert("at_horizons".into(), Value::Array(row));
+        }
+        let measured = *worst.last().expect("three horizons");
+        Ok(Outcome::new(
+            measured,
+            Expectation::at_most(-0.35, "the theorem is an upper bound O((log t + n)/√t), so faster decay is allowed: a fitted slope ≤ −0.35 (−1/2 less 0.15 for the log factor and the fit) and gap·√t/(log t+1) growing ≤ 2× on the window"),
+        )
+        .with_figures(json!({"slope": slopes, "scaled_growth": growths, "bound": -0.35}))
+        .with_horizons(ends.iter().map(|&t| t as f64).collect(), worst)
         .with_details(json!({"seeds": per_seed})))
     }
 }
 
-/// P1-c a-sweep: SignGD and NGD with η_t = 0.1·t^{−a}, a ∈ {0.25, 0.5, 0.75, 1}. The derived table
-/// of file 01 §4 (−a, −1/2, −(1−a), ~0) is an *upper bound* on the decay (file 01 §6 P1-c: "faster
-/// is allowed, because the theorem is an upper bound"), so the check is one-sided: every fitted
-/// slope ≤ predicted + 0.15. Measured: max over (a, algorithm) of slope − predicted. The two-sided
-/// deviation and which a gives the smallest gap at T are reported in `details` (at the quick size
-/// a = 1/4 decays faster than −a and gives the smallest gap; see theory/P1-c.md).
+/// P1-c a-sweep: SignGD and NGD with η_t = 0.1·t^{−a}, a ∈ {0.25, 0.5, 0.75, 1}. The rate table
+/// derived from Fan et al.'s Lemma 5 — O(t^{−a}), O((log t + n)/√t), O(n/t^{1−a}), O(n/log t) — is
+/// an *upper bound* on the gap, so faster decay is allowed; the check asks that every fitted slope
+/// reach at least half of the bound's exponent: slope/predicted ≥ 1/2, predicted = −a, −1/2,
+/// −(1−a), and at a = 1 the local slope −1/ln t_mid of 1/log t at the window's geometric middle.
+/// Measured: min over (a, algorithm) of slope/predicted, at three horizons (windows ending at
+/// T·10^{−1/2}, T·10^{−1/4}, T) for the label `not-reached`.
 pub struct SweepCheck {
     cfg: StudyConfig,
+    /// The two algorithms (SignGD and NGD at η0 = 0.1; a control plants a bug in one).
+    algs: Vec<Algorithm>,
+}
+
+impl SweepCheck {
+    /// The sweep with the real optimizers.
+    pub fn new() -> Self {
+        Self {
+            cfg: StudyConfig::default(),
+            algs: sweep_algorithms(),
+        }
+    }
+}
+
+impl Default for SweepCheck {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 fn sweep_algorithms() -> Vec<Algorithm> {
@@ -979,7 +1609,8 @@ fn sweep_algorithms() -> Vec<Algorithm> {
         .collect()
 }
 
-fn predicted_slope(a: f64) -> f64 {
+/// The exponent of the derived bound for η_t = η0 t^{−a} on the window [lo, hi].
+fn predicted_slope(a: f64, lo: usize, hi: usize) -> f64 {
     if a < 0.5 {
         -a
     } else if a == 0.5 {
@@ -987,24 +1618,28 @@ fn predicted_slope(a: f64) -> f64 {
     } else if a < 1.0 {
         -(1.0 - a)
     } else {
-        0.0
+        -1.0 / ((lo as f64) * (hi as f64)).sqrt().ln()
     }
 }
+
+const SWEEP_A: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
+/// The fraction of the bound's exponent a fitted slope must reach.
+const SWEEP_MIN_FRACTION: f64 = 0.5;
 
 impl Check for SweepCheck {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P1-c", Some("a-sweep".into()))
     }
     fn claim(&self) -> String {
-        "for η_t = 0.1·t^{−a}, the margin gap of SignGD and NGD decays at least as fast as the derived upper bound t^{−a}, t^{−1/2}, t^{−(1−a)}, 1/log t for a = 1/4, 1/2, 3/4, 1: fitted slope ≤ predicted + 0.15 (file 01 §4, derived table)".into()
+        "for η_t = 0.1·t^{−a}, the margin gap of SignGD and NGD decays at least half as fast (in log–log slope) as the derived upper bound t^{−a}, t^{−1/2}, t^{−(1−a)}, 1/log t for a = 1/4, 1/2, 3/4, 1: slope/predicted ≥ 1/2".into()
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §4 (general-a table, derived); theory/P1-c.md")
+        format!("{SOURCE} Thm 1, Lemma 5 (general-a rates derived from them); theory/P1-c.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let mut p = study_params(ctx, 0.5);
-        p["a"] = json!([0.25, 0.5, 0.75, 1.0]);
-        p["algorithms"] = json!(["sign", "nsd:norm=fro"]);
+        p["a"] = json!(SWEEP_A);
+        p["algorithms"] = json!(self.algs.iter().map(|a| a.spec).collect::<Vec<_>>());
         p["seeds"] = json!(1);
         p["schedule"] = json!("0.1 * t^-a");
         p["fit_window"] = json!(if ctx.profile == Profile::Quick {
@@ -1012,44 +1647,87 @@ impl Check for SweepCheck {
         } else {
             "[T/100, T], 4 points per decade"
         });
-        p["criterion"] = json!("one-sided: slope ≤ predicted + 0.15");
+        p["criterion"] = json!(
+            "slope/predicted ≥ 1/2 for every (a, algorithm); predicted at a = 1: −1/ln(√(lo·hi))"
+        );
+        p["horizons"] =
+            json!("the windows ending at the record steps nearest to T·10^-1/2, T·10^-1/4, T");
         p
     }
+    fn control(&self) -> Option<Planted> {
+        let algs: Vec<Algorithm> = self
+            .algs
+            .iter()
+            .map(|a| {
+                if a.key == "signgd" {
+                    planted::algorithm(a)
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        Planted::new(
+            "SignGD stepping along ∇/‖∇‖_F instead of sign(∇)",
+            SweepCheck {
+                cfg: self.cfg.clone(),
+                algs,
+            },
+        )
+    }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
-        let mut worst = f64::NEG_INFINITY;
         let mut two_sided: f64 = 0.0;
         let mut best_a: HashMap<String, (f64, f64)> = HashMap::new();
         let mut rows = Vec::new();
-        for a in [0.25, 0.5, 0.75, 1.0] {
-            let st = study(ctx, &self.cfg, &sweep_algorithms(), a, "sweep")?;
-            let (lo, hi) = fit_window(ctx.profile, st.steps);
+        let mut worst: Vec<f64> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        let mut fig = serde_json::Map::new();
+        for a in SWEEP_A {
+            let st = study(ctx, &self.cfg, &self.algs, a, "sweep")?;
+            if ends.is_empty() {
+                ends = horizons(&st.runs[0].records, st.steps);
+                worst = vec![f64::INFINITY; ends.len()];
+            }
             for run in &st.runs {
                 let canon = parse_norm(&(self.cfg.measure_norm)(&run.own))?.name();
-                let (t, g) = own_gap_series(run, &canon, lo, hi);
-                let slope = loglog_slope(&t, &g);
-                let excess = slope - predicted_slope(a);
-                worst = worst.max(if excess.is_nan() {
-                    f64::INFINITY
-                } else {
-                    excess
-                });
-                two_sided = two_sided.max(excess.abs());
-                let last = g.last().copied().unwrap_or(f64::NAN);
-                let e = best_a.entry(run.key.clone()).or_insert((a, last));
-                if last < e.1 {
-                    *e = (a, last);
+                for (h, &end) in ends.iter().enumerate() {
+                    let (lo, hi) = fit_window(ctx.profile, end);
+                    let (t, g) = own_gap_series(run, &canon, lo, hi);
+                    let slope = loglog_slope(&t, &g);
+                    let predicted = predicted_slope(a, lo, hi);
+                    let fraction = slope / predicted;
+                    worst[h] = worst[h].min(if fraction.is_nan() {
+                        f64::NEG_INFINITY
+                    } else {
+                        fraction
+                    });
+                    if end != st.steps {
+                        continue;
+                    }
+                    two_sided = two_sided.max((slope - predicted).abs());
+                    let last = g.last().copied().unwrap_or(f64::NAN);
+                    let e = best_a.entry(run.key.clone()).or_insert((a, last));
+                    if last < e.1 {
+                        *e = (a, last);
+                    }
+                    fig.insert(
+                        format!("{} a={a}", run.key),
+                        json!({"slope": slope, "predicted": predicted, "fraction": fraction}),
+                    );
+                    rows.push(json!({"a": a, "algorithm": run.key, "slope": slope, "predicted": predicted, "fraction_of_predicted": fraction, "slope_minus_predicted": slope - predicted, "gap_at_T": last}));
                 }
-                rows.push(json!({"a": a, "algorithm": run.key, "slope": slope, "predicted": predicted_slope(a), "slope_minus_predicted": excess, "gap_at_T": last}));
             }
         }
         let mut smallest: Vec<(String, f64)> =
             best_a.into_iter().map(|(k, (a, _))| (k, a)).collect();
         smallest.sort_by(|x, y| x.0.cmp(&y.0));
         let half_smallest = smallest.iter().all(|x| x.1 == 0.5);
+        let measured = *worst.last().unwrap_or(&f64::NAN);
         Ok(Outcome::new(
-            worst,
-            Expectation::at_most(0.15, "file 01 §6 P1-c: the §4 table is a derived upper bound on the gap, so faster decay is allowed; 0.15 of statistical slack on each fitted slope (one-sided)"),
+            measured,
+            Expectation::at_least(SWEEP_MIN_FRACTION, "the table is a derived upper bound on the gap, so faster decay is allowed; a fitted slope must reach half the bound's exponent (at a = 1 the local slope −1/ln t of 1/log t, ≈ −0.1), so a flat or growing gap fails at every a"),
         )
+        .with_figures(Value::Object(fig))
+        .with_horizons(ends.iter().map(|&t| t as f64).collect(), worst)
         .with_details(json!({
             "fits": rows,
             "two_sided_max_deviation": two_sided,
@@ -1064,7 +1742,7 @@ impl Check for SweepCheck {
 // =============================================================================================
 
 /// P1-d: for Muon and Signum, r_t = ‖M_t − ∇L(W_t)‖_sum / G(W_t) satisfies r_t/η_t bounded on
-/// [T/100, T]: max/median ≤ 10 (Lemma 8). Measured: the worst max/median over algorithms and seeds.
+/// [T/100, T]: max/median ≤ 10 (Lemma 8). Measured: the worst max/median over seeds.
 pub struct MomentumCheck {
     alg: Algorithm,
     cfg: StudyConfig,
@@ -1091,7 +1769,7 @@ impl Check for MomentumCheck {
         )
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §3, Lemma 8; theory/P1-d.md")
+        format!("{SOURCE} §3, Lemmas 6–8; theory/P1-d.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let mut p = study_params(ctx, 0.5);
@@ -1100,10 +1778,21 @@ impl Check for MomentumCheck {
         p["momentum"] = json!("M_t = β1 M_{t−1} + (1−β1)∇L(W_{t−1}), M_0 = 0, β1 = 0.9");
         p
     }
+    fn control(&self) -> Option<Planted> {
+        let alg = planted::momentum_algorithm(&self.alg);
+        Planted::new(
+            alg.bug.unwrap_or("planted"),
+            MomentumCheck {
+                alg,
+                cfg: self.cfg.clone(),
+            },
+        )
+    }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
-        let st = study(ctx, &self.cfg, &algorithms(), 0.5, "main")?;
+        let st = study(ctx, &self.cfg, std::slice::from_ref(&self.alg), 0.5, "main")?;
         let mut worst: f64 = 0.0;
         let mut rows = Vec::new();
+        let mut fig = (Vec::new(), Vec::new(), Vec::new());
         for run in st.runs.iter().filter(|r| r.key == self.alg.key) {
             let v: Vec<f64> = run.momentum_ratio.iter().map(|x| x.1).collect();
             if v.is_empty() {
@@ -1116,15 +1805,19 @@ impl Check for MomentumCheck {
             let med = median(&v);
             let ratio = mx / med;
             worst = worst.max(if ratio.is_nan() { f64::INFINITY } else { ratio });
+            fig.0.push(crate::io::num(ratio));
+            fig.1.push(crate::io::num(mx));
+            fig.2.push(crate::io::num(med));
             rows.push(json!({"seed": run.seed, "max": mx, "median": med, "max_over_median": ratio, "first": v.first(), "last": v.last()}));
         }
         Ok(Outcome::new(
             worst,
             Expectation::at_most(
                 10.0,
-                "file 01 §6 P1-d: r_t/η_t bounded, max/median ≤ 10 over [T/100, T]",
+                "r_t/η_t bounded (Lemma 8): max/median ≤ 10 over [T/100, T], every step",
             ),
         )
+        .with_figures(json!({"max_over_median": fig.0, "max": fig.1, "median": fig.2}))
         .with_details(json!({ "seeds": rows })))
     }
 }
@@ -1133,8 +1826,24 @@ impl Check for MomentumCheck {
 // P1-e: two-layer sigmoid network
 // =============================================================================================
 
+/// A method of P1-e: name, optimizer spec, spectral family or not, and how it is built.
+#[derive(Clone, Debug)]
+pub struct NetMethod {
+    /// Short name.
+    pub key: &'static str,
+    /// Optimizer spec.
+    pub spec: &'static str,
+    /// Whether it belongs to the spectral family the claim says wins (Spectral-GD, Muon).
+    pub spectral: bool,
+    /// How the optimizer is built ([`from_spec`], or a planted bug).
+    pub build: Build,
+    /// The planted bug, if any (part of the memo key of its runs).
+    pub bug: Option<&'static str>,
+}
+
 /// P1-e in one setting: (a) train V only or (b) train V and W of logits W σ(V h); at T the spectral
-/// margin of Spectral-GD and Muon exceeds that of SignGD, NGD, Signum and NMD-GD in ≥ 2 of 3 seeds.
+/// margin of Spectral-GD and Muon exceeds that of SignGD, NGD, Signum and NMD-GD, and is positive
+/// by more than one step at η_T could change it, in ≥ 2 of 3 seeds.
 /// Spectral margin: min_{i,c≠y_i}(e_{y_i} − e_c)ᵀWσ(Vh_i) / |||V|||_2 (a) or
 /// / max(|||V|||_2, |||W|||_2) (b), |||·|||_2 the largest singular value. Step sizes: η_t = η0/√t, each
 /// method scored at its best η0 ∈ {0.03, 0.1, 0.3, 1} per seed (the paper gives none for the network;
@@ -1142,8 +1851,8 @@ impl Check for MomentumCheck {
 /// Measured: the number of seeds where the spectral family wins.
 pub struct NetCheck {
     joint: bool,
-    /// Optimizer specs: (name, spec, spectral family?).
-    algs: Vec<(&'static str, &'static str, bool)>,
+    /// The methods.
+    algs: Vec<NetMethod>,
     /// The η0 grid of the schedule η_t = η0/√t; each method is scored at its best η0 (per seed).
     eta_grid: Vec<f64>,
     /// The norm of the margin (spectral).
@@ -1155,19 +1864,26 @@ pub struct NetCheck {
 impl NetCheck {
     /// Setting (b) if `joint`, else (a).
     pub fn new(joint: bool) -> Self {
+        let m = |key, spec, spectral| NetMethod {
+            key,
+            spec,
+            spectral,
+            build: from_spec,
+            bug: None,
+        };
         Self {
             joint,
             algs: vec![
-                ("spectral-gd", "nsd:norm=spectral", true),
-                (
+                m("spectral-gd", "nsd:norm=spectral", true),
+                m(
                     "muon",
                     "muon:momentum=0.9,nesterov=false,ns=exact,wd=0,scale=none",
                     true,
                 ),
-                ("signgd", "sign", false),
-                ("ngd", "nsd:norm=fro", false),
-                ("signum", "signum:beta=0.9", false),
-                ("nmd-gd", "nmd:norm=fro,beta=0.9", false),
+                m("signgd", "sign", false),
+                m("ngd", "nsd:norm=fro", false),
+                m("signum", "signum:beta=0.9", false),
+                m("nmd-gd", "nmd:norm=fro,beta=0.9", false),
             ],
             eta_grid: vec![0.03, 0.1, 0.3, 1.0],
             margin_norm: "spectral".into(),
@@ -1184,6 +1900,101 @@ fn net_size(p: Profile) -> (usize, usize, usize, f64, usize, usize) {
     )
 }
 
+/// The most one step of spectral norm η (per block) can change the normalized spectral margin:
+/// |Δ(e_y − e_c)ᵀWσ(Vh)| ≤ √2(|||ΔW|||_2‖σ(Vh)‖_2 + |||W|||_2·¼|||ΔV|||_2‖h‖_2) (σ is ¼-Lipschitz,
+/// ‖σ‖_2 ≤ √m), divided by the margin's denominator. A margin below it is not bounded away from 0:
+/// the next step could flip its sign.
+fn one_step_margin_change(
+    joint: bool,
+    eta: f64,
+    hidden: usize,
+    h_max: f64,
+    norm_v: f64,
+    norm_w: f64,
+) -> f64 {
+    let s2 = std::f64::consts::SQRT_2;
+    if joint {
+        s2 * eta * ((hidden as f64).sqrt() + norm_w * h_max / 4.0) / norm_v.max(norm_w)
+    } else {
+        s2 * eta * norm_w * h_max / (4.0 * norm_v)
+    }
+}
+
+/// One P1-e run (method `ai` at η0 on seed `s`), memoized: (normalized margin, its row).
+#[allow(clippy::too_many_arguments)]
+fn net_run(
+    check: &NetCheck,
+    ctx: &Ctx,
+    s: usize,
+    net: &SigmoidNet,
+    v0: &Mat<f64>,
+    w0: &Mat<f64>,
+    ai: usize,
+    eta0: f64,
+) -> Result<Arc<(f64, Value)>> {
+    static T: OnceLock<Memo<(f64, Value)>> = OnceLock::new();
+    let (_, d, _, _, hidden, steps) = check.size.unwrap_or_else(|| net_size(ctx.profile));
+    let alg = &check.algs[ai];
+    let key = format!(
+        "{}|{}|{}|{:?}|{s}|{}|{}|{:?}|{eta0}|{}",
+        ctx.profile.as_str(),
+        ctx.seed,
+        check.joint,
+        check.size,
+        alg.key,
+        alg.spec,
+        alg.bug,
+        check.margin_norm
+    );
+    memo(&T, key, || {
+        let k = w0.nrows();
+        let blocks: Vec<(usize, usize)> = if check.joint {
+            vec![(hidden, d), (k, hidden)]
+        } else {
+            vec![(hidden, d)]
+        };
+        let mut opt = (alg.build)(alg.spec, Schedule::Power { eta0, a: 0.5 }, &blocks)?;
+        let mut params = if check.joint {
+            vec![v0.clone(), w0.clone()]
+        } else {
+            vec![v0.clone()]
+        };
+        for t in 1..=steps {
+            let w_fixed = if check.joint {
+                params[1].clone()
+            } else {
+                w0.clone()
+            };
+            let (_, gv, gw) = net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
+            let grads = if check.joint { vec![gv, gw] } else { vec![gv] };
+            opt.step(&mut params, &grads, None)
+                .map_err(|e| Error::failed(format!("P1-e {}, step {t}: {e}", alg.key)))?;
+        }
+        let w_final = if check.joint {
+            params[1].clone()
+        } else {
+            w0.clone()
+        };
+        let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
+        let spec_norm = parse_norm(&check.margin_norm)?;
+        let (nv, nw) = (
+            spec_norm.norm(params[0].as_ref()),
+            spec_norm.norm(w_final.as_ref()),
+        );
+        let denom = if check.joint { nv.max(nw) } else { nv };
+        let normalized = if m.is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            m / denom
+        };
+        Ok((
+            normalized,
+            json!({"key": alg.key, "eta0": eta0, "margin": m, "spectral_margin": m / denom,
+                   "norm_v": nv, "norm_w": nw}),
+        ))
+    })
+}
+
 impl Check for NetCheck {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(
@@ -1194,27 +2005,58 @@ impl Check for NetCheck {
     }
     fn claim(&self) -> String {
         if self.joint {
-            "two-layer sigmoid net, V and W trained: Spectral-GD and Muon reach the largest min margin/max(|||V|||_2, |||W|||_2) (Fig. 3b)".into()
+            "two-layer sigmoid net, V and W trained: Spectral-GD and Muon reach the largest min margin/max(|||V|||_2, |||W|||_2), a positive one (Fig. 3b)".into()
         } else {
-            "two-layer sigmoid net, V trained (W fixed): Spectral-GD and Muon reach the largest min margin/|||V|||_2 (Fig. 3a)".into()
+            "two-layer sigmoid net, V trained (W fixed): Spectral-GD and Muon reach the largest min margin/|||V|||_2, a positive one (Fig. 3a)".into()
         }
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §5 (MNIST experiment, synthetic data here), Fig. 3; theory/P1-e.md")
+        format!(
+            "{SOURCE} §5 (two-layer network on MNIST; synthetic data here), Fig. 3; theory/P1-e.md"
+        )
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        let (k, d, per, sigma, hidden, steps) = net_size(ctx.profile);
+        let (k, d, per, sigma, hidden, steps) = self.size.unwrap_or_else(|| net_size(ctx.profile));
         json!({"k": k, "d": d, "per_class": per, "sigma": sigma, "hidden": hidden, "steps": steps,
                "seeds": 3, "schedule": "eta0 * t^-1/2",
                "eta0_grid": self.eta_grid,
                "protocol": "per method and seed, the spectral margin at T is taken at the best eta0 of the grid (each method at its best step size; the paper gives no step sizes for the network)",
+               "win": "both spectral methods above every other method's best margin, and above the floor: the most one step at eta_T = eta0/sqrt(T) (spectral norm eta_T per block) can change the normalized margin",
                "init": "V, W ~ N(0, 1/fan_in)",
-               "algorithms": self.algs.iter().map(|a| json!({"key": a.0, "spec": a.1, "spectral_family": a.2})).collect::<Vec<_>>()})
+               "algorithms": self.algs.iter().map(|a| json!({"key": a.key, "spec": a.spec, "spectral_family": a.spectral})).collect::<Vec<_>>()})
+    }
+    fn control(&self) -> Option<Planted> {
+        let algs = self
+            .algs
+            .iter()
+            .map(|a| {
+                if a.key == "muon" {
+                    NetMethod {
+                        build: planted::muon_frobenius,
+                        bug: Some("Muon normalized by ‖M_t‖_F instead of the polar factor"),
+                        ..a.clone()
+                    }
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        Planted::new(
+            "Muon normalized by ‖M_t‖_F (per block) instead of the polar factor",
+            NetCheck {
+                joint: self.joint,
+                algs,
+                eta_grid: self.eta_grid.clone(),
+                margin_norm: self.margin_norm.clone(),
+                size: self.size,
+            },
+        )
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
         let (k, d, per, sigma, hidden, steps) = self.size.unwrap_or_else(|| net_size(ctx.profile));
         let mut wins = 0usize;
         let mut rows = Vec::new();
+        let mut fig = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for s in 0..3 {
             let data = synthetic(&SyntheticSpec {
                 classes: k,
@@ -1226,110 +2068,115 @@ impl Check for NetCheck {
             let mut rng = ctx.rng(&format!("P1-e-init-{s}"));
             let v0 = gaussian(&mut rng, hidden, d, 1.0 / (d as f64).sqrt());
             let w0 = gaussian(&mut rng, k, hidden, 1.0 / (hidden as f64).sqrt());
-            let net = SigmoidNet::new(data.x().clone(), data.y().to_vec(), k)?;
+            let x = data.x();
+            let h_max = (0..x.nrows())
+                .map(|i| {
+                    (0..x.ncols())
+                        .map(|j| x[(i, j)] * x[(i, j)])
+                        .sum::<f64>()
+                        .sqrt()
+                })
+                .fold(0.0, f64::max);
+            let net = SigmoidNet::new(x.clone(), data.y().to_vec(), k)?;
             // methods × η0 grid in parallel (deterministic runs from the same V0, W0; results in
             // input order, so the best η0 per method does not depend on the thread count)
             let items: Vec<(usize, f64)> = (0..self.algs.len())
                 .flat_map(|a| self.eta_grid.iter().map(move |&eta0| (a, eta0)))
                 .collect();
-            let results = try_par_map(&items, |&(ai, eta0)| -> Result<(f64, Value)> {
-                let (name, spec, _) = &self.algs[ai];
-                let blocks: Vec<(usize, usize)> = if self.joint {
-                    vec![(hidden, d), (k, hidden)]
-                } else {
-                    vec![(hidden, d)]
-                };
-                let mut opt = parse_optimizer_with_schedule(
-                    spec,
-                    Some(Schedule::Power { eta0, a: 0.5 }),
-                    &blocks,
-                )?;
-                let mut params = if self.joint {
-                    vec![v0.clone(), w0.clone()]
-                } else {
-                    vec![v0.clone()]
-                };
-                for t in 1..=steps {
-                    let w_fixed = if self.joint {
-                        params[1].clone()
-                    } else {
-                        w0.clone()
-                    };
-                    let (_, gv, gw) = net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
-                    let grads = if self.joint { vec![gv, gw] } else { vec![gv] };
-                    opt.step(&mut params, &grads, None)
-                        .map_err(|e| Error::failed(format!("P1-e {name}, step {t}: {e}")))?;
-                }
-                let w_final = if self.joint {
-                    params[1].clone()
-                } else {
-                    w0.clone()
-                };
-                let m = net.min_margin(params[0].as_ref(), w_final.as_ref());
-                let spec_norm = parse_norm(&self.margin_norm)?;
-                let denom = if self.joint {
-                    spec_norm
-                        .norm(params[0].as_ref())
-                        .max(spec_norm.norm(w_final.as_ref()))
-                } else {
-                    spec_norm.norm(params[0].as_ref())
-                };
-                let normalized = if m.is_nan() {
-                    f64::NEG_INFINITY
-                } else {
-                    m / denom
-                };
-                Ok((
-                    normalized,
-                    json!({"key": name, "eta0": eta0, "margin": m, "spectral_margin": m / denom,
-                           "norm_v": spec_norm.norm(params[0].as_ref()), "norm_w": spec_norm.norm(w_final.as_ref())}),
-                ))
+            let results = try_par_map(&items, |&(ai, eta0)| {
+                net_run(self, ctx, s, &net, &v0, &w0, ai, eta0)
             })?;
-            let mut margins = Vec::new();
+            let mut best_rows = Vec::new();
             let mut raw = Vec::new();
-            for (ai, (name, _, _)) in self.algs.iter().enumerate() {
-                let mut best = (f64::NEG_INFINITY, f64::NAN);
-                for ((_, eta0), (normalized, row)) in
-                    items.iter().zip(&results).filter(|((a, _), _)| *a == ai)
-                {
-                    raw.push(row.clone());
-                    if *normalized > best.0 {
-                        best = (*normalized, *eta0);
+            for (ai, alg) in self.algs.iter().enumerate() {
+                let mut best: (f64, Option<&Value>) = (f64::NEG_INFINITY, None);
+                for ((_, _), r) in items.iter().zip(&results).filter(|((a, _), _)| *a == ai) {
+                    raw.push(r.1.clone());
+                    if r.0 > best.0 || best.1.is_none() {
+                        best = (r.0, Some(&r.1));
                     }
                 }
-                margins.push((name.to_string(), best.0, best.1));
+                best_rows.push((alg, best.0, best.1.cloned().unwrap_or(Value::Null)));
             }
-            let spectral_min = margins
+            let spectral_min = best_rows
                 .iter()
-                .zip(&self.algs)
-                .filter(|(_, a)| a.2)
-                .map(|(m, _)| m.1)
+                .filter(|b| b.0.spectral)
+                .map(|b| b.1)
                 .fold(f64::INFINITY, f64::min);
-            let other_max = margins
+            let other_max = best_rows
                 .iter()
-                .zip(&self.algs)
-                .filter(|(_, a)| !a.2)
-                .map(|(m, _)| m.1)
+                .filter(|b| !b.0.spectral)
+                .map(|b| b.1)
                 .fold(f64::NEG_INFINITY, f64::max);
-            let win = spectral_min > other_max;
+            // the floor: the most one more step of each spectral method (at its best η0) could
+            // change its margin
+            let floor = best_rows
+                .iter()
+                .filter(|b| b.0.spectral)
+                .map(|b| {
+                    let r = &b.2;
+                    let eta_t = r["eta0"].as_f64().unwrap_or(f64::NAN) / (steps as f64).sqrt();
+                    one_step_margin_change(
+                        self.joint,
+                        eta_t,
+                        hidden,
+                        h_max,
+                        r["norm_v"].as_f64().unwrap_or(f64::NAN),
+                        r["norm_w"].as_f64().unwrap_or(f64::NAN),
+                    )
+                })
+                .fold(0.0, f64::max);
+            let ahead = spectral_min > other_max;
+            let positive = spectral_min > floor;
+            let win = ahead && positive;
             wins += usize::from(win);
+            fig.0.push(crate::io::num(spectral_min));
+            fig.1.push(crate::io::num(other_max));
+            fig.2.push(crate::io::num(floor));
+            fig.3.push(json!(best_rows
+                .iter()
+                .map(|b| (b.0.key.to_string(), crate::io::num(b.1)))
+                .collect::<serde_json::Map<String, Value>>()));
             rows.push(json!({"seed": s,
-                "best_spectral_margins": margins.iter().map(|(k, v, e)| json!({"key": k, "spectral_margin": v, "eta0": e})).collect::<Vec<_>>(),
-                "all_runs": raw, "spectral_family_wins": win}));
+                "best_spectral_margins": best_rows.iter().map(|b| json!({"key": b.0.key, "spectral_margin": b.1, "eta0": b.2["eta0"]})).collect::<Vec<_>>(),
+                "all_runs": raw, "h_max": h_max, "floor": floor,
+                "spectral_family_ahead": ahead, "spectral_margin_above_floor": positive,
+                "spectral_family_wins": win}));
         }
         Ok(Outcome::new(
             wins as f64,
-            Expectation::at_least(2.0, "file 01 §6 P1-e: qualitative, at least 2 of 3 seeds, every method at its best η0 of the grid"),
+            Expectation::at_least(2.0, "qualitative (Fig. 3, no theorem): at least 2 of 3 seeds, every method at its best η0 of the grid, and the winners' margin above what one more step could change (a margin ≈ 0 or negative ranks nothing)"),
         )
+        .with_figures(json!({"wins": wins, "spectral_family_min": fig.0, "best_other": fig.1,
+                             "floor": fig.2, "best_margin_per_method": fig.3}))
         .with_details(json!({ "seeds": rows })))
     }
 }
 
 /// P1-c, long run: NSD in the spectral norm (η_t = 0.5/√t) on the n = 20 oracle dataset keeps
 /// shrinking its spectral gap up to T (quick 10^5, paper 10^6 steps): gap(T)/gap(T/10) ≤ 0.7.
-/// Round-off in the gradient (file 00, gotcha 7.1) would stall or reverse it.
+/// Round-off in the gradient (the softmax of margins beyond ~745 underflows) would stall or
+/// reverse it.
 pub struct LongRunCheck {
     gradient: GradientFn,
+    /// The optimizer (spectral NSD, or a planted bug).
+    build: Build,
+}
+
+impl LongRunCheck {
+    /// The check with the real gradient and optimizer.
+    pub fn new() -> Self {
+        Self {
+            gradient: Multiclass::evaluate_with_gradient,
+            build: from_spec,
+        }
+    }
+}
+
+impl Default for LongRunCheck {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 fn long_run_steps(p: Profile) -> usize {
@@ -1344,11 +2191,20 @@ impl Check for LongRunCheck {
         "spectral NSD keeps approaching γ_spectral over a long run: gap(T)/gap(T/10) ≤ 0.7 (Thm 1: ~10^{-1/2}·log factor)".into()
     }
     fn source(&self) -> String {
-        format!("{SOURCE} Thm 1; file 00 §6 and gotcha 7.1; theory/P1-c.md")
+        format!("{SOURCE} Thm 1; theory/P1-c.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         json!({"data": "tests/fixtures/dataset.small.json (n=20, d=5, k=3)", "optimizer": "nsd:norm=spectral",
                "schedule": "0.5 t^-1/2", "steps": long_run_steps(ctx.profile), "grad_scale": "shifted"})
+    }
+    fn control(&self) -> Option<Planted> {
+        Planted::new(
+            "spectral NSD stepping along ∇/‖∇‖_F instead of polar(∇)",
+            LongRunCheck {
+                gradient: self.gradient,
+                build: planted::frobenius_step,
+            },
+        )
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
         let v: Value = serde_json::from_str(include_str!("../tests/fixtures/dataset.small.json"))
@@ -1357,9 +2213,9 @@ impl Check for LongRunCheck {
         let g = gamma(&data, "spectral")?;
         let m = model(&data)?;
         let steps = long_run_steps(ctx.profile);
-        let mut opt = parse_optimizer_with_schedule(
+        let mut opt = (self.build)(
             "nsd:norm=spectral",
-            Some(Schedule::Power { eta0: 0.5, a: 0.5 }),
+            Schedule::Power { eta0: 0.5, a: 0.5 },
             &[m.shape()],
         )?;
         let spec = RunSpec::new(steps)
@@ -1381,6 +2237,7 @@ impl Check for LongRunCheck {
             last / before,
             Expectation::at_most(0.7, "Thm 1 predicts ≈ 10^{-1/2} per decade up to a log factor; 0.7 leaves room for the log factor and catches a stall"),
         )
+        .with_figures(json!({"gap_T": last, "gap_T_over_10": before}))
         .with_details(json!({"gamma": g.gamma, "gamma_bracket": [g.lower, g.upper], "gaps": gaps,
                              "final_log_loss": traj.records.last().map(|r| r.log_loss)})))
     }
@@ -1408,12 +2265,8 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     {
         v.push(Box::new(RateCheck::new(a)));
     }
-    v.push(Box::new(SweepCheck {
-        cfg: StudyConfig::default(),
-    }));
-    v.push(Box::new(LongRunCheck {
-        gradient: Multiclass::evaluate_with_gradient,
-    }));
+    v.push(Box::new(SweepCheck::new()));
+    v.push(Box::new(LongRunCheck::new()));
     for a in algorithms()
         .into_iter()
         .filter(|a| a.key == "signum" || a.key == "muon")
@@ -1429,44 +2282,35 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 mod tests {
     use super::*;
     use crate::validate::run_one;
+    use crate::validate::testing::{control_fails, ctx, fails, passes};
 
-    use crate::validate::testing::ctx;
-
-    fn fails(c: &dyn Check) -> bool {
-        let r = run_one(c, &ctx());
-        r.pass == Some(false)
-    }
-
-    fn passes(c: &dyn Check) -> bool {
-        let r = run_one(c, &ctx());
-        assert!(r.error.is_none(), "{}: {:?}", r.id, r.error);
-        r.pass == Some(true)
-    }
-
-    /// The max row sum ‖A‖_{∞→∞}, mistaken for the entry-wise max (file 00, gotcha 7.2).
-    #[derive(Debug)]
-    struct RowSum;
-    impl Norm for RowSum {
-        fn name(&self) -> String {
-            "max".into()
-        }
-        fn norm(&self, x: faer::MatRef<'_, f64>) -> f64 {
-            (0..x.nrows())
-                .map(|i| (0..x.ncols()).map(|j| x[(i, j)].abs()).sum::<f64>())
-                .fold(0.0, f64::max)
-        }
-        fn dual_norm(&self, g: faer::MatRef<'_, f64>) -> f64 {
-            (0..g.nrows())
-                .map(|i| (0..g.ncols()).map(|j| g[(i, j)].abs()).fold(0.0, f64::max))
-                .sum()
-        }
-        fn dualize(&self, g: faer::MatRef<'_, f64>) -> Mat<f64> {
-            Mat::from_fn(g.nrows(), g.ncols(), |i, j| g[(i, j)].signum())
+    /// The whole quick suite (seed 0), as the report runs it: every record has a negative control
+    /// and it fails; every verdict is `pass` except the two labelled in the theory files — the
+    /// a-sweep at a = 1 has not reached its rate at T = 5·10^4 (`not-reached`, theory/P1-c.md)
+    /// and setting (a) of the network does not separate its data at the quick size (`fail`,
+    /// theory/P1-e.md).
+    #[test]
+    fn quick_suite_verdicts_and_controls() {
+        use crate::validate::Verdict;
+        for c in checks() {
+            let r = run_one(c.as_ref(), &ctx());
+            let control = r.control.as_ref().expect("every record has a control");
+            assert!(
+                !control.pass,
+                "{}: planted bug '{}' not caught",
+                r.id, control.bug
+            );
+            let want = match r.id.as_str() {
+                "P1-c[a-sweep]" => Verdict::NotReached,
+                "P1-e[first-layer]" => Verdict::Fail,
+                _ => Verdict::Pass,
+            };
+            assert_eq!(r.verdict, want, "{}: {r:?}", r.id);
         }
     }
 
     #[test]
-    fn lemma_checks_pass_and_planted_bugs_fail() {
+    fn lemma_checks_pass_and_their_controls_fail() {
         for l in [
             Lemma::Ordering,
             Lemma::Two,
@@ -1475,36 +2319,12 @@ mod tests {
             Lemma::Nineteen,
             Lemma::One,
         ] {
-            assert!(passes(&LemmaCheck::new(l)), "{l:?}");
+            passes(&LemmaCheck::new(l));
         }
-        let mut c = LemmaCheck::new(Lemma::Ordering);
-        c.max_norm = Box::new(RowSum);
-        assert!(fails(&c), "row-sum max norm");
-        let mut c = LemmaCheck::new(Lemma::One);
+        // the primal-norm bug also on the two norms where ‖·‖ and ‖·‖_* differ most
+        let (_, mut c) = planted::lemma(Lemma::One);
         c.norms = vec!["max".into(), "spectral".into()];
-        c.dual = |n, g| n.norm(g);
-        assert!(fails(&c), "primal instead of dual norm");
-        let mut c = LemmaCheck::new(Lemma::Two);
-        c.lemma2_factor = 1.0;
-        assert!(fails(&c), "factor 4 dropped");
-        let mut c = LemmaCheck::new(Lemma::Three);
-        c.bound = |m| {
-            (0..m.n())
-                .map(|i| {
-                    (0..m.d())
-                        .map(|j| m.data()[(i, j)].powi(2))
-                        .sum::<f64>()
-                        .sqrt()
-                })
-                .fold(0.0, f64::max)
-        };
-        assert!(fails(&c), "B from the ℓ2 norm");
-        let mut c = LemmaCheck::new(Lemma::Four);
-        c.lemma4_factor = 0.0;
-        assert!(fails(&c), "step factor dropped");
-        let mut c = LemmaCheck::new(Lemma::Nineteen);
-        c.lemma19_threshold = |_| std::f64::consts::LN_2;
-        assert!(fails(&c), "threshold log 2 instead of log 2/n");
+        fails(&c);
     }
 
     fn tiny(label: &str) -> StudyConfig {
@@ -1515,13 +2335,69 @@ mod tests {
         }
     }
 
-    fn alg(key: &str) -> Algorithm {
-        algorithms().into_iter().find(|a| a.key == key).unwrap()
+    #[test]
+    fn planted_optimizers_are_the_bugs_they_name() {
+        use rand::SeedableRng;
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let shapes = [(4usize, 3usize)];
+        let p0 = vec![gaussian(&mut rng, 4, 3, 1.0)];
+        let gs: Vec<Vec<Mat<f64>>> = (0..3)
+            .map(|_| vec![gaussian(&mut rng, 4, 3, 1.0)])
+            .collect();
+        let sched = Schedule::Power { eta0: 0.1, a: 0.5 };
+        let steps = |build: Build, spec: &str| {
+            let mut o = build(spec, sched.clone(), &shapes).unwrap();
+            let mut p = p0.clone();
+            for g in &gs {
+                o.step(&mut p, g, None).unwrap();
+            }
+            p
+        };
+        let diff = |a: &[Mat<f64>], b: &[Mat<f64>]| (&a[0] - &b[0]).norm_max();
+        let real = |spec: &str| steps(from_spec, spec);
+        // Muon normalized by ‖M‖_F is NMD-GD; NMD-GD without momentum is NGD; the Frobenius step is NGD
+        let nmd = real("nmd:norm=fro,beta=0.9");
+        assert!(diff(&steps(planted::muon_frobenius, ""), &nmd) < 1e-15);
+        assert!(diff(&steps(planted::without_momentum, ""), &real("nsd:norm=fro")) < 1e-15);
+        assert!(diff(&steps(planted::frobenius_step, ""), &real("nsd:norm=fro")) < 1e-15);
+        assert!(diff(&steps(planted::sign_step, ""), &real("sign")) < 1e-15);
+        // the ascent bugs: the mirror image of the real step from W_0
+        let mirror = |a: &[Mat<f64>], b: &[Mat<f64>]| (&a[0] + &b[0] - &p0[0] * 2.0).norm_max();
+        let one = |build: Build, spec: &str| {
+            let mut o = build(spec, sched.clone(), &shapes).unwrap();
+            let mut p = p0.clone();
+            o.step(&mut p, &gs[0], None).unwrap();
+            p
+        };
+        assert!(
+            mirror(
+                &one(planted::signum_ascent, ""),
+                &one(from_spec, "signum:beta=0.9")
+            ) < 1e-15
+        );
+        let muon = "muon:momentum=0.9,nesterov=false,ns=exact,wd=0,scale=none";
+        assert!(mirror(&one(planted::muon_ascent, ""), &one(from_spec, muon)) < 1e-12);
+        // NGD without normalization is plain GD; pooled Adam steps m̂/√(mean v̂)
+        let gd = one(planted::unnormalized, "");
+        assert!(diff(&gd, &[&p0[0] - &gs[0][0] * 0.1]) < 1e-15);
+        let pooled = one(planted::adam_pooled, "");
+        let rms = (gs[0][0].norm_l2().powi(2) / 12.0).sqrt();
+        assert!(diff(&pooled, &[&p0[0] - &gs[0][0] * (0.1 / rms)]) < 1e-14);
+        // every planted momentum method stays scale-invariant (it runs with rescaled gradients)
+        for b in [
+            planted::signum_ascent as Build,
+            planted::muon_frobenius,
+            planted::muon_ascent,
+            planted::adam_pooled,
+            planted::without_momentum,
+        ] {
+            assert!(b("", sched.clone(), &shapes).unwrap().scale_invariant());
+        }
     }
 
     #[test]
     fn bias_check_sees_a_gap_in_the_wrong_norm() {
-        let mut c = BiasCheck::new(alg("signgd"));
+        let mut c = BiasCheck::new(algorithm("signgd"));
         c.cfg = tiny("wrong-norm");
         c.cfg.measure_norm = |s| {
             if s == "max" {
@@ -1530,54 +2406,63 @@ mod tests {
                 s.to_string()
             }
         };
-        assert!(fails(&c));
+        fails(&c);
     }
 
     #[test]
-    fn rate_check_sees_the_naive_gradient() {
-        let a = alg("ngd");
+    fn bias_controls_fail_on_tiny_data() {
+        for key in ["signgd", "nmd-gd", "signum"] {
+            let mut c = BiasCheck::new(algorithm(key));
+            c.cfg = tiny("bias-tiny");
+            control_fails(&c);
+        }
+    }
+
+    #[test]
+    fn rate_check_sees_the_naive_gradient_and_its_control() {
+        let a = algorithm("ngd");
         let mut c = RateCheck::new(a.clone());
         c.cfg = tiny("rate-real");
         c.cfg.feature_scale = 30.0;
         let r = run_one(&c, &ctx());
-        assert_eq!(r.pass, Some(true), "{:?}", r.details);
+        assert_eq!(r.verdict, crate::validate::Verdict::Pass, "{r:?}");
+        control_fails(&c);
         let mut c = RateCheck::new(a);
         c.cfg = tiny("rate-naive");
         c.cfg.feature_scale = 30.0;
         c.cfg.gradient = crate::models::multiclass::tests::naive_softmax_gradient;
-        assert!(fails(&c));
-        let mut s = SweepCheck {
-            cfg: tiny("sweep-naive"),
-        };
+        fails(&c);
+        let mut s = SweepCheck::new();
+        s.cfg = tiny("sweep-naive");
         s.cfg.feature_scale = 30.0;
         s.cfg.gradient = crate::models::multiclass::tests::naive_softmax_gradient;
-        assert!(fails(&s));
+        fails(&s);
     }
 
-    /// slope − predicted of SignGD at a = 1/4 in a sweep record.
-    fn signgd_quarter_excess(r: &crate::validate::Record) -> f64 {
+    /// slope/predicted of SignGD at a = 1/4 in a sweep record.
+    fn signgd_quarter_fraction(r: &crate::validate::Record) -> f64 {
         r.details["fits"]
             .as_array()
             .expect("fits")
             .iter()
             .find(|f| f["a"] == 0.25 && f["algorithm"] == "signgd")
-            .and_then(|f| f["slope_minus_predicted"].as_f64())
+            .and_then(|f| f["fraction_of_predicted"].as_f64())
             .unwrap_or(f64::NAN)
     }
 
     #[test]
-    fn sweep_check_sees_a_gap_in_the_wrong_norm() {
+    fn sweep_check_sees_a_gap_in_the_wrong_norm_and_its_control() {
         // Tiny data (n = 18, T = 3000) are too small for the whole sweep to pass, so compare the row
-        // the planted bug touches: SignGD at a = 1/4, whose max-norm gap decays at slope ≈ −1 with the
-        // real measurement but stalls when the margin is measured in the Frobenius norm.
-        let s = SweepCheck {
-            cfg: tiny("sweep-real"),
-        };
+        // the planted bugs touch: SignGD at a = 1/4, whose max-norm gap decays faster than t^{−1/4}
+        // with the real measurement but stalls when the margin is measured in the Frobenius norm,
+        // or when SignGD steps like NGD (the record's control).
+        let mut s = SweepCheck::new();
+        s.cfg = tiny("sweep-real");
         let real = run_one(&s, &ctx());
-        assert!(signgd_quarter_excess(&real) <= 0.15, "{:?}", real.details);
-        let mut s = SweepCheck {
-            cfg: tiny("sweep-wrong-norm"),
-        };
+        assert!(signgd_quarter_fraction(&real) >= 0.5, "{:?}", real.details);
+        control_fails(&s);
+        let mut s = SweepCheck::new();
+        s.cfg = tiny("sweep-wrong-norm");
         s.cfg.measure_norm = |n| {
             if n == "max" {
                 "fro".into()
@@ -1585,10 +2470,9 @@ mod tests {
                 n.to_string()
             }
         };
-        let planted = run_one(&s, &ctx());
-        assert_eq!(planted.pass, Some(false));
+        let planted = fails(&s);
         assert!(
-            signgd_quarter_excess(&planted) > 0.15,
+            signgd_quarter_fraction(&planted) < 0.5,
             "{:?}",
             planted.details
         );
@@ -1596,22 +2480,26 @@ mod tests {
 
     #[test]
     fn momentum_check_needs_the_division_by_g() {
-        let mut c = MomentumCheck::new(alg("signum"));
-        c.cfg = tiny("mom-real");
-        let r = run_one(&c, &ctx());
-        assert_eq!(r.pass, Some(true), "{:?}", r.details);
-        let mut c = MomentumCheck::new(alg("signum"));
+        for key in ["signum", "muon"] {
+            let mut c = MomentumCheck::new(algorithm(key));
+            c.cfg = tiny("mom-real");
+            let r = run_one(&c, &ctx());
+            assert!(r.measured.as_f64().is_some_and(|x| x <= 10.0), "{r:?}");
+        }
+        let mut c = MomentumCheck::new(algorithm("signum"));
         c.cfg = tiny("mom-undivided");
         c.cfg.divide_by_proxy = false;
-        assert!(fails(&c));
+        fails(&c);
     }
 
     #[test]
-    fn long_run_check_sees_the_naive_gradient() {
+    fn long_run_check_sees_the_naive_gradient_and_its_control() {
         let c = LongRunCheck {
             gradient: crate::models::multiclass::tests::naive_softmax_gradient,
+            build: from_spec,
         };
-        assert!(fails(&c));
+        fails(&c);
+        passes(&LongRunCheck::new());
     }
 
     /// The P1-e methods on two blocks (setting (b)): Spectral-GD steps −η_t·polar(∇) per block, Muon
@@ -1668,12 +2556,16 @@ mod tests {
     }
 
     #[test]
-    fn net_check_sees_a_mislabelled_family() {
+    fn net_check_sees_a_mislabelled_family_and_its_control() {
         let mut c = NetCheck::new(false);
         c.size = Some((3, 5, 5, 0.5, 4, 200));
+        // the record's control: Muon normalized by ‖M‖_F runs exactly as NMD-GD, so the spectral
+        // family never wins a seed
+        let r = control_fails(&c);
+        assert_eq!(r.measured, json!(0.0));
         for a in &mut c.algs {
-            a.2 = a.0 == "ngd";
+            a.spectral = a.key == "ngd";
         }
-        assert!(fails(&c));
+        fails(&c);
     }
 }
