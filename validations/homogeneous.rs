@@ -1,5 +1,5 @@
 //! Suite `homogeneous`: Gronich & Vardi, *The Implicit Bias of Adam and Muon on Smooth Homogeneous
-//! Neural Networks* (arXiv 2602.16340; `../shared/papers/02-homogeneous-adam-muon.md`), checks
+//! Neural Networks* (arXiv 2602.16340, 2026), checks
 //! P2-a (own-norm margin, four norms), P2-b (alignment r_t → 1), P2-c (directional convergence)
 //! and P2-d (KKT residual) on the two-layer squared-ReLU network of [`crate::models::two_layer`]
 //! and the library's optimizers (held as [`Factory`]s in [`Competitor`]s).
@@ -16,7 +16,7 @@ use crate::norms::{inner, Aggregation, Block, Entrywise, Norm, ProductNorm, Scha
 use crate::optim::{parse_optimizer_with_schedule, Factory, Schedule};
 use crate::train::CommonScale;
 use crate::validate::sweep::try_par_map;
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, PaperOnly};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, PaperOnly, Planted};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -24,8 +24,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 const SUITE: &str = "homogeneous";
-const SOURCE: &str = "Gronich & Vardi 2026 (arXiv 2602.16340), file 02";
-/// The schedule shape of the paper's check: η_t = η0 (t + 1)^{−0.8}. The paper's η0 = 0.05 is kept
+const SOURCE: &str = "Gronich & Vardi, The Implicit Bias of Adam and Muon on Smooth Homogeneous Neural Networks (arXiv 2602.16340, 2026)";
+/// The schedule shape of the check protocol: η_t = η0 (t + 1)^{−0.8}. The protocol's η0 = 0.05 is kept
 /// for Signum; NGD and Muon take η0 = 1 and 0.5 so that their steps have comparable length in ℓ2
 /// (a sign step over P parameters has ℓ2 length η√P; a polar step η√rank) and CPU-scale runs
 /// reach separation.
@@ -37,21 +37,14 @@ pub fn schedule(eta0: f64) -> String {
 pub fn checks() -> Vec<Box<dyn Check>> {
     let mut out: Vec<Box<dyn Check>> = Vec::new();
     for (judge, rate) in [("l2", 0.8), ("linf", 0.8), ("msp", 0.8), ("hybrid", 0.6)] {
-        let check = Box::new(OwnNormMargin {
+        out.push(Box::new(OwnNormMargin {
             judge,
             norm: Arc::new(margin_norm(judge).expect("a listed norm")),
             pass_rate: rate,
             competitors: competitors(),
             stop_loss: STOP_LOSS,
-        });
-        out.push(if judge == "msp" {
-            PaperOnly::boxed(
-                check,
-                "at quick sizes (m = 16, d = 10) the msp winner is seed-sensitive (rate 0.5 at seed 0, 0.9 with other streams); paper sizes: 0.9, pass (theory/P2-a.md)",
-            )
-        } else {
-            check
-        });
+            min_seeds: if judge == "msp" { MSP_SEEDS } else { 0 },
+        }));
     }
     let by = |name: &str| {
         competitors()
@@ -64,47 +57,56 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         ("signum", vec!["adam"]),
         ("momentum-ngd", vec![]),
     ] {
-        let subject = by(subject);
+        let mut subject = by(subject);
+        if subject.name == "muon" {
+            // the protocol's η0 (theory/P2-b.md, History)
+            subject = Competitor::new("muon", "msp", MUON, SOURCE_ETA0);
+        }
         let name = subject.name;
         let check = Box::new(Alignment {
             norm: Arc::new(margin_norm(subject.norm).expect("a listed norm")),
             subject,
             reported: reported.into_iter().map(by).collect(),
         });
-        out.push(if name == "signum" {
-            check
-        } else {
+        out.push(if name == "momentum-ngd" {
             PaperOnly::boxed(
                 check,
-                "r_t → 1 is a limit claim; at quick sizes (5 000 steps) 1 − r_t over the last 10 % reaches 0.99 (Muon) and 0.66 (MomentumNGD, one seed of five) (theory/P2-b.md)",
+                "r_t → 1 is a limit claim; at quick sizes (5 000 steps) 1 − r_t over the last 10 % reaches 0.66 in one seed of five (≤ 1e-7 in the others); paper sizes: ≤ 9e-10, pass (theory/P2-b.md)",
             )
+        } else {
+            check
         });
     }
     for c in competitors() {
-        out.push(Box::new(Directional {
-            subject: c,
-            from: 0.5,
-        }));
+        out.push(Box::new(Directional { subject: c }));
     }
     for name in ["ngd", "signum", "muon", "muon-adam"] {
         let subject = by(name);
-        out.push(PaperOnly::boxed(
-            Box::new(Kkt {
-                norm: Arc::new(margin_norm(subject.norm).expect("a listed norm")),
-                subject,
-                slack: 1e-2,
-                support: near_support,
-                }),
-            "convergence to a KKT point is a limit claim; at quick sizes (5 000 steps) the ℓ2 residuals are 0.13–0.23 and the dual-alignment ratios 0.10–0.84, against file 02's 5 % (theory/P2-d.md)",
-        ));
+        out.push(Box::new(Kkt {
+            norm: Arc::new(margin_norm(subject.norm).expect("a listed norm")),
+            subject,
+            slack: 1e-2,
+            support: near_support,
+        }));
     }
     out
 }
 
-/// η0^Adam/η0^Muon of Muon-Adam in the paper's check, and the W-scale of the hybrid norm
+/// η0 of the check protocol (theory/P2-a.md; the paper gives no numerical protocol): the schedule
+/// η_t = 0.05 (t + 1)^{−0.8}. Signum and Adam run at it everywhere, Muon in P2-b.
+pub const SOURCE_ETA0: f64 = 0.05;
+/// Seeds of P2-a[msp] in the quick profile: the win rate at 10 seeds moved between 0.5 and 0.9
+/// with the random streams, so the quick record estimates it on 30 (binomial s.e. ≤ 0.09).
+pub const MSP_SEEDS: usize = 30;
+/// The fractions of the step budget at which the limit claims (P2-b, P2-c, P2-d) are measured:
+/// three horizons T/4, T/2, T (a failure at T is `not-reached` only if the values move toward
+/// the claim across them).
+pub const HORIZONS: [f64; 3] = [0.25, 0.5, 1.0];
+
+/// η0^Adam/η0^Muon of Muon-Adam in the check protocol, and the W-scale of the hybrid norm
 /// max(0.1·‖W‖₂, ‖a‖_∞).
 pub const HYBRID_RATIO: f64 = 0.1;
-/// A P2-a run stops when the mean logistic loss is below this (the paper's rule).
+/// A P2-a run stops when the mean logistic loss is below this (the protocol's rule).
 pub const STOP_LOSS: f64 = 1e-8;
 /// A run on the true gradient (an optimizer that is not scale-invariant: Adam and Muon-Adam with
 /// ε > 0) stops when its loss is below this, whatever its protocol: far past [`STOP_LOSS`], but far
@@ -115,7 +117,7 @@ pub const LOSS_GUARD: f64 = 1e-100;
 const MUON: &str = "muon:momentum=0.9,nesterov=false,ns=exact,wd=0,scale=none";
 const MUON_ADAM: &str = "muon-adam:adam_ratio=0.1,momentum=0.9,nesterov=false,ns=exact,scale=none,beta1=0.9,beta2=0.99,eps=1e-20,wd=0";
 
-/// An optimizer of the paper's candidate set, with the norm the theory pairs it with.
+/// An optimizer of the check's candidate set, with the norm the theory pairs it with.
 #[derive(Clone)]
 pub struct Competitor {
     /// Short name (`ngd`, `momentum-ngd`, `signum`, `adam`, `muon`, `muon-adam`).
@@ -146,10 +148,10 @@ impl Competitor {
     }
 }
 
-/// The paper's candidate set (file 02 §4): NGD and MomentumNGD (ℓ2), Signum and Adam (ε = 1e-20,
+/// The candidate set of the check (theory/P2-a.md): NGD and MomentumNGD (ℓ2), Signum and Adam (ε = 1e-20,
 /// β = (0.9, 0.99); ℓ∞), Muon (exact polar factor; max-spectral) and Muon-Adam (polar for W, Adam
 /// for a, η0^A/η0^M = 0.1; the hybrid norm). η0: 1 for the ℓ2-normalized steps, 0.5 for the polar
-/// steps, 0.05 (the paper's) for sign-like steps, so that Muon-Adam's Adam block gets 0.05 too.
+/// steps, 0.05 (the protocol's) for sign-like steps, so that Muon-Adam's Adam block gets 0.05 too.
 pub fn competitors() -> Vec<Competitor> {
     vec![
         Competitor::new("ngd", "l2", "ngd", 1.0),
@@ -237,7 +239,7 @@ pub fn scheduled(spec: &str, eta0: f64) -> Factory {
     })
 }
 
-/// Data of the paper's check: x ~ N(0, I_d), y = sign of a random width-5 squared-ReLU teacher,
+/// Data of the check protocol: x ~ N(0, I_d), y = sign of a random width-5 squared-ReLU teacher,
 /// points with |teacher(x)| < 0.1 dropped (resampled) so the data are separable with a margin.
 pub fn teacher_data(rng: &mut ChaCha8Rng, n: usize, d: usize) -> (Mat<f64>, Vec<f64>) {
     let teacher = TwoLayer {
@@ -283,7 +285,7 @@ pub struct Sizes {
 
 impl Sizes {
     /// Quick: d = 10, n = 40, m = 16, 10 (5) seeds, ≤ 10⁴ steps; paper: d = 20, n = 100, m = 64,
-    /// 10 seeds, ≤ 2·10⁵ steps (file 02 §4).
+    /// 10 seeds, ≤ 2·10⁵ steps (the check protocol, theory/P2-a.md).
     pub fn of(ctx: &Ctx) -> Self {
         ctx.profile.pick(
             Sizes {
@@ -354,6 +356,9 @@ pub struct Run {
     pub alignment: Vec<f64>,
     /// (t, θ_t) every `snapshot_every` steps (when asked for).
     pub snapshots: Vec<(usize, Vec<Mat<f64>>)>,
+    /// With `align`: (r_t, g_t, Δ_t) at the smallest r_t over the last 10 % of the step budget
+    /// (g_t on the scale the optimizer saw; r_t does not depend on it).
+    pub worst_tail: Option<(f64, Vec<Mat<f64>>, Vec<Mat<f64>>)>,
 }
 
 /// Train from `init` until the loss is below `stop_loss` (the protocol's stop; 0 for none) or
@@ -391,6 +396,8 @@ pub fn train(
     let mut common = CommonScale::default();
     let mut p = init.to_vec();
     let (mut alignment, mut snapshots) = (Vec::new(), Vec::new());
+    let mut worst_tail: Option<(f64, Vec<Mat<f64>>, Vec<Mat<f64>>)> = None;
+    let tail_from = max_steps - max_steps.div_ceil(10);
     let mut steps = 0;
     loop {
         let (log_l, mut g, shift) = if rescaled {
@@ -407,6 +414,7 @@ pub fn train(
                 final_log_loss: log_l,
                 alignment,
                 snapshots,
+                worst_tail,
             });
         }
         if rescaled {
@@ -418,7 +426,11 @@ pub fn train(
         if let (Some(norm), Some(before)) = (align, before) {
             // r_t is invariant under a positive scale of g: the optimizer's input will do
             let delta: Vec<Mat<f64>> = p.iter().zip(&before).map(|(a, b)| a - b).collect();
-            alignment.push(alignment_ratio(&g, &delta, norm));
+            let r = alignment_ratio(&g, &delta, norm);
+            alignment.push(r);
+            if steps > tail_from && worst_tail.as_ref().is_none_or(|w| r < w.0) {
+                worst_tail = Some((r, g.clone(), delta));
+            }
         }
         if snapshot_every > 0 && steps % snapshot_every == 0 {
             snapshots.push((steps, p.clone()));
@@ -473,6 +485,17 @@ fn separated_only(v: impl Iterator<Item = (f64, bool)>, id: &str) -> Result<Vec<
     Ok(kept)
 }
 
+/// The values of the runs that separated the data, or of all runs (flagged `false`) when none
+/// did: for statistics that are defined without a positive margin (r_t, cosines), so that a
+/// planted bug that never separates the data is still measured on its own criterion.
+fn separated_or_all(v: &[(f64, bool)]) -> (Vec<f64>, bool) {
+    if v.iter().any(|x| x.1) {
+        (v.iter().filter(|x| x.1).map(|x| x.0).collect(), true)
+    } else {
+        (v.iter().map(|x| x.0).collect(), false)
+    }
+}
+
 /// The near-support set S = {i : q_i ≤ (1 + slack)·min_j q_j} (for a positive minimum).
 pub fn near_support(q: &[f64], slack: f64) -> Vec<usize> {
     let m = min(q);
@@ -513,12 +536,20 @@ pub struct OwnNormMargin {
     pub judge: &'static str,
     /// The margin norm N actually evaluated (a planted-bug test swaps it).
     pub norm: Arc<ProductNorm>,
-    /// The required fraction of seeds (0.8; 0.6 for the hybrid norm, file 02 §4).
+    /// The required fraction of seeds (0.8; 0.6 for the hybrid norm; theory/P2-a.md).
     pub pass_rate: f64,
     /// The optimizers.
     pub competitors: Vec<Competitor>,
-    /// A run stops when the loss is below this ([`STOP_LOSS`], the paper's rule).
+    /// A run stops when the loss is below this ([`STOP_LOSS`], the protocol's rule).
     pub stop_loss: f64,
+    /// At least this many seeds (0: the profile's [`Sizes::seeds`]; [`MSP_SEEDS`] for msp).
+    pub min_seeds: usize,
+}
+
+impl OwnNormMargin {
+    fn seeds(&self, s: &Sizes) -> usize {
+        s.seeds.max(self.min_seeds)
+    }
 }
 
 impl Check for OwnNormMargin {
@@ -542,11 +573,11 @@ impl Check for OwnNormMargin {
         )
     }
     fn source(&self) -> String {
-        format!("{SOURCE} Thm 3.2, Cor. 3.4, Thm 3.6, Fig. 2; §4 check P2-a; theory/P2-a.md")
+        format!("{SOURCE} Thm 3.2, Cor. 3.4, Thm 3.6, Fig. 2; theory/P2-a.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let s = Sizes::of(ctx);
-        json!({"sizes": s.to_json(s.seeds), "norm": self.norm.name(), "tie": 0.01, "stop_loss": self.stop_loss,
+        json!({"sizes": s.to_json(self.seeds(&s)), "norm": self.norm.name(), "tie": 0.01, "stop_loss": self.stop_loss,
                "competitors": self.competitors.iter().map(Competitor::to_json).collect::<Vec<_>>()})
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
@@ -559,7 +590,8 @@ impl Check for OwnNormMargin {
             .iter()
             .map(|n| margin_norm(n))
             .collect::<Result<_>>()?;
-        let items: Vec<(usize, usize)> = (0..s.seeds)
+        let seeds = self.seeds(&s);
+        let items: Vec<(usize, usize)> = (0..seeds)
             .flat_map(|seed| (0..k).map(move |c| (seed, c)))
             .collect();
         let results = try_par_map(&items, |&(seed, c)| {
@@ -589,7 +621,8 @@ impl Check for OwnNormMargin {
         let (mut wins, mut primary_wins, mut signum_ge_adam) = (0usize, 0usize, 0usize);
         let pos = |n: &str| self.competitors.iter().position(|c| c.name == n);
         let mut runs = Vec::new();
-        for seed in 0..s.seeds {
+        let (mut own_margin, mut best_other) = (Vec::new(), Vec::new());
+        for seed in 0..seeds {
             let r = &results[seed * k..(seed + 1) * k];
             let best = r.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max);
             let tie = |v: f64| v > 0.0 && v >= best - 0.01 * best.abs();
@@ -598,6 +631,13 @@ impl Check for OwnNormMargin {
                 .map(|&c| r[c].0)
                 .fold(f64::NEG_INFINITY, f64::max);
             wins += usize::from(tie(own_best));
+            own_margin.push(own_best);
+            best_other.push(
+                (0..k)
+                    .filter(|c| !own.contains(c))
+                    .map(|c| r[c].0)
+                    .fold(f64::NEG_INFINITY, f64::max),
+            );
             primary_wins += usize::from(primary.is_some_and(|c| tie(r[c].0)));
             if let (Some(a), Some(b)) = (pos("signum"), pos("adam")) {
                 signum_ge_adam += usize::from(r[a].1[1] >= r[b].1[1]);
@@ -611,21 +651,69 @@ impl Check for OwnNormMargin {
                 "final_loss": r.iter().map(|x| x.2).collect::<Vec<_>>(),
                 "steps": r.iter().map(|x| x.3).collect::<Vec<_>>()}));
         }
-        let rate = wins as f64 / s.seeds as f64;
+        let rate = wins as f64 / seeds as f64;
         Ok(Outcome::new(
             rate,
             Expectation::at_least(
                 self.pass_rate,
-                "the paper's pass rate (≥ 8 of 10 seeds; ≥ 6 of 10 for the hybrid norm) for a statistical claim at finite training time; ties within 1 % count",
+                "the protocol's pass rate (≥ 8 of 10 seeds; ≥ 6 of 10 for the hybrid norm; the paper gives no tolerance) for a statistical claim at finite training time; ties within 1 % count",
             ),
         )
+        .with_figures(json!({
+            "wins": wins, "seeds": seeds,
+            "own_best_margin": own_margin,
+            "best_other_margin": best_other}))
         .with_details(json!({
             "competitors": self.competitors.iter().map(|c| c.name).collect::<Vec<_>>(),
             "margin_norms": names,
-            "primary_win_rate": primary_wins as f64 / s.seeds as f64,
-            "signum_ge_adam_on_linf": format!("{signum_ge_adam} of {}", s.seeds),
+            "primary_win_rate": primary_wins as f64 / seeds as f64,
+            "signum_ge_adam_on_linf": format!("{signum_ge_adam} of {seeds}"),
             "runs": runs,
-            "note": "judged_margin[c] = γ_N of competitor c; margins[c][b] = γ of margin_norms[b]; signum_ge_adam_on_linf is reported, not required"})))
+            "note": "judged_margin[c] = γ_N of competitor c; margins[c][b] = γ of margin_norms[b]; signum_ge_adam_on_linf is reported, not required; figures: per seed the best γ_N of the paired optimizers and of the others"})))
+    }
+    fn control(&self) -> Option<Planted> {
+        let (bug, plant): (&str, fn(&Competitor) -> Competitor) = match self.judge {
+            "l2" => (
+                "NGD without its normalization (W ← W − η_t m_t, in ngd and momentum-ngd)",
+                planted::ngd_unnormalized,
+            ),
+            "linf" => (
+                "the ℓ∞ optimizers with a flipped sign (Signum: W ← W + η_t sign(m_t); Adam: W ← W + η_t m̂_t/(√v̂_t + ε))",
+                |c| match c.name {
+                    "adam" => planted::adam_flipped(c),
+                    _ => planted::signum_flipped(c),
+                },
+            ),
+            "msp" => (
+                "Muon normalized by the Frobenius norm (M/‖M‖_F instead of the polar factor)",
+                planted::muon_frobenius,
+            ),
+            _ => (
+                "Muon-Adam without the Adam block's factor η0^A/η0^M = 0.1 (both blocks at η0^M)",
+                planted::muon_adam_unscaled,
+            ),
+        };
+        Planted::new(
+            bug,
+            OwnNormMargin {
+                judge: self.judge,
+                norm: self.norm.clone(),
+                pass_rate: self.pass_rate,
+                competitors: self
+                    .competitors
+                    .iter()
+                    .map(|c| {
+                        if c.norm == self.judge {
+                            plant(c)
+                        } else {
+                            c.clone()
+                        }
+                    })
+                    .collect(),
+                stop_loss: self.stop_loss,
+                min_seeds: self.min_seeds,
+            },
+        )
     }
 }
 
@@ -640,15 +728,67 @@ pub struct Alignment {
     pub reported: Vec<Competitor>,
 }
 
+/// One P2-b run: max of 1 − r_t over the last 10 % of the steps up to each horizon of
+/// [`HORIZONS`], T, whether it separated, and (for the msp norm) the decomposition of 1 − r at
+/// the worst step of the last 10 % ([`msp_deficit`]).
+struct AlignRun {
+    worst: Vec<f64>,
+    steps: usize,
+    separated: bool,
+    decomposition: Value,
+}
+
+/// The decomposition of 1 − r for the max-spectral norm max(‖W‖₂, ‖a‖₂) (dual ‖G_W‖_nuc + ‖g_a‖₂)
+/// at one step: with Δ̂ = Δ/‖Δ‖_msp and G_W = Σ σ_i u_i v_iᵀ,
+/// 1 − r = [Σ_i σ_i (1 − u_iᵀ(−Δ̂_W)v_i) + (‖g_a‖₂ − ⟨−g_a, Δ̂_a⟩)]/(‖G_W‖_nuc + ‖g_a‖₂):
+/// the W block's deficit split by singular direction of the gradient, and the a block's.
+pub fn msp_deficit(g: &[Mat<f64>], delta: &[Mat<f64>]) -> Value {
+    let spectral = Schatten::spectral();
+    let nd = spectral.norm(delta[0].as_ref()).max(delta[1].norm_l2());
+    let svd = crate::linalg::svd_thin(g[0].as_ref());
+    let na = g[1].norm_l2();
+    let den = svd.s.iter().sum::<f64>() + na;
+    let step_w = &delta[0] * faer::Scale(-1.0 / nd);
+    let align: Vec<f64> = (0..svd.s.len())
+        .map(|i| {
+            let u = svd.u.col(i);
+            let v = svd.v.col(i);
+            (0..step_w.nrows())
+                .map(|r| {
+                    u[r] * (0..step_w.ncols())
+                        .map(|c| step_w[(r, c)] * v[c])
+                        .sum::<f64>()
+                })
+                .sum()
+        })
+        .collect();
+    let by_dir: Vec<f64> = svd
+        .s
+        .iter()
+        .zip(&align)
+        .map(|(s, a)| s * (1.0 - a) / den)
+        .collect();
+    let ip_a: f64 = -inner(g[1].as_ref(), delta[1].as_ref()) / nd;
+    json!({
+        "deficit_W": by_dir.iter().sum::<f64>(),
+        "deficit_a": (na - ip_a) / den,
+        "sigma_over_dual": svd.s.iter().map(|s| s / den).collect::<Vec<_>>(),
+        "g_a_over_dual": na / den,
+        "alignment_by_direction": align,
+        "deficit_by_direction": by_dir,
+        "step_norms_W_a": [spectral.norm(delta[0].as_ref()) / nd, delta[1].norm_l2() / nd],
+    })
+}
+
 impl Alignment {
-    /// max over the last 10 % of steps of 1 − r_t, per seed, T, and whether the run separated.
-    fn worst_tail(
+    fn runs(
         ctx: &Ctx,
         id: &str,
         c: &Competitor,
         norm: &ProductNorm,
         s: &Sizes,
-    ) -> Result<Vec<(f64, usize, bool)>> {
+        decompose: bool,
+    ) -> Result<Vec<AlignRun>> {
         let seeds: Vec<usize> = (0..s.trace_seeds).collect();
         let model = model();
         try_par_map(&seeds, |&seed| {
@@ -666,15 +806,29 @@ impl Alignment {
             )?;
             let separated = min(&normalized_margins(&model, &run.params, &x, &y, norm)) > 0.0;
             let t = run.alignment.len();
-            let tail = &run.alignment[t - t.div_ceil(10)..];
-            let worst = tail
+            let worst = HORIZONS
                 .iter()
-                .map(|r| 1.0 - r)
-                .fold(
-                    f64::NEG_INFINITY,
-                    |a, b| if b.is_nan() { b } else { a.max(b) },
-                );
-            Ok((worst, t, separated))
+                .map(|h| {
+                    let end = ((h * s.trace_steps as f64).round() as usize).min(t);
+                    run.alignment[end - end.div_ceil(10)..end]
+                        .iter()
+                        .map(|r| 1.0 - r)
+                        .fold(
+                            f64::NEG_INFINITY,
+                            |a, b| if b.is_nan() { b } else { a.max(b) },
+                        )
+                })
+                .collect();
+            let decomposition = match (&run.worst_tail, decompose) {
+                (Some((_, g, d)), true) => msp_deficit(g, d),
+                _ => Value::Null,
+            };
+            Ok(AlignRun {
+                worst,
+                steps: t,
+                separated,
+                decomposition,
+            })
         })
     }
 }
@@ -685,62 +839,141 @@ impl Check for Alignment {
     }
     fn claim(&self) -> String {
         format!(
-            "{} is approximate steepest descent in {}: 1 − ⟨−g_t, Δ_t⟩/(‖g_t‖_*‖Δ_t‖) ≤ 0.05 over the last 10 % of the steps under η0 (t+1)^(−0.8), in every seed",
-            self.subject.name, self.subject.norm
+            "{} is approximate steepest descent in {}: 1 − ⟨−g_t, Δ_t⟩/(‖g_t‖_*‖Δ_t‖) ≤ 0.05 over the last 10 % of the steps under {} (t+1)^(−0.8), in every seed",
+            self.subject.name, self.subject.norm, self.subject.eta0
         )
     }
     fn source(&self) -> String {
-        format!("{SOURCE} Def. 5.1, Thm C.17, Lemma C.19; §4 check P2-b; theory/P2-b.md")
+        format!("{SOURCE} Def. 5.1, Thm C.17, Lemma C.19; theory/P2-b.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let s = Sizes::of(ctx);
         json!({"sizes": s.to_json(s.trace_seeds), "subject": self.subject.to_json(),
-               "norm": self.norm.name(), "tail": 0.1, "stop_loss": "none (whole budget)", "loss_guard_true_gradient": LOSS_GUARD,
+               "norm": self.norm.name(), "tail": 0.1, "horizons": HORIZONS.map(|h| h * s.trace_steps as f64),
+               "stop_loss": "none (whole budget)", "loss_guard_true_gradient": LOSS_GUARD,
                "reported": self.reported.iter().map(Competitor::to_json).collect::<Vec<_>>()})
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
         let s = Sizes::of(ctx);
         let id = self.id();
-        let mine = Self::worst_tail(ctx, &id, &self.subject, &self.norm, &s)?;
-        let measured = separated_only(mine.iter().map(|x| (x.0, x.2)), &id)?
-            .into_iter()
-            .fold(
-                f64::NEG_INFINITY,
-                |a, b| if b.is_nan() { b } else { a.max(b) },
-            );
+        let decompose =
+            self.subject.norm == "msp" && self.norm.name() == margin_norm("msp")?.name();
+        let mine = Self::runs(ctx, &id, &self.subject, &self.norm, &s, decompose)?;
+        let mut any_separated = true;
+        let at: Vec<f64> = (0..HORIZONS.len())
+            .map(|k| {
+                let (v, sep) = separated_or_all(
+                    &mine
+                        .iter()
+                        .map(|x| (x.worst[k], x.separated))
+                        .collect::<Vec<_>>(),
+                );
+                any_separated &= sep;
+                v.into_iter().fold(
+                    f64::NEG_INFINITY,
+                    |a, b| if b.is_nan() { b } else { a.max(b) },
+                )
+            })
+            .collect();
         let mut reported = serde_json::Map::new();
         for c in &self.reported {
             let n = margin_norm(c.norm)?;
-            let r = Self::worst_tail(ctx, &id, c, &n, &s)?;
+            let r = Self::runs(ctx, &id, c, &n, &s, false)?;
             reported.insert(
                 c.name.to_string(),
-                json!({"norm": c.norm, "worst_one_minus_r": r.iter().map(|x| x.0).collect::<Vec<_>>(),
-                       "steps": r.iter().map(|x| x.1).collect::<Vec<_>>(),
-                       "separated": r.iter().map(|x| x.2).collect::<Vec<_>>()}),
+                json!({"norm": c.norm, "eta0": c.eta0, "worst_one_minus_r": r.iter().map(|x| x.worst[HORIZONS.len() - 1]).collect::<Vec<_>>(),
+                       "steps": r.iter().map(|x| x.steps).collect::<Vec<_>>(),
+                       "separated": r.iter().map(|x| x.separated).collect::<Vec<_>>()}),
             );
         }
+        let last = HORIZONS.len() - 1;
+        let mut figures = json!({
+            "worst_one_minus_r": mine.iter().map(|x| x.worst[last]).collect::<Vec<_>>(),
+            "worst_one_minus_r_by_horizon": mine.iter().map(|x| x.worst.clone()).collect::<Vec<_>>(),
+        });
+        if decompose {
+            figures["deficit_at_worst_step"] = json!(mine
+                .iter()
+                .map(|x| x.decomposition.clone())
+                .collect::<Vec<_>>());
+        }
+        let t: Vec<f64> = HORIZONS.iter().map(|h| h * s.trace_steps as f64).collect();
         Ok(Outcome::new(
-            measured,
+            at[last],
             Expectation::at_most(
                 0.05,
-                "file 02 §4's acceptance (1 − r_t ≤ 0.05 over the last 10 %): r_t → 1 only asymptotically (momentum tracks g_t as η_t decays), so a finite run gets 5 % slack",
+                "the protocol's acceptance (the paper gives no tolerance; 1 − r_t ≤ 0.05 over the last 10 %): r_t → 1 only asymptotically (momentum tracks g_t as η_t decays), so a finite run gets 5 % slack",
             ),
         )
+        .with_horizons(t, at)
+        .with_figures(figures)
         .with_details(json!({
-            "worst_one_minus_r": mine.iter().map(|x| x.0).collect::<Vec<_>>(),
-            "steps": mine.iter().map(|x| x.1).collect::<Vec<_>>(),
-            "separated": mine.iter().map(|x| x.2).collect::<Vec<_>>(),
-            "note": "runs that do not separate the data (a point with f = 0: every hidden unit dead on it) violate the theory's positive-margin hypothesis and are left out of the measured value",
+            "steps": mine.iter().map(|x| x.steps).collect::<Vec<_>>(),
+            "separated": mine.iter().map(|x| x.separated).collect::<Vec<_>>(),
+            "measured_over": if any_separated { "the separating runs" } else { "all runs (none separated the data)" },
+            "note": "runs that do not separate the data (a point with f = 0: every hidden unit dead on it) violate the theory's positive-margin hypothesis and are left out of the measured value (if no run separates, the value is over all runs); worst_one_minus_r_by_horizon[s][k] is the max of 1 − r_t over the last 10 % of the first horizons[k] steps; deficit_at_worst_step splits 1 − r at the worst step of the last 10 % into the W block (by singular direction of G_W, weights σ_i/(‖G_W‖_nuc + ‖g_a‖)) and the a block",
             "reported": reported})))
+    }
+    fn control(&self) -> Option<Planted> {
+        let (bug, subject) = match self.subject.name {
+            "muon" => (
+                "Muon normalized by the Frobenius norm (M/‖M‖_F instead of the polar factor)",
+                planted::muon_frobenius(&self.subject),
+            ),
+            "signum" => (
+                "Signum stepping along m/‖m‖_∞ instead of sign(m)",
+                planted::signum_max_normalized(&self.subject),
+            ),
+            _ => (
+                "MomentumNGD normalized per block (m_l/‖m_l‖_F) instead of by the global ‖m‖₂",
+                planted::ngd_per_block(&self.subject),
+            ),
+        };
+        Planted::new(
+            bug,
+            Alignment {
+                subject,
+                norm: self.norm.clone(),
+                reported: Vec::new(),
+            },
+        )
     }
 }
 
-/// P2-c: directional convergence, cos(θ_t, θ_T) > 0.99 for every recorded t ≥ `from`·T.
+/// P2-c: directional convergence, measured over the last doubling of the iterate's norm: for
+/// every kept t with ‖θ_t‖ ≥ ½‖θ_T‖ after the last time the norm was at most ½‖θ_T‖,
+/// cos(θ_t, θ_T) ≥ 0.99 (the path-length-normalized window; see theory/P2-c.md).
 pub struct Directional {
     /// The optimizer under test.
     pub subject: Competitor,
-    /// The window start as a fraction of T (0.5; a planted-bug test moves it to 0).
-    pub from: f64,
+}
+
+/// The last-doubling statistic of one run at horizon `h` (steps): from the kept iterates
+/// (t, θ_t) with t ≤ h (θ_0 first; the run's last iterate stands for θ_h if it stopped before h),
+/// the last t0 with ‖θ_t0‖ ≤ ½‖θ_h‖ (0 if there is none: the norm did not double) and
+/// min_{t ≥ t0} cos(θ_t, θ_h). Also min_{t ≥ h/2} cos(θ_t, θ_h), the window of the previous
+/// protocol.
+fn last_doubling(kept: &[(usize, Vec<f64>)], h: usize) -> (f64, usize, bool, f64) {
+    let upto: Vec<&(usize, Vec<f64>)> = kept.iter().filter(|(t, _)| *t <= h).collect();
+    let (_, last) = upto[upto.len() - 1];
+    let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
+    let nl = norm(last);
+    let cos = |v: &[f64]| v.iter().zip(last).map(|(a, b)| a * b).sum::<f64>() / (norm(v) * nl);
+    let start = upto.iter().rposition(|(_, v)| norm(v) <= 0.5 * nl);
+    let doubled = start.is_some();
+    let from = start.unwrap_or(0);
+    let fold = |it: &mut dyn Iterator<Item = f64>| {
+        it.fold(1.0f64, |a, b| {
+            if b.is_nan() || a.is_nan() {
+                f64::NAN
+            } else {
+                a.min(b)
+            }
+        })
+    };
+    let worst = fold(&mut upto[from..].iter().map(|(_, v)| cos(v)));
+    let half = fold(&mut upto.iter().filter(|(t, _)| 2 * t >= h).map(|(_, v)| cos(v)));
+    (worst, upto[from].0, doubled, half)
 }
 
 impl Check for Directional {
@@ -749,17 +982,18 @@ impl Check for Directional {
     }
     fn claim(&self) -> String {
         format!(
-            "{} converges in direction: cos(θ_t, θ_T) > 0.99 for t ≥ {}·T, in every seed",
-            self.subject.name, self.from
+            "{} converges in direction: over the last doubling of ‖θ_t‖ (t ≥ t0, t0 the last time ‖θ_t0‖ ≤ ½‖θ_T‖), cos(θ_t, θ_T) ≥ 0.99, in every separating seed",
+            self.subject.name
         )
     }
     fn source(&self) -> String {
-        format!("{SOURCE} assumption (T2), Fig. 1b; §4 check P2-c; theory/P2-c.md")
+        format!("{SOURCE} assumption (T2), Fig. 1b; theory/P2-c.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let s = Sizes::of(ctx);
         json!({"sizes": s.to_json(s.trace_seeds), "subject": self.subject.to_json(),
-               "from": self.from, "snapshot_every": (s.trace_steps / 2000).max(1), "stop_loss": "none (whole budget)", "loss_guard_true_gradient": LOSS_GUARD,
+               "window": "last doubling of the Euclidean norm ‖θ_t‖", "horizons": HORIZONS.map(|h| h * s.trace_steps as f64),
+               "snapshot_every": (s.trace_steps / 2000).max(1), "stop_loss": "none (whole budget)", "loss_guard_true_gradient": LOSS_GUARD,
                "cosine": "Euclidean over all parameters"})
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
@@ -769,6 +1003,10 @@ impl Check for Directional {
         let every = (s.trace_steps / 2000).max(1);
         let l2 = margin_norm("l2")?;
         let seeds: Vec<usize> = (0..s.trace_seeds).collect();
+        let hs: Vec<usize> = HORIZONS
+            .iter()
+            .map(|h| (h * s.trace_steps as f64).round() as usize)
+            .collect();
         let per = try_par_map(&seeds, |&seed| {
             let (x, y, init) = problem(ctx, &id, seed, &s);
             let run = train(
@@ -782,39 +1020,61 @@ impl Check for Directional {
                 None,
                 every,
             )?;
-            let last = flatten(&run.params);
-            let nl = last.iter().map(|v| v * v).sum::<f64>().sqrt();
-            let mut worst: f64 = 1.0;
-            let mut count = 0usize;
-            for (t, p) in &run.snapshots {
-                if (*t as f64) < self.from * run.steps as f64 {
-                    continue;
-                }
-                let v = flatten(p);
-                let nv = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-                let c = v.iter().zip(&last).map(|(a, b)| a * b).sum::<f64>() / (nv * nl);
-                worst = if c.is_nan() { c } else { worst.min(c) };
-                count += 1;
+            let mut kept: Vec<(usize, Vec<f64>)> = vec![(0, flatten(&init))];
+            kept.extend(run.snapshots.iter().map(|(t, p)| (*t, flatten(p))));
+            if kept.last().map(|k| k.0) != Some(run.steps) {
+                kept.push((run.steps, flatten(&run.params)));
             }
+            let at: Vec<(f64, usize, bool, f64)> =
+                hs.iter().map(|&h| last_doubling(&kept, h)).collect();
+            let growth = run
+                .params
+                .iter()
+                .map(|m| m.squared_norm_l2())
+                .sum::<f64>()
+                .sqrt()
+                / init.iter().map(|m| m.squared_norm_l2()).sum::<f64>().sqrt();
             let separated = min(&normalized_margins(&model, &run.params, &x, &y, &l2)) > 0.0;
-            Ok((worst, count, run.steps, separated))
+            Ok((at, growth, run.steps, separated))
         })?;
-        let measured = separated_only(per.iter().map(|x| (x.0, x.3)), &id)?
-            .into_iter()
-            .fold(f64::INFINITY, |a, b| if b.is_nan() { b } else { a.min(b) });
+        let last = hs.len() - 1;
+        let any_separated = per.iter().any(|x| x.3);
+        let values: Vec<f64> = (0..hs.len())
+            .map(|k| {
+                separated_or_all(&per.iter().map(|x| (x.0[k].0, x.3)).collect::<Vec<_>>())
+                    .0
+                    .into_iter()
+                    .fold(f64::INFINITY, |a, b| if b.is_nan() { b } else { a.min(b) })
+            })
+            .collect();
         Ok(Outcome::new(
-            measured,
+            values[last],
             Expectation::at_least(
                 0.99,
-                "file 02 §4 / Fig. 1b's threshold: the theory assumes (T2) directional convergence; 0.99 leaves the slack of a finite run",
+                "the threshold of the paper's Fig. 1b (cos > 0.99), over a window in which ‖θ‖ doubles, so that the schedule alone does not imply it: a step at a constant angle φ off the radial direction turns θ by tan φ · ln 2 over a doubling, and 0.99 allows φ ≤ 11.5°",
             ),
         )
+        .with_horizons(hs.iter().map(|&h| h as f64).collect(), values)
+        .with_figures(json!({
+            "min_cos_last_doubling": per.iter().map(|x| x.0[last].0).collect::<Vec<_>>(),
+            "window_start": per.iter().map(|x| x.0[last].1).collect::<Vec<_>>(),
+            "norm_doubled": per.iter().map(|x| x.0[last].2).collect::<Vec<_>>(),
+            "min_cos_second_half": per.iter().map(|x| x.0[last].3).collect::<Vec<_>>(),
+            "norm_growth": per.iter().map(|x| x.1).collect::<Vec<_>>()}))
         .with_details(json!({
-            "min_cos": per.iter().map(|x| x.0).collect::<Vec<_>>(),
-            "snapshots_in_window": per.iter().map(|x| x.1).collect::<Vec<_>>(),
+            "min_cos_last_doubling_by_horizon": per.iter().map(|x| x.0.iter().map(|a| a.0).collect::<Vec<_>>()).collect::<Vec<_>>(),
             "steps": per.iter().map(|x| x.2).collect::<Vec<_>>(),
             "separated": per.iter().map(|x| x.3).collect::<Vec<_>>(),
-            "note": "runs that do not separate the data violate the theory's positive-margin hypothesis and are left out of the measured value"})))
+            "measured_over": if any_separated { "the separating runs" } else { "all runs (none separated the data)" },
+            "note": "runs that do not separate the data violate the theory's positive-margin hypothesis and are left out of the measured value (if no run separates, the value is over all runs); min_cos_second_half is the previous protocol's statistic (window t ≥ T/2), reported only; norm_growth = ‖θ_T‖/‖θ_0‖"})))
+    }
+    fn control(&self) -> Option<Planted> {
+        Planted::new(
+            "every update replaced by a random direction of the same length (a fresh random rotation per step)",
+            Directional {
+                subject: planted::randomly_rotated(&self.subject),
+            },
+        )
     }
 }
 
@@ -854,7 +1114,7 @@ impl Check for Kkt {
         }
     }
     fn source(&self) -> String {
-        format!("{SOURCE} Thm 3.2 (KKT conditions of problem (11)); §4 check P2-d; theory/P2-d.md")
+        format!("{SOURCE} Thm 3.2 (KKT conditions of problem (11)); theory/P2-d.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let s = Sizes::of(ctx);
@@ -872,6 +1132,11 @@ impl Check for Kkt {
         } else {
             dual_blocks(self.subject.norm, s.d, s.width)?
         };
+        let hs: Vec<usize> = HORIZONS
+            .iter()
+            .map(|h| (h * s.trace_steps as f64).round() as usize)
+            .collect();
+        let every = hs[0].max(1);
         let per = try_par_map(&seeds, |&seed| {
             let (x, y, init) = problem(ctx, &id, seed, &s);
             let run = train(
@@ -883,59 +1148,444 @@ impl Check for Kkt {
                 s.trace_steps,
                 0.0, // no protocol stop (see LOSS_GUARD)
                 None,
-                0,
+                every,
             )?;
-            let q = normalized_margins(&model, &run.params, &x, &y, &self.norm);
-            if min(&q) <= 0.0 {
-                return Ok((f64::NAN, 0, run.steps, false));
-            }
-            let support = (self.support)(&q, self.slack);
-            let nt = self.norm.norm(&run.params);
-            let bar: Vec<Mat<f64>> = run
-                .params
+            // θ at each horizon (the last iterate if the run stopped before it)
+            let at: Vec<(f64, usize, bool)> = hs
                 .iter()
-                .map(|m| m * faer::Scale(1.0 / nt))
-                .collect();
-            let grads = model.output_gradients(&bar, &x);
-            let cols: Vec<Vec<f64>> = support
-                .iter()
-                .map(|&i| flatten(&grads[i]).into_iter().map(|v| y[i] * v).collect())
-                .collect();
-            let theta = flatten(&bar);
-            let a = Mat::from_fn(theta.len(), cols.len(), |r, c| cols[c][r]);
-            let b = Mat::from_fn(theta.len(), 1, |r, _| theta[r]);
-            let value = if self.euclidean() {
-                let sol = nnls(&a, &b)?;
-                sol.residual / theta.iter().map(|v| v * v).sum::<f64>().sqrt()
-            } else {
-                let sol = best_dual_alignment(&a, &b, &blocks)?;
-                let g = unflatten(&sol.g, &bar);
-                let ip: f64 = g
-                    .iter()
-                    .zip(&bar)
-                    .map(|(u, v)| inner(u.as_ref(), v.as_ref()))
-                    .sum();
-                ip / (self.norm.dual_norm(&g) * self.norm.norm(&bar))
-            };
-            Ok((value, support.len(), run.steps, true))
+                .map(|&h| {
+                    let p = run
+                        .snapshots
+                        .iter()
+                        .find(|(t, _)| *t == h)
+                        .map(|(_, p)| p)
+                        .unwrap_or(&run.params);
+                    self.value_at(&model, p, &x, &y, &blocks)
+                })
+                .collect::<Result<_>>()?;
+            Ok((at, run.steps))
         })?;
-        let values: Vec<f64> = separated_only(per.iter().map(|x| (x.0, x.3)), &id)?;
-        let details = json!({"per_seed": values, "support_size": per.iter().map(|x| x.1).collect::<Vec<_>>(),
-                             "steps": per.iter().map(|x| x.2).collect::<Vec<_>>(),
-                             "separated": per.iter().map(|x| x.3).collect::<Vec<_>>(),
-                             "note": "per_seed lists the separating runs only: a run that does not separate the data violates the theory's positive-margin hypothesis"});
+        let last = hs.len() - 1;
+        let worst = |v: Vec<f64>| {
+            if self.euclidean() {
+                v.into_iter().fold(
+                    f64::NEG_INFINITY,
+                    |a, b| if b.is_nan() { b } else { a.max(b) },
+                )
+            } else {
+                v.into_iter()
+                    .fold(f64::INFINITY, |a, b| if b.is_nan() { b } else { a.min(b) })
+            }
+        };
+        let mut values: Vec<f64> = (0..last)
+            .map(|k| {
+                let v: Vec<f64> = per.iter().filter(|x| x.0[k].2).map(|x| x.0[k].0).collect();
+                if v.is_empty() {
+                    f64::NAN
+                } else {
+                    worst(v)
+                }
+            })
+            .collect();
+        values.push(worst(separated_only(
+            per.iter().map(|x| (x.0[last].0, x.0[last].2)),
+            &id,
+        )?));
+        let figures = json!({
+            "per_seed": per.iter().map(|x| x.0[last].0).collect::<Vec<_>>(),
+            "per_seed_by_horizon": per.iter().map(|x| x.0.iter().map(|a| a.0).collect::<Vec<_>>()).collect::<Vec<_>>()});
+        let details = json!({"support_size": per.iter().map(|x| x.0[last].1).collect::<Vec<_>>(),
+                             "steps": per.iter().map(|x| x.1).collect::<Vec<_>>(),
+                             "separated": per.iter().map(|x| x.0[last].2).collect::<Vec<_>>(),
+                             "note": "per_seed is null for a run that does not separate the data (it violates the theory's positive-margin hypothesis); the measured value at each horizon is the worst over the runs that separate there"});
         let outcome = if self.euclidean() {
             Outcome::new(
-                values.iter().copied().fold(f64::NEG_INFINITY, |a, b| if b.is_nan() { b } else { a.max(b) }),
-                Expectation::at_most(0.05, "file 02 §4's tolerance for the relative NNLS residual: θ̄ is a finite-time direction, only asymptotically a KKT point"),
+                values[last],
+                Expectation::at_most(0.05, "the protocol's tolerance (the paper gives none) for the relative NNLS residual: θ̄ is a finite-time direction, only asymptotically a KKT point"),
             )
         } else {
             Outcome::new(
-                values.iter().copied().fold(f64::INFINITY, |a, b| if b.is_nan() { b } else { a.min(b) }),
-                Expectation::at_least(0.95, "file 02 §4's (1 − 0.05) for ⟨g_λ, θ̄⟩ ≥ (1 − 0.05)‖g_λ‖_*‖θ̄‖ at the best λ ≥ 0: θ̄ is a finite-time direction, only asymptotically a KKT point"),
+                values[last],
+                Expectation::at_least(0.95, "the protocol's (1 − 0.05; the paper gives no tolerance) for ⟨g_λ, θ̄⟩ ≥ (1 − 0.05)‖g_λ‖_*‖θ̄‖ at the best λ ≥ 0: θ̄ is a finite-time direction, only asymptotically a KKT point"),
             )
         };
-        Ok(outcome.with_details(details))
+        Ok(outcome
+            .with_horizons(hs.iter().map(|&h| h as f64).collect(), values)
+            .with_figures(figures)
+            .with_details(details))
+    }
+    fn control(&self) -> Option<Planted> {
+        let (bug, subject) = match self.subject.name {
+            "ngd" => (
+                "NGD normalized per block (m_l/‖m_l‖_F) instead of by the global ‖m‖₂",
+                planted::ngd_per_block(&self.subject),
+            ),
+            "signum" => (
+                "Signum stepping along m/‖m‖_∞ instead of sign(m)",
+                planted::signum_max_normalized(&self.subject),
+            ),
+            "muon" => (
+                "Muon normalized by the Frobenius norm (M/‖M‖_F instead of the polar factor)",
+                planted::muon_frobenius(&self.subject),
+            ),
+            _ => (
+                "Muon-Adam's Muon block normalized by the Frobenius norm (M/‖M‖_F instead of the polar factor)",
+                planted::muon_adam_frobenius(&self.subject),
+            ),
+        };
+        Planted::new(
+            bug,
+            Kkt {
+                subject,
+                norm: self.norm.clone(),
+                slack: self.slack,
+                support: self.support,
+            },
+        )
+    }
+}
+
+impl Kkt {
+    /// The KKT figure at θ (residual for ℓ2, dual-alignment ratio otherwise), the support size,
+    /// and whether θ separates the data (NaN and 0 if not).
+    fn value_at(
+        &self,
+        model: &TwoLayer,
+        params: &[Mat<f64>],
+        x: &Mat<f64>,
+        y: &[f64],
+        blocks: &[DualBlock],
+    ) -> Result<(f64, usize, bool)> {
+        let q = normalized_margins(model, params, x, y, &self.norm);
+        if min(&q) <= 0.0 {
+            return Ok((f64::NAN, 0, false));
+        }
+        let support = (self.support)(&q, self.slack);
+        let nt = self.norm.norm(params);
+        let bar: Vec<Mat<f64>> = params.iter().map(|m| m * faer::Scale(1.0 / nt)).collect();
+        let grads = model.output_gradients(&bar, x);
+        let cols: Vec<Vec<f64>> = support
+            .iter()
+            .map(|&i| flatten(&grads[i]).into_iter().map(|v| y[i] * v).collect())
+            .collect();
+        let theta = flatten(&bar);
+        let a = Mat::from_fn(theta.len(), cols.len(), |r, c| cols[c][r]);
+        let b = Mat::from_fn(theta.len(), 1, |r, _| theta[r]);
+        let value = if self.euclidean() {
+            let sol = nnls(&a, &b)?;
+            sol.residual / theta.iter().map(|v| v * v).sum::<f64>().sqrt()
+        } else {
+            let sol = best_dual_alignment(&a, &b, blocks)?;
+            let g = unflatten(&sol.g, &bar);
+            let ip: f64 = g
+                .iter()
+                .zip(&bar)
+                .map(|(u, v)| inner(u.as_ref(), v.as_ref()))
+                .sum();
+            ip / (self.norm.dual_norm(&g) * self.norm.norm(&bar))
+        };
+        Ok((value, support.len(), true))
+    }
+}
+
+/// The bugs planted in the mathematics of the optimizers under test, for the records' negative
+/// controls (`Check::control`) and the unit tests: one definition serves both. Each returns the
+/// competitor with the same name, norm, spec and η0 but a broken [`Factory`], built from the
+/// library's composable transforms (or wrapping the real optimizer) with the same schedule
+/// η0 (t + 1)^{−0.8}.
+pub mod planted {
+    use super::{schedule, Competitor, Factory};
+    use crate::error::Result;
+    use crate::optim::{
+        GradientTransformation, LearningRate, Momentum, Optimizer, Partition, Role, Scale,
+        ScaleByAdam, ScaleBySign, Schedule, StepCtx, Transform,
+    };
+    use faer::Mat;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, StandardNormal};
+    use std::sync::Arc;
+
+    /// u_l ← u_l/‖u_l‖_F for every block separately (0 stays 0). In Muon it replaces the polar
+    /// factor polar(M) = UVᵀ (the spectral LMO) by M/‖M‖_F (the Frobenius LMO); in NGD it
+    /// replaces the one global normalization m/‖m‖₂ by one per block.
+    pub struct PerBlockFrobenius;
+
+    impl Transform for PerBlockFrobenius {
+        type State = ();
+        fn init(&self, _: &[Mat<f64>]) {}
+        fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
+            for u in updates.iter_mut() {
+                let n = u.norm_l2();
+                if n > 0.0 {
+                    *u *= faer::Scale(1.0 / n);
+                }
+            }
+            Ok(())
+        }
+        fn degree(&self, _: i32) -> Option<i32> {
+            Some(0)
+        }
+    }
+
+    /// u ← u/max_l max_ij |u_l,ij| (0 stays 0): Signum's entrywise sign(m) (the ℓ∞ LMO) replaced by
+    /// m/‖m‖_∞, which keeps the direction of m.
+    pub struct GlobalMaxNormalize;
+
+    impl Transform for GlobalMaxNormalize {
+        type State = ();
+        fn init(&self, _: &[Mat<f64>]) {}
+        fn update(&self, updates: &mut [Mat<f64>], _: &mut (), _: &StepCtx<'_>) -> Result<()> {
+            let n = updates
+                .iter()
+                .flat_map(|u| {
+                    (0..u.nrows()).flat_map(move |i| (0..u.ncols()).map(move |j| u[(i, j)].abs()))
+                })
+                .fold(0.0, f64::max);
+            if n > 0.0 {
+                for u in updates.iter_mut() {
+                    *u *= faer::Scale(1.0 / n);
+                }
+            }
+            Ok(())
+        }
+        fn degree(&self, _: i32) -> Option<i32> {
+            Some(0)
+        }
+    }
+
+    /// The real optimizer's step Δ_t replaced by a uniformly random direction of the same
+    /// Euclidean length (a fresh random rotation of the update at every step; the rotations come
+    /// from a fixed ChaCha8 stream, so runs are reproducible). Its iterates do not follow any
+    /// direction: the control of directional convergence (P2-c).
+    pub struct RandomlyRotated {
+        inner: Box<dyn Optimizer>,
+        rng: ChaCha8Rng,
+    }
+
+    impl Optimizer for RandomlyRotated {
+        fn name(&self) -> String {
+            format!("{} with each update randomly rotated", self.inner.name())
+        }
+        fn step(
+            &mut self,
+            params: &mut [Mat<f64>],
+            grads: &[Mat<f64>],
+            loss: Option<f64>,
+        ) -> Result<()> {
+            let before = params.to_vec();
+            self.inner.step(params, grads, loss)?;
+            let delta: Vec<Mat<f64>> = params.iter().zip(&before).map(|(a, b)| a - b).collect();
+            let len = delta
+                .iter()
+                .map(|d| d.squared_norm_l2())
+                .sum::<f64>()
+                .sqrt();
+            let z: Vec<Mat<f64>> = delta
+                .iter()
+                .map(|d| {
+                    Mat::from_fn(d.nrows(), d.ncols(), |_, _| {
+                        StandardNormal.sample(&mut self.rng)
+                    })
+                })
+                .collect();
+            let nz = z.iter().map(|d| d.squared_norm_l2()).sum::<f64>().sqrt();
+            for ((p, b), zl) in params.iter_mut().zip(&before).zip(&z) {
+                *p = b + zl * faer::Scale(len / nz);
+            }
+            Ok(())
+        }
+        fn scale_invariant(&self) -> bool {
+            self.inner.scale_invariant()
+        }
+        fn rescale_gradients(&mut self, log_c: f64) -> Result<()> {
+            self.inner.rescale_gradients(log_c)
+        }
+    }
+
+    fn chain<T, F>(label: &'static str, eta0: f64, make: F) -> Factory
+    where
+        T: Transform + 'static,
+        T::State: 'static,
+        F: Fn(&[(usize, usize)]) -> T + Send + Sync + 'static,
+    {
+        Arc::new(move |shapes: &[(usize, usize)]| {
+            let s = Schedule::parse(&schedule(eta0))?;
+            Ok(
+                Box::new(GradientTransformation::new(label, make(shapes), s, shapes))
+                    as Box<dyn Optimizer>,
+            )
+        })
+    }
+
+    fn with(c: &Competitor, factory: Factory) -> Competitor {
+        Competitor {
+            factory,
+            ..c.clone()
+        }
+    }
+
+    /// β of an `ngd[:beta=β]` spec (0 without the key).
+    fn ngd_beta(c: &Competitor) -> f64 {
+        c.spec
+            .strip_prefix("ngd:beta=")
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(0.0)
+    }
+
+    /// NGD (and MomentumNGD) without the normalization: W ← W − η_t m_t, plain gradient descent
+    /// (with the same EMA momentum) instead of W ← W − η_t m_t/‖m_t‖₂.
+    pub fn ngd_unnormalized(c: &Competitor) -> Competitor {
+        let beta = ngd_beta(c);
+        with(
+            c,
+            chain("planted: ngd without normalization", c.eta0, move |_| {
+                (Momentum::ema(beta), LearningRate)
+            }),
+        )
+    }
+
+    /// NGD (and MomentumNGD) normalized block by block, W_l ← W_l − η_t m_l/‖m_l‖_F, instead of by
+    /// the one global norm ‖m‖₂ over all blocks (the steepest descent of max_l ‖W_l‖_F, not of ℓ2).
+    pub fn ngd_per_block(c: &Competitor) -> Competitor {
+        let beta = ngd_beta(c);
+        with(
+            c,
+            chain("planted: ngd normalized per block", c.eta0, move |_| {
+                (Momentum::ema(beta), PerBlockFrobenius, LearningRate)
+            }),
+        )
+    }
+
+    /// Signum with a flipped sign: W ← W + η_t sign(m_t) (ascent).
+    pub fn signum_flipped(c: &Competitor) -> Competitor {
+        with(
+            c,
+            chain("planted: signum with a flipped sign", c.eta0, |_| {
+                (Momentum::ema(0.9), ScaleBySign, Scale(-1.0), LearningRate)
+            }),
+        )
+    }
+
+    /// Signum with sign(m) replaced by m/‖m‖_∞: W ← W − η_t m_t/‖m_t‖_∞ (not the ℓ∞ LMO).
+    pub fn signum_max_normalized(c: &Competitor) -> Competitor {
+        with(
+            c,
+            chain("planted: signum as m/‖m‖_∞", c.eta0, |_| {
+                (Momentum::ema(0.9), GlobalMaxNormalize, LearningRate)
+            }),
+        )
+    }
+
+    /// Adam (β = (0.9, 0.99), ε = 1e-20) with a flipped sign: W ← W + η_t m̂_t/(√v̂_t + ε).
+    pub fn adam_flipped(c: &Competitor) -> Competitor {
+        with(
+            c,
+            chain("planted: adam with a flipped sign", c.eta0, |_| {
+                (
+                    ScaleByAdam {
+                        beta1: 0.9,
+                        beta2: 0.99,
+                        eps: 1e-20,
+                        bias_correction: true,
+                    },
+                    Scale(-1.0),
+                    LearningRate,
+                )
+            }),
+        )
+    }
+
+    /// Muon (EMA momentum 0.9, no Nesterov) with the polar factor polar(M) = UVᵀ replaced by
+    /// M/‖M‖_F in every block.
+    pub fn muon_frobenius(c: &Competitor) -> Competitor {
+        with(
+            c,
+            chain(
+                "planted: muon normalized by the Frobenius norm",
+                c.eta0,
+                |_| (Momentum::ema(0.9), PerBlockFrobenius, LearningRate),
+            ),
+        )
+    }
+
+    /// Muon-Adam with its Muon block's polar factor replaced by M/‖M‖_F (the Adam block, scaled by
+    /// η0^A/η0^M = 0.1, unchanged).
+    pub fn muon_adam_frobenius(c: &Competitor) -> Competitor {
+        with(
+            c,
+            chain(
+                "planted: muon-adam with a Frobenius-normalized Muon block",
+                c.eta0,
+                |shapes| {
+                    let roles = shapes.iter().map(|&(r, c)| Role::of_shape(r, c)).collect();
+                    (
+                        Partition {
+                            roles,
+                            matrix: (Momentum::ema(0.9), PerBlockFrobenius),
+                            other: (
+                                ScaleByAdam {
+                                    beta1: 0.9,
+                                    beta2: 0.99,
+                                    eps: 1e-20,
+                                    bias_correction: true,
+                                },
+                                Scale(super::HYBRID_RATIO),
+                            ),
+                        },
+                        LearningRate,
+                    )
+                },
+            ),
+        )
+    }
+
+    /// Muon-Adam with the Adam block's factor η0^A/η0^M = 0.1 missing (both blocks at η0^M: the
+    /// steepest descent of max(‖W‖_msp, ‖a‖_∞) instead of the hybrid norm max(0.1‖W‖_msp, ‖a‖_∞)).
+    pub fn muon_adam_unscaled(c: &Competitor) -> Competitor {
+        with(
+            c,
+            chain(
+                "planted: muon-adam without the Adam block's ratio",
+                c.eta0,
+                |shapes| {
+                    let roles = shapes.iter().map(|&(r, c)| Role::of_shape(r, c)).collect();
+                    (
+                        Partition {
+                            roles,
+                            matrix: (
+                                Momentum::ema(0.9),
+                                crate::optim::Orthogonalize(
+                                    crate::optim::dualize::Orthogonalizer::Exact,
+                                ),
+                            ),
+                            other: ScaleByAdam {
+                                beta1: 0.9,
+                                beta2: 0.99,
+                                eps: 1e-20,
+                                bias_correction: true,
+                            },
+                        },
+                        LearningRate,
+                    )
+                },
+            ),
+        )
+    }
+
+    /// The competitor's real optimizer with every update replaced by a random direction of the
+    /// same length ([`RandomlyRotated`]).
+    pub fn randomly_rotated(c: &Competitor) -> Competitor {
+        let real = c.factory.clone();
+        with(
+            c,
+            Arc::new(move |shapes: &[(usize, usize)]| {
+                Ok(Box::new(RandomlyRotated {
+                    inner: real(shapes)?,
+                    rng: ChaCha8Rng::seed_from_u64(0x5eed_0f_2c),
+                }) as Box<dyn Optimizer>)
+            }),
+        )
     }
 }
 
@@ -944,34 +1594,54 @@ mod tests {
     use super::*;
     use crate::validate::run_one;
 
-    use crate::validate::testing::ctx;
+    use crate::validate::testing::{control_fails, ctx, fails, passes};
+    use crate::validate::Verdict;
 
     fn by(name: &str) -> Competitor {
         competitors().into_iter().find(|c| c.name == name).unwrap()
     }
 
-    /// Records that run in the paper profile only (quick values, which fail file 02's tolerances at
-    /// quick sizes, are in theory/P2-a.md, P2-b.md, P2-d.md).
-    const PAPER_ONLY: &[&str] = &[
-        "P2-a[msp]",
-        "P2-b[muon]",
-        "P2-b[momentum-ngd]",
-        "P2-d[ngd/l2]",
-        "P2-d[signum/linf]",
-        "P2-d[muon/msp]",
-        "P2-d[muon-adam/hybrid]",
+    /// The record that runs in the paper profile only (its quick value is in theory/P2-b.md).
+    const PAPER_ONLY: &[&str] = &["P2-b[momentum-ngd]"];
+
+    /// Records whose quick verdict is not `pass`, with the verdict the theory files explain
+    /// (limit claims measured at three horizons, and one statistical finding).
+    const LABELLED: &[(&str, Verdict)] = &[
+        ("P2-a[msp]", Verdict::Fail),
+        ("P2-c[ngd]", Verdict::NotReached),
+        ("P2-c[momentum-ngd]", Verdict::NotReached),
+        ("P2-c[signum]", Verdict::NotReached),
+        ("P2-c[adam]", Verdict::Fail),
+        ("P2-c[muon]", Verdict::NotReached),
+        ("P2-c[muon-adam]", Verdict::NotReached),
+        ("P2-d[ngd/l2]", Verdict::NotReached),
+        ("P2-d[signum/linf]", Verdict::NotReached),
+        ("P2-d[muon/msp]", Verdict::Fail),
+        ("P2-d[muon-adam/hybrid]", Verdict::Fail),
     ];
 
+    /// Every record of the suite in the quick profile: the paper-only one is skipped, the labelled
+    /// ones get their label, all others pass; every record that runs has a failing control.
     #[test]
-    fn real_checks_pass_in_quick_apart_from_paper_only_ones() {
+    fn quick_verdicts_and_failing_controls() {
         for c in checks() {
-            let r = run_one(c.as_ref(), &ctx());
-            assert!(r.error.is_none(), "{}: {:?}", r.id, r.error);
-            if PAPER_ONLY.contains(&r.id.as_str()) {
-                assert_eq!(r.pass, None, "{}", r.id);
+            let id = c.id();
+            if PAPER_ONLY.contains(&id.as_str()) {
+                let r = run_one(c.as_ref(), &ctx());
+                assert_eq!(r.verdict, Verdict::Skipped, "{id}");
                 assert!(r.skipped.as_deref().unwrap().contains("theory/P2-"));
-            } else {
-                assert_eq!(r.pass, Some(true), "{}: {:?}", r.id, r.measured);
+                continue;
+            }
+            match LABELLED.iter().find(|l| l.0 == id) {
+                Some(&(_, want)) => {
+                    let r = run_one(c.as_ref(), &ctx());
+                    assert!(r.error.is_none(), "{id}: {:?}", r.error);
+                    assert_eq!(r.verdict, want, "{id}: {:?} {:?}", r.measured, r.details);
+                    assert!(!r.control.as_ref().unwrap().pass, "{id}: control passed");
+                }
+                None => {
+                    passes(c.as_ref());
+                }
             }
         }
     }
@@ -1033,7 +1703,6 @@ mod tests {
     fn same_record_for_any_thread_count() {
         let c = Directional {
             subject: by("signum"),
-            from: 0.5,
         };
         let with = |threads: usize| {
             rayon::ThreadPoolBuilder::new()
@@ -1091,8 +1760,9 @@ mod tests {
             pass_rate: 0.8,
             competitors: vec![by("ngd"), by("signum"), by("adam")],
             stop_loss: STOP_LOSS,
+            min_seeds: 0,
         };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        fails(&c);
     }
 
     #[test]
@@ -1111,8 +1781,9 @@ mod tests {
             pass_rate: 0.8,
             competitors: cs,
             stop_loss: STOP_LOSS,
+            min_seeds: 0,
         };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        fails(&c);
     }
 
     #[test]
@@ -1123,44 +1794,73 @@ mod tests {
             norm: Arc::new(margin_norm("l2").unwrap()),
             reported: vec![],
         };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        fails(&c);
     }
 
+    /// The paper-only record's control fails too (MomentumNGD normalized per block).
     #[test]
-    fn directional_window_from_the_start_fails() {
+    fn momentum_ngd_alignment_control_fails() {
+        let c = checks()
+            .into_iter()
+            .find(|c| c.id() == "P2-b[momentum-ngd]")
+            .unwrap();
+        control_fails(c.as_ref());
+    }
+
+    /// P2-d is a limit claim that fails at quick sizes, so its control's failure alone shows
+    /// nothing: NGD normalized per block must also end farther from an ℓ2 KKT point than NGD
+    /// (larger NNLS residual at the last horizon; 0.40 vs 0.23 at seed 0). No such test exists for
+    /// Muon: at quick sizes the Frobenius-normalized Muon ends *closer* to an msp KKT point than
+    /// Muon (0.35 vs 0.10), see theory/P2-d.md.
+    #[test]
+    fn ngd_per_block_ends_farther_from_kkt_than_ngd() {
+        let c = checks()
+            .into_iter()
+            .find(|c| c.id() == "P2-d[ngd/l2]")
+            .unwrap();
+        let real = run_one(c.as_ref(), &ctx()).measured.as_f64().unwrap();
+        let bad = control_fails(c.as_ref()).measured.as_f64().unwrap();
+        assert!(bad > real, "planted {bad} vs real {real}");
+    }
+
+    /// The randomly rotated update (P2-c's control) is caught by the directional criterion
+    /// itself: measured over all runs (none separates), its last-doubling cosine is below 0.99.
+    #[test]
+    fn randomly_rotated_updates_fail_the_directional_criterion() {
         let c = Directional {
-            subject: by("ngd"),
-            from: 0.0,
+            subject: planted::randomly_rotated(&by("ngd")),
         };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        let r = fails(&c);
+        assert_eq!(
+            r.details["measured_over"],
+            "all runs (none separated the data)"
+        );
+        assert!(
+            r.measured.as_f64().is_some_and(|v| v < 0.99),
+            "{:?}",
+            r.measured
+        );
     }
 
+    /// The near-support rule swapped for "the point of largest margin" (a measurement bug): the
+    /// NNLS residual of NGD's direction is larger than with the real support.
     #[test]
-    fn kkt_with_a_wrong_support_fails_and_fits_worse() {
-        // The near-support rule swapped for "the point of largest margin": red, and the fit is
-        // worse than with the real support (P2-d itself is a recorded finding in quick).
+    fn kkt_with_a_wrong_support_fits_worse() {
         fn farthest(q: &[f64], _: f64) -> Vec<usize> {
             vec![(0..q.len()).max_by(|&a, &b| q[a].total_cmp(&q[b])).unwrap()]
         }
-        for name in ["ngd", "muon"] {
-            let subject = by(name);
-            let make = |support: fn(&[f64], f64) -> Vec<usize>| Kkt {
-                norm: Arc::new(margin_norm(subject.norm).unwrap()),
-                subject: subject.clone(),
-                slack: 1e-2,
-                support,
-            };
-            let bad = run_one(&make(farthest), &ctx());
-            assert_eq!(bad.pass, Some(false), "{name}");
-            if name == "ngd" {
-                // The NNLS residual with the real support is smaller.
-                let good = run_one(&make(near_support), &ctx());
-                let (b, g) = (
-                    bad.measured.as_f64().unwrap(),
-                    good.measured.as_f64().unwrap(),
-                );
-                assert!(b > g, "wrong support {b} vs real {g}");
-            }
-        }
+        let subject = by("ngd");
+        let make = |support: fn(&[f64], f64) -> Vec<usize>| Kkt {
+            norm: Arc::new(margin_norm(subject.norm).unwrap()),
+            subject: subject.clone(),
+            slack: 1e-2,
+            support,
+        };
+        let bad = fails(&make(farthest)).measured.as_f64().unwrap();
+        let good = run_one(&make(near_support), &ctx())
+            .measured
+            .as_f64()
+            .unwrap();
+        assert!(bad > good, "wrong support {bad} vs real {good}");
     }
 }
