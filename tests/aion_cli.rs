@@ -66,6 +66,24 @@ fn bad_input_exits_2_and_saddle_exits_1() {
     assert!(err.contains("not a minimum"), "{err}");
 }
 
+#[test]
+fn unknown_config_keys_exit_2_naming_the_key_and_the_accepted_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("tanh.json");
+    std::fs::write(
+        &p,
+        r#"{"rank":1,"terms":1,"x":[[0.1],[0.5],[0.9]],"y":[1,-2,3],"theta0":[1,0.5,3,0.1],"activation":"tanh"}"#,
+    )
+    .unwrap();
+    let (code, out, err) = steepest(&["aion", "solve", "--config", p.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("\"activation\""), "{err}");
+    for k in ["rank", "terms", "x", "y", "theta0"] {
+        assert!(err.contains(&format!("\"{k}\"")), "{err}");
+    }
+}
+
 #[cfg(not(feature = "symbolic"))]
 #[test]
 fn derive_without_the_feature_exits_2_with_the_fix() {

@@ -1,5 +1,5 @@
 //! AION (Analytic, Infinitely-Optimisable Network) and the Method of Infinite Descent
-//! (Batley & Saha 2025, arXiv 2510.05489; file 09).
+//! (Batley & Saha, "The Method of Infinite Descent", arXiv 2510.05489, 2025).
 //!
 //! * [`model`]: f(x) = Σ_j Π_i ψ_{ji}(x_i), ψ(x) = Σ_p A e^{αx} cos(ωx + φ); L = (1/2N)Σ(f − y)²;
 //!   exact gradient and Hessian.

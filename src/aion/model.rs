@@ -1,7 +1,7 @@
 //! The AION model, its squared-error loss, and the exact gradient and Hessian (hand-derived).
 //!
 //! f(x; θ) = Σ_{j<r} Π_{i<d} ψ_{ji}(x_i),  ψ_{ji}(x) = Σ_{p<P} A e^{αx} cos(ωx + φ)  (one (A, α, ω, φ)
-//! per term), L(θ) = (1/2N) Σ_k (f(x_k; θ) − y_k)² (Batley & Saha 2025, file 09 §3; loss assumed).
+//! per term), L(θ) = (1/2N) Σ_k (f(x_k; θ) − y_k)² (Batley & Saha 2025, arXiv 2510.05489, AION; the squared-error loss is our assumption).
 //!
 //! θ is ordered by rank j, then input i, then term p, each term as (A, α, ω, φ) (contract "AION
 //! config"): the term index is `t = (j·d + i)·P + p` and its parameters sit at `4t .. 4t + 4`.
@@ -40,7 +40,7 @@ impl Shape {
         (j * self.dim + i) * self.terms + p
     }
     /// Indices of the amplitudes fixed by the product-scale gauge: A_{j,i,0} for every j and
-    /// every i ≥ 1 (file 09 §6). Empty for d = 1.
+    /// every i ≥ 1 (the product-scale symmetry ψ_{j,0} → cψ_{j,0}, ψ_{j,i} → ψ_{j,i}/c). Empty for d = 1.
     pub fn gauge_fixed(&self) -> Vec<usize> {
         let mut v = Vec::new();
         for j in 0..self.rank {
@@ -255,7 +255,7 @@ fn term_grad(a: f64, c: f64, s: f64, x: f64) -> [f64; 4] {
     [c, x * a * c, -x * a * s, -a * s]
 }
 
-/// Second derivatives of one term a·Re w (symmetric 4 × 4; file 09 §4).
+/// Second derivatives of one term a·Re w (symmetric 4 × 4).
 #[inline]
 fn term_hess(a: f64, c: f64, s: f64, x: f64) -> [[f64; 4]; 4] {
     let (xc, xs) = (x * c, x * s);

@@ -16,7 +16,7 @@ pub struct Instance {
     pub theta_star: Option<Vec<f64>>,
 }
 
-/// `fig1` (file 09 §6): d = r = P = 1, x = linspace(−1, 1, 64), θ* = (1.5, −0.7, 4.0, 0.5),
+/// `fig1` (our reproducible version of the one-term test problem of Fig. 1 of arXiv 2510.05489): d = r = P = 1, x = linspace(−1, 1, 64), θ* = (1.5, −0.7, 4.0, 0.5),
 /// θ0 = (1.0, −0.2, 3.3, 0.0), y = f(x; θ*).
 pub fn fig1() -> Instance {
     let theta_star = vec![1.5, -0.7, 4.0, 0.5];
@@ -116,9 +116,29 @@ fn floats(v: &Value, what: &str) -> Result<Vec<f64>> {
         .collect()
 }
 
+/// The keys of the AION config, all required.
+pub const CONFIG_KEYS: [&str; 5] = ["rank", "terms", "x", "y", "theta0"];
+
 /// Parse the contract's "AION config":
 /// `{"rank": r, "terms": P, "x": [[d floats], … N rows], "y": [N floats], "theta0": [4·r·d·P floats]}`.
+/// Unknown keys are an input error naming the key and the accepted keys (a misspelt or unsupported
+/// setting such as `"activation": "tanh"` must not be ignored while an AION model is solved anyway).
 pub fn from_config(v: &Value, what: &str) -> Result<Instance> {
+    let obj = v.as_object().ok_or_else(|| {
+        Error::input(format!(
+            "{what}: the AION config must be a JSON object {{\"rank\": r, \"terms\": P, \"x\": [[…]], \"y\": […], \"theta0\": […]}}"
+        ))
+    })?;
+    if let Some(k) = obj.keys().find(|k| !CONFIG_KEYS.contains(&k.as_str())) {
+        return Err(Error::input(format!(
+            "{what}: unknown key \"{k}\"; the AION config accepts only {}",
+            CONFIG_KEYS
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let rank = usize_field(v, "rank", what)?;
     let terms = usize_field(v, "terms", what)?;
     let xv = v.get("x").ok_or_else(|| {
@@ -157,4 +177,35 @@ pub fn from_config(v: &Value, what: &str) -> Result<Instance> {
         theta0,
         theta_star: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config() -> Value {
+        json!({"rank": 1, "terms": 1, "x": [[0.1], [0.5]], "y": [1.0, 2.0], "theta0": [1.0, 0.5, 3.0, 0.1]})
+    }
+
+    #[test]
+    fn a_valid_config_parses() {
+        let inst = from_config(&config(), "cfg").unwrap();
+        assert_eq!(inst.theta0.len(), 4);
+    }
+
+    #[test]
+    fn unknown_keys_are_an_input_error_naming_the_key_and_the_accepted_keys() {
+        let mut v = config();
+        v["activation"] = json!("tanh");
+        let e = from_config(&v, "cfg").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let m = e.to_string();
+        assert!(m.contains("\"activation\""), "{m}");
+        for k in CONFIG_KEYS {
+            assert!(m.contains(&format!("\"{k}\"")), "{m}");
+        }
+        let e = from_config(&json!([1, 2]), "cfg").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+    }
 }

@@ -1,4 +1,4 @@
-//! The closed-form resummation of the Taylor tower (file 09 §4): F(δ) = exp(δ·∇_θ) ∇L(θ0) = ∇L(θ0+δ)
+//! The closed-form resummation of the Taylor tower (theory/V1.md): F(δ) = exp(δ·∇_θ) ∇L(θ0) = ∇L(θ0+δ)
 //! evaluated from quantities cached at θ0.
 //!
 //! Each atom term is A·Re z with z = e^{(α+ιω)x+ιφ}. The parameter derivations act diagonally on z
@@ -65,7 +65,7 @@ impl<'a> Cache<'a> {
         assemble(self.prob, &self.atoms(delta), want)
     }
 
-    /// F(δ), the exact resummed update equation (*) of file 09 §4.
+    /// F(δ), the exact resummed update equation (theory/V1.md).
     pub fn update_equation(&self, delta: &[f64]) -> Vec<f64> {
         self.eval(delta, Want::Gradient).grad
     }

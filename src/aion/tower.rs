@@ -1,9 +1,9 @@
 //! The Taylor tower of t ↦ ∇L(θ0 + tδ), computed numerically in f64 with truncated Taylor (jet)
 //! arithmetic, independently of the closed form: the tower coefficients c_n = (1/n!) ∇^{n+1}L(θ0)[δ^{⊗n}]
 //! come from the series e^{tλ} = Σ (tλ)^n/n! of every atom and truncated Cauchy products
-//! (file 09 §4, "Truncated tower F_K"). F_K(δ) = Σ_{n≤K} c_n; F_0 = ∇L(θ0), F_1 = ∇L(θ0) + H(θ0)δ.
+//! (theory/V2.md). F_K(δ) = Σ_{n≤K} c_n; F_0 = ∇L(θ0), F_1 = ∇L(θ0) + H(θ0)δ.
 //!
-//! The tanh negative control (file 09 §7) has the same structure with the atom tanh(wx + b), whose
+//! The tanh negative control (theory/V5.md) has the same structure with the atom tanh(wx + b), whose
 //! series comes from the Riccati recurrence y' = (1 − y²)u'; its poles at u = ιπ(m + ½) give the
 //! tower a finite radius of convergence in t.
 

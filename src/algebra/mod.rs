@@ -1,5 +1,5 @@
 //! Symbolic derivation of the Method of Infinite Descent for AION with Symbolica (feature
-//! `symbolic`; Batley & Saha 2025, file 09 §4 and §7).
+//! `symbolic`; Batley & Saha 2025, arXiv 2510.05489; theory/ID-sym-tower.md, theory/ID-infinity-class.md).
 //!
 //! * [`derive`]: build f = Σ_j Π_i Σ_p A e^{αx_i}cos(ωx_i + φ) for given (r, d, P) and the per-sample
 //!   loss ℓ = ½(f − y)²; derive ∇ℓ; the Taylor tower c_n = (1/n!)(δ·∇)ⁿ∇ℓ, i.e. the coefficients of
@@ -8,7 +8,7 @@
 //!   e^{tδα x}, cos/sin(t(δω x + δφ)); and a proof that the order-K series of F in t equals the
 //!   order-K tower: the difference of every coefficient, after substituting the cache, expands to 0.
 //!   The full-data equation is the sample mean (1/N)Σ_k of the per-sample one (linearity).
-//! * [`infinity_class`]: the sufficient conditions C1–C3 of file 09 §7 for a model assembled from
+//! * [`infinity_class`]: the sufficient conditions C1–C3 (theory/ID-infinity-class.md) for a model assembled from
 //!   atoms by sums and products.
 //!
 //! Every Symbolica call runs on the single worker thread of [`worker`]; results come back as text.
@@ -503,7 +503,7 @@ pub fn c1_closure(atom: &AtomSpec) -> std::result::Result<String, String> {
     ))
 }
 
-/// Decide the sufficient conditions C1–C3 of file 09 §7 for `model` with loss ℓ(f, y) given as an
+/// Decide the sufficient conditions C1–C3 (theory/ID-infinity-class.md) for `model` with loss ℓ(f, y) given as an
 /// expression in `f` and `y`, using `c1` as the C1 test.
 pub fn infinity_class(model: &ModelSpec, loss: &str, c1: C1Test) -> Result<Verdict> {
     let model = model.clone();
