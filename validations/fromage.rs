@@ -1,18 +1,72 @@
 //! Suite `fromage`: Bernstein, Vahdat, Yue & Liu, *On the distance between two neural networks and
-//! the stability of learning* (Fromage; arXiv 2002.03432; `../shared/papers/07-fromage.md`),
-//! checks P7-a and P7-b on the library's `fromage` optimizer (held as a [`Factory`]).
+//! the stability of learning* (Fromage; arXiv 2002.03432, NeurIPS 2020), checks P7-a and P7-b on
+//! the library's `fromage` optimizer (held as a [`Factory`]).
+//!
+//! Each record's negative control is the same check around a Fromage with a bug planted in its
+//! update rule ([`planted`]): without the 1/√(1+η²) norm correction (P7-a), without the trust ratio
+//! ‖W‖_F/‖g‖_F (P7-b). The unit tests use the same constructors.
 
 use crate::error::Result;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome};
+use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde_json::{json, Value};
 
 const SUITE: &str = "fromage";
-const SOURCE: &str = "Bernstein et al. 2020 (Fromage, arXiv 2002.03432), file 07";
+const SOURCE: &str = "Bernstein, Vahdat, Yue & Liu, On the distance between two neural networks and the stability of learning, arXiv 2002.03432 (NeurIPS 2020), the Fromage update (Algorithm 1)";
+
+/// Fromage with a bug planted in its update rule: the negative controls of the suite's records
+/// (one definition, used by the records and by the unit tests).
+pub mod planted {
+    use crate::optim::{
+        Factory, FromageRetraction, GradientTransformation, Identity, LearningRate, Optimizer,
+        Schedule, Transform, TrustRatio,
+    };
+
+    /// A [`Factory`] of the composable transform chain `t` at constant learning rate `lr`.
+    fn chain<T: Transform + Clone + Send + Sync + 'static>(
+        name: &'static str,
+        t: T,
+        lr: f64,
+    ) -> Factory
+    where
+        T::State: 'static,
+    {
+        std::sync::Arc::new(move |shapes: &[(usize, usize)]| {
+            Ok(Box::new(GradientTransformation::new(
+                name,
+                t.clone(),
+                Schedule::Constant(lr),
+                shapes,
+            )) as Box<dyn Optimizer>)
+        })
+    }
+
+    /// What [`without_norm_correction`] plants.
+    pub const NO_CORRECTION: &str =
+        "Fromage without the 1/√(1+η²) norm correction: W ← W − η(‖W‖_F/‖g‖_F)g";
+
+    /// Fromage without its norm correction: trust ratio and learning rate only.
+    pub fn without_norm_correction(lr: f64) -> Factory {
+        chain("fromage-without-correction", (TrustRatio, LearningRate), lr)
+    }
+
+    /// What [`without_trust_ratio`] plants.
+    pub const NO_TRUST_RATIO: &str =
+        "Fromage without the trust ratio ‖W‖_F/‖g‖_F: W ← (W − ηg)/√(1+η²)";
+
+    /// Fromage without its trust ratio: a plain gradient step followed by the norm correction.
+    pub fn without_trust_ratio(lr: f64) -> Factory {
+        chain(
+            "fromage-without-trust-ratio",
+            (Identity, LearningRate, FromageRetraction::default()),
+            lr,
+        )
+    }
+}
 
 fn gaussian(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
     Mat::from_fn(m, n, |_, _| StandardNormal.sample(rng))
@@ -56,7 +110,7 @@ impl Check for FromageStep {
         .into()
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §2; theory/P7-a.md")
+        format!("{SOURCE}; theory/P7-a.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         json!({"lr": self.lr, "shapes": [[16, 8], [5, 20], [7, 1]], "trials": ctx.profile.pick(20, 200)})
@@ -110,6 +164,16 @@ impl Check for FromageStep {
             ),
         ))
     }
+    fn control(&self) -> Option<Planted> {
+        Planted::new(
+            planted::NO_CORRECTION,
+            FromageStep {
+                fromage: planted::without_norm_correction(self.lr),
+                lr: self.lr,
+                identity: self.identity,
+            },
+        )
+    }
 }
 
 /// A 3-layer tanh perceptron x ↦ W3 tanh(W2 tanh(W1 x)) with the squared loss
@@ -154,7 +218,7 @@ impl Check for FromageRelativeStep {
         "training a 3-layer perceptron with Fromage, every layer's relative step ‖W_{t+1} − W_t‖_F/‖W_t‖_F lies in [η/(1+η), 2η]".into()
     }
     fn source(&self) -> String {
-        format!("{SOURCE} §2–3; theory/P7-b.md")
+        format!("{SOURCE} and its rationale, every layer moves by the same relative step η (deep relative trust); theory/P7-b.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
         json!({"lr": self.lr, "layers": "20 → 32 → 32 → 5, tanh", "n": 64, "init": "N(0, 1/fan_in)",
@@ -204,13 +268,25 @@ impl Check for FromageRelativeStep {
             worst,
             Expectation::at_most(
                 0.0,
-                "file 07: the band must hold at every step; any excursion (relative to η) fails",
+                "the band must hold at every step: the exact relative step lies in [|ηc − (1 − c)|, ηc + (1 − c)], c = 1/√(1+η²), inside [η/(1+η), 2η]; any excursion (measured relative to η) fails",
             ),
         )
-        .with_details(
-            json!({"min_relative_step": rmin, "max_relative_step": rmax, "band": [lo, hi],
-                             "loss_first": first_loss, "loss_last": last_loss}),
-        ))
+        .with_figures(json!({
+            "min_relative_step": crate::io::num(rmin),
+            "max_relative_step": crate::io::num(rmax),
+            "band_low": lo,
+            "band_high": hi,
+        }))
+        .with_details(json!({"loss_first": first_loss, "loss_last": last_loss})))
+    }
+    fn control(&self) -> Option<Planted> {
+        Planted::new(
+            planted::NO_TRUST_RATIO,
+            FromageRelativeStep {
+                fromage: planted::without_trust_ratio(self.lr),
+                lr: self.lr,
+            },
+        )
     }
 }
 
@@ -238,31 +314,14 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::{
-        FromageRetraction, GradientTransformation, Identity, LearningRate, Optimizer, Schedule,
-        TrustRatio,
-    };
-    use crate::validate::run_one;
-
-    use crate::validate::testing::ctx;
-
-    fn planted<T: crate::optim::Transform + Clone + Sync + 'static>(t: T, lr: f64) -> Factory
-    where
-        T::State: 'static,
-    {
-        std::sync::Arc::new(move |shapes: &[(usize, usize)]| {
-            Ok(Box::new(GradientTransformation::new(
-                "planted",
-                t.clone(),
-                Schedule::Constant(lr),
-                shapes,
-            )) as Box<dyn Optimizer>)
-        })
-    }
+    use crate::validate::testing::{assert_all_pass, control_fails};
 
     #[test]
-    fn real_checks_pass() {
-        crate::validate::testing::assert_all_pass(checks());
+    fn real_checks_pass_and_their_controls_fail() {
+        assert_all_pass(checks());
+        for c in checks() {
+            control_fails(c.as_ref());
+        }
     }
 
     #[test]
@@ -292,27 +351,15 @@ mod tests {
         }
     }
 
+    /// Extra power: the missing trust ratio also breaks the P7-a displacement identity (the
+    /// record's control is the missing norm correction).
     #[test]
-    fn p7a_catches_a_missing_norm_correction() {
-        for identity in [
-            FromageIdentity::NormPreserved,
-            FromageIdentity::Displacement,
-        ] {
-            let c = FromageStep {
-                fromage: planted((TrustRatio, LearningRate), 0.1),
-                lr: 0.1,
-                identity,
-            };
-            assert_eq!(run_one(&c, &ctx()).pass, Some(false));
-        }
-    }
-
-    #[test]
-    fn p7b_catches_a_missing_trust_ratio() {
-        let c = FromageRelativeStep {
-            fromage: planted((Identity, LearningRate, FromageRetraction::default()), 0.01),
-            lr: 0.01,
+    fn p7a_displacement_catches_a_missing_trust_ratio() {
+        let c = FromageStep {
+            fromage: planted::without_trust_ratio(0.1),
+            lr: 0.1,
+            identity: FromageIdentity::Displacement,
         };
-        assert_eq!(run_one(&c, &ctx()).pass, Some(false));
+        crate::validate::testing::fails(&c);
     }
 }
