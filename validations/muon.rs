@@ -242,7 +242,11 @@ pub const MUON_FIXTURE: &str = include_str!("../tests/fixtures/muon.json");
 /// Which reference P8-e compares with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reference {
-    /// `muon.json` torch_semantics (float64 re-implementation of torch.optim.Muon).
+    /// `muon.json` torch_exact: the real torch.optim.Muon (torch 2.15) in float64 with a float64
+    /// Newton–Schulz, whose input is divided by max(‖u‖_F, ε) — the library's default.
+    TorchExact,
+    /// `muon.json` torch_semantics (float64 re-implementation of the original Muon code, which
+    /// divides by ‖u‖_F + ε: the spec's `eps_form=add`).
     TorchSemantics,
     /// `muon.json` optax (real optax 0.2.8 `contrib.muon`, float64).
     Optax,
@@ -278,13 +282,16 @@ fn ns_name(case: &Value) -> &'static str {
 
 /// The spec reproducing `semantics` of a fixture case.
 pub fn fixture_spec(case: &Value, semantics: &str) -> String {
-    let (bias, scale) = match semantics {
-        "optax" => (true, "optax"),
-        "optax_torch_dims" => (true, "original"),
-        _ => (false, "original"),
+    // torch_exact is torch.optim.Muon itself: the spec's defaults (eps_form=clamp); the original
+    // code and optax divide the Newton–Schulz input by ‖u‖_F + ε (eps_form=add)
+    let (bias, scale, form) = match semantics {
+        "optax" => (true, "optax", ",eps_form=add"),
+        "optax_torch_dims" => (true, "original", ",eps_form=add"),
+        "torch_exact" => (false, "original", ""),
+        _ => (false, "original", ",eps_form=add"),
     };
     format!(
-        "muon:lr={},momentum={},nesterov={},ns={},ns_steps={},eps={},wd={},scale={scale},bias_correction={bias}",
+        "muon:lr={},momentum={},nesterov={},ns={},ns_steps={},eps={},wd={},scale={scale},bias_correction={bias}{form}",
         case["lr"],
         case["momentum"],
         case["nesterov"],
@@ -313,6 +320,7 @@ fn max_abs(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
 impl FixtureAgreement {
     fn semantics(&self) -> &'static str {
         match self.reference {
+            Reference::TorchExact => "torch_exact",
             Reference::TorchSemantics => "torch_semantics",
             Reference::Optax => "optax",
             Reference::OptaxTorchDims => "optax_torch_dims",
@@ -328,7 +336,10 @@ impl Check for FixtureAgreement {
     }
     fn claim(&self) -> String {
         match self.reference {
-            Reference::TorchSemantics | Reference::Optax | Reference::OptaxTorchDims => format!(
+            Reference::TorchExact
+            | Reference::TorchSemantics
+            | Reference::Optax
+            | Reference::OptaxTorchDims => format!(
                 "the library's Muon reproduces the {} trajectories of muon.json (8 cases × 4 steps) to 1e-12",
                 self.semantics()
             ),
@@ -344,7 +355,10 @@ impl Check for FixtureAgreement {
     }
     fn run(&self, _: &Ctx) -> Result<Outcome> {
         match self.reference {
-            Reference::TorchSemantics | Reference::Optax | Reference::OptaxTorchDims => {
+            Reference::TorchExact
+            | Reference::TorchSemantics
+            | Reference::Optax
+            | Reference::OptaxTorchDims => {
                 let fx: Value =
                     serde_json::from_str(MUON_FIXTURE).expect("the embedded fixture is valid JSON");
                 let sem = self.semantics();
@@ -485,6 +499,10 @@ impl Check for FixtureAgreement {
                 "Muon without optax's bias correction of the momentum",
                 planted::without_bias_correction(),
             ),
+            Reference::TorchExact => (
+                "Newton–Schulz input divided by ‖u‖_F + ε (the original code) instead of torch's max(‖u‖_F, ε)",
+                planted::eps_added(),
+            ),
             Reference::TorchSemantics | Reference::OptaxTorchDims => (
                 "Muon without its shape factor √max(1, rows/cols)",
                 planted::without_shape_scale(),
@@ -578,6 +596,15 @@ pub mod planted {
         })
     }
 
+    /// P8-e[torch_exact]: a spec parser that divides the Newton–Schulz input by ‖u‖_F + ε where
+    /// torch divides by max(‖u‖_F, ε).
+    pub fn eps_added() -> Parser {
+        Arc::new(|spec: &str, shapes: &[(usize, usize)]| {
+            let s = spec.replace(",eps_form=clamp", "");
+            parse_optimizer(&format!("{s},eps_form=add"), shapes)
+        })
+    }
+
     /// P8-e[torch_semantics, optax_torch_dims]: a spec parser that drops Muon's shape factor.
     pub fn without_shape_scale() -> Parser {
         Arc::new(|spec: &str, shapes: &[(usize, usize)]| {
@@ -658,6 +685,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         shape: (64, 256),
     }));
     for reference in [
+        Reference::TorchExact,
         Reference::TorchSemantics,
         Reference::Optax,
         Reference::OptaxTorchDims,

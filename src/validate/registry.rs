@@ -49,27 +49,27 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "anthology",
-        about: "Bernstein & Newhouse's anthology (file 04): steepest-descent closed forms, Shampoo = UVᵀ, Prop. 6, Prop. 8, Prodigy escape velocity",
+        about: "Bernstein & Newhouse, Old optimizer, new norm: an anthology (arXiv 2409.20325): steepest-descent closed forms, Shampoo = UVᵀ, Prop. 6, Prop. 8, Prodigy escape velocity",
         checks: anthology::checks,
     },
     Suite {
         name: "fromage",
-        about: "Fromage (file 07): exact one-step identities and relative step sizes on a 3-layer perceptron",
+        about: "Fromage (Bernstein et al., arXiv 2002.03432): exact one-step identities and relative step sizes on a 3-layer perceptron",
         checks: fromage::checks,
     },
     Suite {
         name: "muon",
-        about: "Muon and Spectral Descent (file 08): momentum-convention equivalence, LMO optimality, agreement with torch/optax fixtures",
+        about: "Muon (Jordan et al. 2024) and Spectral Descent: momentum-convention equivalence, LMO optimality, agreement with torch/optax fixtures",
         checks: muon::checks,
     },
     Suite {
         name: "variants",
-        about: "Muon variants (file 03): every aggregation × embed norm × lmo configuration solves its steepest-descent problem; Momo minimizes its truncated model",
+        about: "Muon variants (Crawshaw et al., arXiv 2510.09827): every aggregation × embed norm × lmo configuration solves its steepest-descent problem; Momo minimizes its truncated model",
         checks: variants::checks,
     },
     Suite {
         name: "natural-gradient",
-        about: "natural-gradient metrics of learning rules: canonical form, minimum condition number κ*, real optimizer steps (file 10)",
+        about: "natural-gradient metrics of learning rules: canonical form, minimum condition number κ*, real optimizer steps (Shoji et al., arXiv 2409.16422)",
         checks: natural_gradient::checks,
     },
     Suite {
@@ -94,12 +94,12 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "homogeneous",
-        about: "implicit bias on homogeneous networks (file 02): each optimizer maximizes the normalized margin in its own norm (P2-a: ℓ2, ℓ∞, max-spectral, hybrid), alignment r_t → 1 (P2-b), directional convergence (P2-c), KKT residual (P2-d)",
+        about: "implicit bias on homogeneous networks (Gronich & Vardi, arXiv 2602.16340): each optimizer maximizes the normalized margin in its own norm (P2-a: ℓ2, ℓ∞, max-spectral, hybrid), alignment r_t → 1 (P2-b), directional convergence (P2-c), KKT residual (P2-d)",
         checks: homogeneous::checks,
     },
     Suite {
         name: "lr-robustness",
-        about: "learning-rate basins (file 03 §4–5, P3-c): MuonAdam, Scion, MuonMax and the Momo variants on a teacher-MLP, η ∈ 10^{−4…0.5}",
+        about: "learning-rate basins (Crawshaw et al., arXiv 2510.09827, §4–5, P3-c): MuonAdam, Scion, MuonMax and the Momo variants on a teacher-MLP, η ∈ 10^{−4…0.5}",
         checks: lr_robustness::checks,
     },
 ];
