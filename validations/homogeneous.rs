@@ -358,8 +358,11 @@ pub struct Run {
     pub snapshots: Vec<(usize, Vec<Mat<f64>>)>,
     /// With `align`: (r_t, g_t, Δ_t) at the smallest r_t over the last 10 % of the step budget
     /// (g_t on the scale the optimizer saw; r_t does not depend on it).
-    pub worst_tail: Option<(f64, Vec<Mat<f64>>, Vec<Mat<f64>>)>,
+    pub worst_tail: Option<TailStep>,
 }
+
+/// (r_t, g_t, Δ_t) of one step.
+pub type TailStep = (f64, Vec<Mat<f64>>, Vec<Mat<f64>>);
 
 /// Train from `init` until the loss is below `stop_loss` (the protocol's stop; 0 for none) or
 /// `max_steps` steps. With `align`,
@@ -396,7 +399,7 @@ pub fn train(
     let mut common = CommonScale::default();
     let mut p = init.to_vec();
     let (mut alignment, mut snapshots) = (Vec::new(), Vec::new());
-    let mut worst_tail: Option<(f64, Vec<Mat<f64>>, Vec<Mat<f64>>)> = None;
+    let mut worst_tail: Option<TailStep> = None;
     let tail_from = max_steps - max_steps.div_ceil(10);
     let mut steps = 0;
     loop {
@@ -1582,7 +1585,7 @@ pub mod planted {
             Arc::new(move |shapes: &[(usize, usize)]| {
                 Ok(Box::new(RandomlyRotated {
                     inner: real(shapes)?,
-                    rng: ChaCha8Rng::seed_from_u64(0x5eed_0f_2c),
+                    rng: ChaCha8Rng::seed_from_u64(0x5eed_0f2c),
                 }) as Box<dyn Optimizer>)
             }),
         )
