@@ -576,6 +576,7 @@ pub mod planted {
                 coeffs: NsCoefficients::Keller,
                 steps: 5,
                 eps: 0.0,
+                normalization: crate::linalg::NsNormalization::AddEps,
             };
             Ok(Box::new(GradientTransformation::new(
                 "spectral[ns5]",
