@@ -335,7 +335,7 @@ fn train_one(
     let bar = super::progress_bar(args.steps as u64, quiet, spec_text);
     // Redraw about a thousand times per run at most.
     let tick = (args.steps / 1000).max(1);
-    let traj = run_training(&model, opt.as_mut(), &spec, &mut |v| {
+    let traj = run_training(model, opt.as_mut(), &spec, &mut |v| {
         if let Some(b) = &bar {
             if v.t % tick == 0 {
                 b.set_position(v.t as u64);

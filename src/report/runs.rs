@@ -156,6 +156,9 @@ pub fn latex(v: &Value) -> String {
     s
 }
 
+/// (t, value) points of one curve.
+type Curve = Vec<(f64, f64)>;
+
 /// One figure with a panel per norm of `key` and a curve per run.
 fn per_norm_figure(
     runs: &[&Value],
@@ -166,10 +169,10 @@ fn per_norm_figure(
     y_log: bool,
 ) -> Option<Figure> {
     let ns = norms(runs, key);
-    let curves: Vec<(String, Vec<Vec<(f64, f64)>>)> = runs
+    let curves: Vec<(String, Vec<Curve>)> = runs
         .iter()
         .map(|r| {
-            let per: Vec<Vec<(f64, f64)>> = ns
+            let per: Vec<Curve> = ns
                 .iter()
                 .map(|n| {
                     curve(r, key, n)
