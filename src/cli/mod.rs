@@ -170,6 +170,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Margin(a) => (margin::run(&a, quiet)?, a.report),
         Command::Report(a) => match &a.action {
             Some(report::Action::Merge(m)) => (report::merge(m, quiet)?, None),
+            Some(report::Action::Costs(c)) => (report::costs(c)?, None),
             None => (report::run(&a)?, None),
         },
         Command::Aion(a) => match a.command {

@@ -41,7 +41,8 @@ use std::path::{Path, PathBuf};
 /// are replaced; a directory, FIFO, device or read-only file under one of those names is refused
 /// (exit 2) and nothing is written; other files in DIR are never touched. Prints {"files": [...]}.
 ///
-/// Merging: `steepest report merge S1.json S2.json … --out merged.json` (see `report merge --help`).
+/// Merging: `steepest report merge S1.json S2.json … --out merged.json` (see `report merge --help`);
+/// the cost table that `validate --shard` slices by: `steepest report costs` (see its --help).
 ///
 /// Examples:
 ///   steepest validate --report r.json && steepest report --input r.json --format md --out out
@@ -79,6 +80,56 @@ pub struct Args {
 pub enum Action {
     /// Join report slices (`steepest validate --shard I/N`) into one report.
     Merge(MergeArgs),
+    /// Build the cost table `--shard` slices by from measured reports.
+    Costs(CostsArgs),
+}
+
+/// Build the cost table that `steepest validate --shard I/N` slices a run by: each record's
+/// `elapsed_ms`, per profile, from measured reports (a quick and a paper report; later reports win
+/// for ids in two). The shipped table is validations/costs.json; regenerate it after adding checks
+/// or changing their sizes, with reports from one machine.
+///
+/// Examples:
+///   steepest validate --report quick.json
+///   steepest validate --profile paper --report paper.json
+///   steepest report costs quick.json paper.json --about "2 cores, commit abc123" --out validations/costs.json
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct CostsArgs {
+    /// Measured reports (any profile; sharded slices are fine).
+    #[arg(value_name = "R.json", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// How the reports were measured (machine, commit), kept in the table's `about`.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub about: String,
+    /// Write the table here (atomically) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// `steepest report costs`: the cost table of measured reports.
+pub fn costs(args: &CostsArgs) -> Result<Output> {
+    if let Some(out) = &args.out {
+        crate::io::check_writable(out)?;
+    }
+    let reports = args
+        .reports
+        .iter()
+        .map(|p| read_slice(p))
+        .collect::<Result<Vec<_>>>()?;
+    let table = crate::validate::shard::CostTable::from_reports(&reports, args.about.clone());
+    let json = serde_json::to_value(&table).expect("cost table serializes");
+    match &args.out {
+        Some(out) => {
+            crate::io::write_atomic(out, crate::io::to_json_string(&json).as_bytes())?;
+            Ok(Output::ok(json!({
+                "costs": out.display().to_string(),
+                "quick": table.quick.len(),
+                "paper": table.paper.len(),
+            })))
+        }
+        None => Ok(Output::ok(json)),
+    }
 }
 
 /// Join the slices of one sharded validation run into the report the unsharded run writes.

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 ///   steepest validate --list
 ///   steepest validate --rerun r.json --only P8-a     # reproduce a record, say whether it matches
 ///   steepest validate --suite multiclass --only P1-b --only P1-c   # these statements only
-///   steepest validate --shard 2/4 --report s2.json   # checks 2, 6, 10, … of the run (job arrays)
+///   steepest validate --shard 2/4 --report s2.json   # slice 2 of 4, sliced by cost (job arrays)
 ///   steepest validate --threads 1                    # one worker thread (default: all cores)
 ///
 /// Checks run in parallel; the report is the same for any --threads (records in registry order,
@@ -43,11 +43,16 @@ pub struct Args {
     /// Rerun the records of an earlier report (its seed, profile and suites) and compare.
     #[arg(long, value_name = "REPORT.json")]
     pub rerun: Option<PathBuf>,
-    /// Run only slice I of N (1 ≤ I ≤ N): the checks at positions k with k mod N = I − 1 of the
-    /// selected suites. Slices of one run join into the unsharded report with
-    /// `validate::merge_reports`.
+    /// Run only slice I of N (1 ≤ I ≤ N) of the selected checks, sliced by cost: longest first,
+    /// each to the least-loaded slice, with the costs measured per profile in
+    /// validations/costs.json (or --shard-costs). Every job of an array computes the same
+    /// partition. Slices join into the unsharded report with `steepest report merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// With --shard: estimate each check's cost from this report's `elapsed_ms` (or a cost table
+    /// like validations/costs.json) instead of the built-in table. Give every job the same file.
+    #[arg(long = "shard-costs", value_name = "R.json", requires = "shard")]
+    pub shard_costs: Option<PathBuf>,
     /// Worker threads for the checks and the sweeps inside them (1 ≤ N ≤ 256; default: all
     /// cores, or RAYON_NUM_THREADS). The report does not depend on N.
     #[arg(long, value_name = "N", value_parser = parse_threads)]
@@ -419,14 +424,25 @@ pub fn run(args: Args, quiet: bool) -> Result<Option<Output>> {
         profile,
         seed: args.seed.unwrap_or(0),
     };
-    let checks: Vec<Box<dyn Check>> = suites
-        .iter()
-        .flat_map(|s| (s.checks)())
-        .enumerate()
-        .filter(|(k, _)| shard.is_none_or(|(i, n)| k % n == i - 1))
-        .map(|(_, c)| c)
-        .collect();
+    let checks: Vec<Box<dyn Check>> = suites.iter().flat_map(|s| (s.checks)()).collect();
     let checks = select_only(checks, &args.only)?;
+    let checks = match shard {
+        None => checks,
+        Some((i, n)) => {
+            let table = match &args.shard_costs {
+                Some(p) => crate::validate::shard::read_costs(p)?,
+                None => crate::validate::shard::CostTable::built_in(),
+            };
+            let ids: Vec<String> = checks.iter().map(|c| c.id()).collect();
+            let slice = crate::validate::shard::assign(&table.estimate(profile, &ids), n);
+            checks
+                .into_iter()
+                .zip(slice)
+                .filter(|(_, s)| *s == i - 1)
+                .map(|(c, _)| c)
+                .collect()
+        }
+    };
     let names = suites.iter().map(|s| s.name.to_string()).collect();
     let bar = if super::show_progress(quiet) {
         let b = indicatif::ProgressBar::new(checks.len() as u64);

@@ -40,6 +40,7 @@
 
 use crate::error::{Error, Result};
 use faer::{Mat, MatRef, Side};
+use nalgebra::Matrix2;
 
 /// Which of the two conventions a [`SecantPair`] was built in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -311,7 +312,7 @@ impl SecantPair {
         let q = (bq / na) * (bq / bp) + beta;
         // det = pq − r² = β b_∥/‖a‖ = β ρ cos ψ exactly (no cancellation).
         let det = beta * bp / na;
-        PlaneMetric::new(self, [[p, r], [r, q]], det, beta, kind)
+        PlaneMetric::new(self, Matrix2::new(p, r, r, q), det, beta, kind)
     }
 
     /// DFP(I) = (I − b aᵀ/aᵀb)(I − a bᵀ/aᵀb) + b bᵀ/aᵀb: the DFP update of the identity; the
@@ -326,7 +327,7 @@ impl SecantPair {
         let q = 1.0 + t * t + (bq / na) * (bq / bp);
         // det = pq − r² = ‖b‖²/(‖a‖ b_∥).
         let det = (self.norm_b / na) * (self.norm_b / bp);
-        PlaneMetric::new(self, [[p, r], [r, q]], det, 1.0, "dfp-identity")
+        PlaneMetric::new(self, Matrix2::new(p, r, r, q), det, 1.0, "dfp-identity")
     }
 
     /// An orthonormal basis Q_⊥ (D × (D−1)) of a^⊥: the columns 1.. of the Householder reflector
@@ -417,7 +418,9 @@ pub struct PlaneMetric {
     dim: usize,
     a_hat: Vec<f64>,
     e_perp: Option<Vec<f64>>,
-    block: [[f64; 2]; 2],
+    /// B, symmetric (nalgebra's fixed-size 2×2: the small in-plane algebra, while faer keeps the
+    /// dense D×D work).
+    block: Matrix2<f64>,
     det: f64,
     complement: f64,
 }
@@ -425,7 +428,7 @@ pub struct PlaneMetric {
 impl PlaneMetric {
     fn new(
         pair: &SecantPair,
-        block: [[f64; 2]; 2],
+        block: Matrix2<f64>,
         det: f64,
         complement: f64,
         kind: &'static str,
@@ -454,7 +457,7 @@ impl PlaneMetric {
         self.complement
     }
     /// The 2×2 block on span{a, b} in the basis (â, ê) (only the (0,0) entry matters when b ∥ a).
-    pub fn block(&self) -> [[f64; 2]; 2] {
+    pub fn block(&self) -> Matrix2<f64> {
         self.block
     }
     fn plane_dim(&self) -> usize {
@@ -467,7 +470,7 @@ impl PlaneMetric {
 
     /// The eigenvalues of the in-plane block, (λ₋, λ₊); λ₋ = det/λ₊ avoids cancellation.
     pub fn block_eigenvalues(&self) -> (f64, f64) {
-        let [[p, r], [_, q]] = self.block;
+        let (p, r, q) = (self.block.m11, self.block.m12, self.block.m22);
         if self.e_perp.is_none() {
             return (p, p);
         }
@@ -532,7 +535,7 @@ impl PlaneMetric {
         }
     }
 
-    fn apply_block(&self, v: &[f64], out: &mut [f64], B: [[f64; 2]; 2], c: f64) {
+    fn apply_block(&self, v: &[f64], out: &mut [f64], B: Matrix2<f64>, c: f64) {
         assert_eq!(
             v.len(),
             self.dim,
@@ -545,8 +548,8 @@ impl PlaneMetric {
         );
         let (x0, x1) = self.coords(v);
         // out = c v + E (B − cI) Eᵀ v
-        let y0 = (B[0][0] - c) * x0 + B[0][1] * x1;
-        let y1 = B[1][0] * x0 + (B[1][1] - c) * x1;
+        let y0 = (B.m11 - c) * x0 + B.m12 * x1;
+        let y1 = B.m21 * x0 + (B.m22 - c) * x1;
         match &self.e_perp {
             Some(e) => {
                 for (((o, vi), hi), ei) in out.iter_mut().zip(v).zip(&self.a_hat).zip(e) {
@@ -586,12 +589,13 @@ impl PlaneMetric {
         Mat::from_fn(v.nrows(), v.ncols(), |i, j| out[j * v.nrows() + i])
     }
 
-    fn inverse_block(&self) -> [[f64; 2]; 2] {
-        let [[p, r], [_, q]] = self.block;
+    /// B⁻¹ by the adjugate over the exactly known det (not recomputed as pq − r², which cancels).
+    fn inverse_block(&self) -> Matrix2<f64> {
+        let (p, r, q) = (self.block.m11, self.block.m12, self.block.m22);
         if self.e_perp.is_none() {
-            return [[1.0 / p, 0.0], [0.0, 0.0]];
+            return Matrix2::new(1.0 / p, 0.0, 0.0, 0.0);
         }
-        [[q / self.det, -r / self.det], [-r / self.det, p / self.det]]
+        Matrix2::new(q / self.det, -r / self.det, -r / self.det, p / self.det)
     }
 
     /// out = M⁻¹·v in O(D) (the inverse of the 2×2 block plus 1/c on the complement).
@@ -616,7 +620,7 @@ impl PlaneMetric {
         self.dense_of(self.inverse_block(), 1.0 / self.complement)
     }
 
-    fn dense_of(&self, B: [[f64; 2]; 2], c: f64) -> Mat<f64> {
+    fn dense_of(&self, B: Matrix2<f64>, c: f64) -> Mat<f64> {
         let d = self.dim;
         let h = &self.a_hat;
         let zero = vec![0.0; d];
@@ -624,9 +628,9 @@ impl PlaneMetric {
         Mat::from_fn(d, d, |i, k| {
             let delta = if i == k { c } else { 0.0 };
             delta
-                + (B[0][0] - c) * h[i] * h[k]
-                + B[0][1] * (h[i] * e[k] + e[i] * h[k])
-                + (B[1][1] - c) * e[i] * e[k]
+                + (B.m11 - c) * h[i] * h[k]
+                + B.m12 * (h[i] * e[k] + e[i] * h[k])
+                + (B.m22 - c) * e[i] * e[k]
         })
     }
 }
@@ -735,6 +739,7 @@ pub fn kappa_tolerance(pair: &SecantPair) -> f64 {
 #[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
+    use approx::{abs_diff_eq, assert_abs_diff_eq, assert_relative_eq, relative_eq};
 
     fn pair(a: &[f64], b: &[f64]) -> SecantPair {
         SecantPair::metric_tensor(a, b).unwrap()
@@ -751,8 +756,12 @@ mod tests {
                 assert!((D[(i, k)] - F[(i, k)]).abs() < 1e-13, "{i},{k}");
             }
         }
-        assert!((M.kappa() / p.kappa_min() - 1.0).abs() < 1e-13);
-        assert!((dense_kappa(D.as_ref()).unwrap() / p.kappa_min() - 1.0).abs() < 1e-12);
+        assert_relative_eq!(M.kappa(), p.kappa_min(), max_relative = 1e-13);
+        assert_relative_eq!(
+            dense_kappa(D.as_ref()).unwrap(),
+            p.kappa_min(),
+            max_relative = 1e-12
+        );
         assert!(secant_residual(D.as_ref(), p.a(), p.b()) < 1e-14);
         let s = p.sin_psi();
         assert!((p.kappa_min() - (1.0 + s) / (1.0 - s)).abs() < 1e-12);
@@ -770,14 +779,22 @@ mod tests {
             let v = [0.2, -0.7, 1.3];
             let w = M.apply_inverse(&M.apply(&v));
             for i in 0..3 {
-                assert!((w[i] - v[i]).abs() < 1e-13, "{}", M.kind());
+                assert!(abs_diff_eq!(w[i], v[i], epsilon = 1e-13), "{}", M.kind());
             }
             let ma = M.apply(p.a());
             for i in 0..3 {
-                assert!((ma[i] - p.b()[i]).abs() < 1e-13, "{}", M.kind());
+                assert!(
+                    abs_diff_eq!(ma[i], p.b()[i], epsilon = 1e-13),
+                    "{}",
+                    M.kind()
+                );
             }
             let kd = dense_kappa(M.to_dense().as_ref()).unwrap();
-            assert!((kd / M.kappa() - 1.0).abs() < 1e-12, "{}", M.kind());
+            assert!(
+                relative_eq!(kd, M.kappa(), max_relative = 1e-12),
+                "{}",
+                M.kind()
+            );
             assert!(M.kappa() >= p.kappa_min() * (1.0 - 1e-12));
         }
         let dfp = dense_dfp_identity(&p);
@@ -805,11 +822,11 @@ mod tests {
         let p = SecantPair::preconditioner(&g, &u).unwrap();
         assert_eq!(m.convention(), Convention::MetricTensor);
         assert_eq!(p.convention(), Convention::Preconditioner);
-        assert!((m.kappa_min() / p.kappa_min() - 1.0).abs() < 1e-13);
+        assert_relative_eq!(m.kappa_min(), p.kappa_min(), max_relative = 1e-13);
         // P·(−∇L) = update
         let pu = p.optimal().apply(&g);
         for i in 0..3 {
-            assert!((pu[i] - u[i]).abs() < 1e-13);
+            assert_abs_diff_eq!(pu[i], u[i], epsilon = 1e-13);
         }
     }
 
@@ -859,8 +876,8 @@ mod tests {
         assert_eq!(p.kappa_min(), 1.0);
         assert_eq!(p.optimal().kappa(), 1.0);
         let q = pair(&[1.0, 2.0, 2.0], &[2.0, 4.0, 4.0]);
-        assert!((q.kappa_min() - 1.0).abs() < 1e-15);
-        assert!((q.optimal().kappa() - 1.0).abs() < 1e-14);
+        assert_abs_diff_eq!(q.kappa_min(), 1.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(q.optimal().kappa(), 1.0, epsilon = 1e-14);
     }
 
     #[test]

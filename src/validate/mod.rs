@@ -16,19 +16,26 @@
 //! the report seed and the check id only, so results do not depend on the order or the threads in
 //! which checks run. Timing fields (`elapsed_ms`, `wall_ms`) are the only non-reproducible keys.
 
+mod check;
 mod engine;
 mod merge;
+mod record;
 pub mod registry;
+pub mod shard;
 pub mod stats;
 pub mod sweep;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
 pub mod theory;
 
+pub use check::{
+    Check, CheckMeta, Ctx, Expect, Expectation, Horizons, Outcome, PaperOnly, Planted, Profile,
+    MIN_HORIZONS, MIN_PROGRESS, REPORT_SCHEMA,
+};
 pub use engine::{
-    environment, run_checks, run_checks_with, run_one, run_one_with, Check, CheckMeta,
-    ControlRecord, Ctx, Expect, Expectation, Horizons, Outcome, PaperOnly, Planted, Profile,
-    Progress, Record, Report, RunOptions, Summary, Verdict, MIN_HORIZONS, MIN_PROGRESS,
-    REPORT_SCHEMA,
+    environment, run_checks, run_checks_with, run_one, run_one_with, Progress, RunOptions,
 };
 pub use merge::{merge_reports, merge_reports_ordered};
+pub use record::{ControlRecord, Record, Report, Summary, Verdict};
