@@ -24,6 +24,7 @@
 //!   certified bracket [lower, upper] on γ; binary and ℓ∞-robust margins.
 //! * [`validate`]: theorems as data — checks with parameters, a measured value, an expectation with
 //!   an explicit tolerance, and a versioned JSON report.
+//! * [`validations`]: the suites of checks, one per paper or topic, run by `steepest validate`.
 //!
 //! Conventions: matrices are `faer::Mat<f64>`; vectors are one-column matrices; the inner product
 //! is the trace inner product ⟨A, B⟩ = tr(AᵀB) ([`norms::inner`]).
@@ -47,5 +48,8 @@ pub mod report;
 pub mod solve;
 pub mod train;
 pub mod validate;
+// The suites live in the top-level `validations/` folder (part of the repository's layout).
+#[path = "../validations/mod.rs"]
+pub mod validations;
 
 pub use error::{Error, Result};

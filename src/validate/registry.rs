@@ -2,33 +2,10 @@
 //! real implementations. Add a suite by adding a line to [`SUITES`].
 
 use super::Check;
-
-// Suites live in the top-level `validations/` folder, one file per suite, each exporting
-// `pub fn checks() -> Vec<Box<dyn Check>>`, included here as a module and listed in `SUITES`.
-#[path = "../../validations/acceleration.rs"]
-pub mod acceleration;
-#[path = "../../validations/aion.rs"]
-pub mod aion;
-#[path = "../../validations/anthology.rs"]
-pub mod anthology;
-#[path = "../../validations/fromage.rs"]
-pub mod fromage;
-#[path = "../../validations/geometry.rs"]
-pub mod geometry;
-#[path = "../../validations/homogeneous.rs"]
-pub mod homogeneous;
-#[path = "../../validations/lr_robustness.rs"]
-pub mod lr_robustness;
-#[path = "../../validations/multiclass.rs"]
-pub mod multiclass;
-#[path = "../../validations/muon.rs"]
-pub mod muon;
-#[path = "../../validations/natural_gradient.rs"]
-pub mod natural_gradient;
-#[path = "../../validations/robust.rs"]
-pub mod robust;
-#[path = "../../validations/variants.rs"]
-pub mod variants;
+use crate::validations::{
+    acceleration, aion, anthology, fromage, geometry, homogeneous, lr_robustness, multiclass, muon,
+    natural_gradient, robust, variants,
+};
 
 /// A named suite.
 pub struct Suite {
