@@ -311,3 +311,52 @@ fn robust_radius_above_eps_star_is_not_separable() {
     assert_eq!(v["separable"], false);
     assert_eq!(v["gamma"].as_f64(), Some(0.0));
 }
+
+#[test]
+fn program_too_large_for_memory_is_refused_before_it_is_built() {
+    // n = d = 600: the nuclear program's PSD cone has order k + min(n, d) = 602, whose dense
+    // scaling blocks need terabytes; the refusal comes from the declared sizes, in milliseconds.
+    let dir = tempfile::tempdir().unwrap();
+    let (n, d) = (600usize, 600usize);
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let row: Vec<&str> = (0..d)
+                .map(|j| if (i * 7 + j * 3) % 5 == 0 { "1" } else { "0" })
+                .collect();
+            format!("[{}]", row.join(","))
+        })
+        .collect();
+    let y: Vec<String> = (0..n).map(|i| (i % 2).to_string()).collect();
+    let data = write(
+        &dir,
+        "huge.json",
+        &format!(
+            r#"{{"classes": 2, "x": [{}], "y": [{}]}}"#,
+            rows.join(","),
+            y.join(",")
+        ),
+    );
+    let rep = dir.path().join("never.json");
+    let t = std::time::Instant::now();
+    let (code, out, err) = run(&[
+        "margin",
+        "--data",
+        &data,
+        "--norm",
+        "nuclear",
+        "--report",
+        rep.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    for part in [
+        "n = 600, d = 600, k = 2",
+        "order k + min(n, d) = 602",
+        "needs about",
+        "fewer samples or features",
+    ] {
+        assert!(err.contains(part), "stderr '{err}' lacks '{part}'");
+    }
+    assert!(!rep.exists(), "no output file on a refused size");
+    eprintln!("refused in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+}

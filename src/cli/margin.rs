@@ -50,10 +50,9 @@ pub fn run(a: &Args, quiet: bool) -> Result<Output> {
             "--robust-linf applies to binary linear classifiers; add --binary (and a vector norm such as l2)",
         ));
     }
+    // `max_margin` refuses a program too large for memory before building it
+    // (`crate::margin::check_program_size`).
     let data = Dataset::load(&a.data)?;
-    if !a.binary {
-        check_program_size(&data, &a.norm)?;
-    }
     let opts = MarginOptions::default();
     let spinner = super::progress_bar(0, quiet, &format!("max-margin in {}", a.norm));
     let m = if a.binary {
@@ -82,34 +81,3 @@ pub fn run(a: &Args, quiet: bool) -> Result<Output> {
     }
     Ok(Output::ok(json))
 }
-
-/// Refuse a program that cannot fit in memory, before building it. The nuclear norm's epigraph
-/// [[U, W], [Wᵀ, V]] ⪰ 0 is a dense PSD cone of order N = k + d, and Clarabel's KKT system holds
-/// its dense scaling block of S² entries, S = N(N+1)/2, several times over: measured peak RSS
-/// 2.4 GB at k + d = 122 (S = 7503, 8·S² = 450 MB), after 9 CPU-minutes (the d = 600 run asked for one block of 8·S² = 263 GB). The spectral
-/// norm's cone [[tI, W], [Wᵀ, tI]] is sparse and decomposed by Clarabel (49 MB at k + d = 122),
-/// so it is not limited here. Every norm builds the n(k−1) pair list with its margins (about 32
-/// bytes a pair).
-fn check_program_size(data: &Dataset, norm: &str) -> Result<()> {
-    let (n, d, k) = (data.n() as u64, data.d() as u64, data.classes() as u64);
-    let what = format!("max-margin in '{norm}' on n = {n}, d = {d}, k = {k}");
-    let pairs = n.checked_mul(k - 1).and_then(|p| p.checked_mul(32));
-    crate::io::check_size(&what, pairs, "give fewer samples or classes")?;
-    if let Ok(crate::margin::Geometry::Schatten(1.0)) = crate::margin::Geometry::matrix(norm) {
-        let order = k + d;
-        let svec = order.checked_mul(order + 1).map(|x| x / 2);
-        let bytes = svec
-            .and_then(|s| s.checked_mul(s))
-            .and_then(|s| s.checked_mul(8 * NUCLEAR_BLOCKS));
-        crate::io::check_size(
-            &format!("{what} (a dense PSD cone of order k + d = {order})"),
-            bytes,
-            "reduce the feature dimension d (the cone's memory grows as (k + d)⁴), or use a norm without a dense PSD cone (spectral, fro, max, sum, entrywise:P)",
-        )?;
-    }
-    Ok(())
-}
-
-/// Copies of the nuclear cone's S×S block in the estimate of [`check_program_size`] (from the
-/// measured peak RSS at k + d = 122).
-const NUCLEAR_BLOCKS: u64 = 6;

@@ -22,6 +22,11 @@
 //! of each sample under the class-mean classifier), add every pair the solution violates, repeat.
 //! The bracket certifies the result whatever the working set.
 //!
+//! **Wide data** (n < d) in a unitarily invariant norm (fro, spectral, nuclear, schatten:P) are
+//! solved exactly in the row span of the data, d' = rank X ≤ n features (proof in `span`), and
+//! the bracket is certified in the original space; every program's memory is estimated from
+//! (n, k, d, norm) and refused above the memory limit before it is built ([`check_program_size`]).
+//!
 //! Schatten-p for p ∉ {1, 2, ∞} has no conic epigraph here; it is solved by accelerated projected
 //! gradient on the dual min_{λ∈Δ} |||Σλ A|||_q with the primal candidate W = LMO(Σ λ A) (file 00
 //! §4.1), and reports the bracket it reached.
@@ -41,8 +46,11 @@ mod epigraph;
 pub mod kkt;
 mod multiclass;
 mod schatten;
+mod size;
+mod span;
 
 pub use kkt::{best_dual_alignment, nnls, DualAlignment, DualBlock, Nnls};
+pub use size::check_program_size;
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -312,7 +320,12 @@ fn unscale(mut m: Margin, e: i32) -> Margin {
 /// 1e300 data alike); `info.data_scale_exponent` records e. Non-separable data give
 /// `separable: false`, γ = 0, W = 0, lower = 0 and upper = ‖Σλ A‖_* for the separability LP's
 /// Farkas multipliers (≈ 0).
+///
+/// Programs too large for memory are refused first ([`check_program_size`]); for unitarily
+/// invariant norms on wide data (n < d) the program is solved in the row span of the data
+/// (`span`: an exact reduction to rank X ≤ n features).
 pub fn max_margin(data: &Dataset, norm: &str, opts: &MarginOptions) -> Result<Margin> {
+    check_program_size(data.n(), data.classes(), data.d(), norm)?;
     let (scaled, e) = unit_scale(data)?;
     let m = multiclass::max_margin_unscaled(scaled.as_ref().unwrap_or(data), norm, opts)?;
     Ok(unscale(m, e))

@@ -25,6 +25,14 @@ pub(super) fn max_margin_unscaled(
     let start = Instant::now();
     let geometry = Geometry::matrix(norm)?;
     let cert = parse_norm(norm)?;
+    // Wide data: rank X ≤ n < d, and a unitarily invariant norm's program reduces exactly to the
+    // row span of the data (see `span`).
+    if super::span::applies(geometry) && data.n() < data.d() {
+        let q = super::span::row_span_basis(data.x().as_ref());
+        if q.ncols() < data.d() {
+            return super::span::solve_in_span(data, norm, cert.as_ref(), q.as_ref(), opts, start);
+        }
+    }
     let answer = if geometry.is_conic() {
         conic_max_margin(data, norm, geometry, cert.as_ref(), opts, start)?
     } else {
@@ -52,7 +60,12 @@ pub(super) fn max_margin_unscaled(
 
 /// The answer for data the conic solver found infeasible, certified by the separability LP
 /// (its Farkas multipliers λ ∈ Δ give upper = ‖Σλ A‖_* ≈ 0).
-fn not_separable(data: &Dataset, norm: &str, cert: &dyn Norm, start: Instant) -> Result<Margin> {
+pub(super) fn not_separable(
+    data: &Dataset,
+    norm: &str,
+    cert: &dyn Norm,
+    start: Instant,
+) -> Result<Margin> {
     let sep = separability(data)?;
     if sep.separable {
         return Err(Error::failed(format!(

@@ -300,3 +300,107 @@ fn openblas_runs_single_threaded_after_a_psd_solve() {
     max_margin(&data, "nuclear", &MarginOptions::default()).unwrap();
     assert_eq!(super::conic::blas_threads(), 1);
 }
+
+/// The multiclass γ of the two-class dataset `robust_d50` (n = 40 < d = 50) in a unitarily
+/// invariant norm: with W = [w_0; w_1] only v = w_1 − w_0 enters the margins, and the norm is
+/// invariant under W ↦ −(row swap)·W, which keeps v; by convexity the optimum is [−v/2; v/2], of
+/// rank one with every Schatten norm ‖v‖₂/√2, so γ = √2·γ_ℓ2 of the binary oracle (ε = 0).
+fn wide_oracle() -> f64 {
+    std::f64::consts::SQRT_2
+        * oracle("robust.robust_d50.json")["gamma_rob"]["2"][0]
+            .as_f64()
+            .unwrap()
+}
+
+/// Whether an answer is a tight certificate of `want`: the bracket contains it (to the
+/// oracle's agreement 1e-8, CVXPY vs SCS/HiGHS) and is narrower than 1e-6 relative (Clarabel at
+/// tol 1e-10 closes it to ~1e-9).
+fn tight_around(m: &Margin, want: f64) -> bool {
+    m.separable
+        && m.lower <= want * (1.0 + 1e-8)
+        && want <= m.upper * (1.0 + 1e-8)
+        && m.upper - m.lower <= 1e-6 * m.upper
+}
+
+#[test]
+fn wide_data_are_solved_in_their_row_span() {
+    let data = Dataset::load(&fixture("dataset.robust_d50.json")).unwrap();
+    let want = wide_oracle();
+    for norm in ["fro", "spectral", "nuclear", "schatten:3"] {
+        let m = max_margin(&data, norm, &MarginOptions::default()).unwrap();
+        eprintln!(
+            "{norm}: γ {} want {want} [{}, {}] {}",
+            m.gamma, m.lower, m.upper, m.info["row_span_reduction"]
+        );
+        assert_eq!(m.info["row_span_reduction"]["rank"], 40, "{norm}");
+        assert!(tight_around(&m, want), "{norm}");
+        assert_eq!((m.w.nrows(), m.w.ncols()), (2, 50));
+        // W = W'Qᵀ lies in the row span: its component orthogonal to the data is rounding.
+        let q = span::row_span_basis(data.x().as_ref());
+        let resid = &m.w - (&m.w * &q) * q.transpose();
+        assert!(resid.norm_max() <= 1e-12, "{norm}: {}", resid.norm_max());
+    }
+    // Entry-wise ℓ1 is not unitarily invariant: solved in the original space.
+    let sum = max_margin(&data, "sum", &MarginOptions::default()).unwrap();
+    assert!(sum.info.get("row_span_reduction").is_none());
+}
+
+#[test]
+fn reduction_agrees_with_the_full_program_and_a_dropped_direction_is_caught() {
+    let data = Dataset::load(&fixture("dataset.robust_d50.json")).unwrap();
+    let want = wide_oracle();
+    let opts = MarginOptions::default();
+    let cert = crate::norms::parse_norm("nuclear").unwrap();
+    let start = std::time::Instant::now();
+    let q = span::row_span_basis(data.x().as_ref());
+    let reduced =
+        span::solve_in_span(&data, "nuclear", cert.as_ref(), q.as_ref(), &opts, start).unwrap();
+    // The identity basis "reduces" to the full (k + d)-order program.
+    let eye = Mat::<f64>::identity(data.d(), data.d());
+    let full =
+        span::solve_in_span(&data, "nuclear", cert.as_ref(), eye.as_ref(), &opts, start).unwrap();
+    assert!(tight_around(&reduced, want) && tight_around(&full, want));
+    assert!((reduced.gamma - full.gamma).abs() <= 1e-8 * full.gamma);
+    // Control (a planted bug in the reduction): a basis missing one direction of the data solves
+    // a different program; its bracket, certified on the original data, stays honest but is no
+    // longer a tight certificate of γ.
+    let short = q.get(.., ..q.ncols() - 1).to_owned();
+    let planted = span::solve_in_span(
+        &data,
+        "nuclear",
+        cert.as_ref(),
+        short.as_ref(),
+        &opts,
+        start,
+    )
+    .unwrap();
+    assert!(planted.lower <= want * (1.0 + 1e-8) && want <= planted.upper * (1.0 + 1e-8));
+    assert!(!tight_around(&planted, want), "the control must fail");
+}
+
+#[test]
+fn size_guard_refuses_huge_programs_before_building_them() {
+    // Declared sizes only: nothing of this size is allocated.
+    for (n, k, d, norm, msg) in [
+        (1_000_000, 10, 1_000_000, "nuclear", "order k + min(n, d)"),
+        (100_000, 10, 100_000, "max", "margin rows of 2d entries"),
+        (10_000_000, 100, 50_000, "spectral", "2·min(n, d) entries"),
+        (usize::MAX / 2, 3, 10, "fro", "overflows"),
+    ] {
+        let e = check_program_size(n, k, d, norm).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, crate::Error::Input(_)), "{norm}: {text}");
+        assert!(
+            text.contains(msg) && text.contains(&format!("n = {n}")),
+            "{norm}: {text}"
+        );
+    }
+    // The paper dataset and the wide target fit in every norm.
+    for norm in ["fro", "spectral", "nuclear", "max", "sum", "entrywise:3"] {
+        check_program_size(500, 10, 25, norm).unwrap();
+        check_program_size(40, 2, 3000, norm).unwrap();
+    }
+    // Without the reduction the wide nuclear program would be refused: order 3002.
+    assert!(size::program_bytes(40, 2, 3000, Geometry::Schatten(1.0)).unwrap() < 1 << 30);
+    assert!(size::program_bytes(3000, 2, 3000, Geometry::Schatten(1.0)).unwrap() > 1 << 40);
+}
