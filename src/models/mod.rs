@@ -16,6 +16,7 @@ pub mod loss;
 pub mod mlp;
 pub mod multiclass;
 pub mod sigmoid_net;
+pub mod tanh_mlp;
 pub mod two_layer;
 
 use faer::Mat;
