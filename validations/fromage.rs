@@ -7,8 +7,11 @@
 //! ‖W‖_F/‖g‖_F (P7-b). The unit tests use the same constructors.
 
 use crate::error::Result;
+use crate::models::tanh_mlp::TanhPerceptron;
+use crate::models::Evaluated;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
+use crate::train::{fit, FitSpec, Observer};
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
@@ -176,30 +179,32 @@ impl Check for FromageStep {
     }
 }
 
-/// A 3-layer tanh perceptron x ↦ W3 tanh(W2 tanh(W1 x)) with the squared loss
-/// (1/2n)‖Y − T‖_F² and its gradient by backpropagation.
-pub fn mlp_loss_and_grad(w: &[Mat<f64>], x: &Mat<f64>, t: &Mat<f64>) -> (f64, Vec<Mat<f64>>) {
-    let n = x.ncols() as f64;
-    let z1 = &w[0] * x;
-    let a1 = Mat::from_fn(z1.nrows(), z1.ncols(), |i, j| z1[(i, j)].tanh());
-    let z2 = &w[1] * &a1;
-    let a2 = Mat::from_fn(z2.nrows(), z2.ncols(), |i, j| z2[(i, j)].tanh());
-    let y = &w[2] * &a2;
-    let r = &y - t;
-    let loss = r.norm_l2().powi(2) / (2.0 * n);
-    let dy = faer::Scale(1.0 / n) * &r;
-    let g3 = &dy * a2.transpose();
-    let da2 = w[2].transpose() * &dy;
-    let dz2 = Mat::from_fn(da2.nrows(), da2.ncols(), |i, j| {
-        da2[(i, j)] * (1.0 - a2[(i, j)].powi(2))
-    });
-    let g2 = &dz2 * a1.transpose();
-    let da1 = w[1].transpose() * &dz2;
-    let dz1 = Mat::from_fn(da1.nrows(), da1.ncols(), |i, j| {
-        da1[(i, j)] * (1.0 - a1[(i, j)].powi(2))
-    });
-    let g1 = &dz1 * x.transpose();
-    (loss, vec![g1, g2, g3])
+/// The per-layer relative steps r = ‖W_t − W_{t−1}‖_F/‖W_{t−1}‖_F of a run: their range, the
+/// worst excursion max(lo − r, r − hi, 0)/η outside [lo, hi], and the losses L(W_{t−1}).
+struct RelativeSteps {
+    bounds: (f64, f64),
+    lr: f64,
+    before: Vec<Mat<f64>>,
+    losses: Vec<f64>,
+    worst: f64,
+    range: (f64, f64),
+}
+
+impl Observer<()> for RelativeSteps {
+    fn before_step(&mut self, _: usize, params: &[Mat<f64>], eval: &Evaluated) -> Result<()> {
+        self.losses.push(eval.loss);
+        self.before = params.to_vec();
+        Ok(())
+    }
+    fn after_step(&mut self, _: usize, params: &[Mat<f64>], _: &[Mat<f64>]) -> Result<()> {
+        let (lo, hi) = self.bounds;
+        for (old, new) in self.before.iter().zip(params) {
+            let r = (new - old).norm_l2() / old.norm_l2();
+            self.range = (self.range.0.min(r), self.range.1.max(r));
+            self.worst = self.worst.max((lo - r).max(r - hi).max(0.0) / self.lr);
+        }
+        Ok(())
+    }
 }
 
 /// P7-b: per-layer relative update sizes while training a 3-layer perceptron.
@@ -241,29 +246,25 @@ impl Check for FromageRelativeStep {
             let a2 = Mat::from_fn(z2.nrows(), z2.ncols(), |i, j| z2[(i, j)].tanh());
             &teacher[2] * &a2
         };
-        let mut w: Vec<Mat<f64>> = shapes.iter().map(|&(m, f)| init(&mut rng, m, f)).collect();
+        let w0: Vec<Mat<f64>> = shapes.iter().map(|&(m, f)| init(&mut rng, m, f)).collect();
         let mut opt = (self.fromage)(&shapes)?;
-        let (lo, hi) = (self.lr / (1.0 + self.lr), 2.0 * self.lr);
-        let mut worst: f64 = 0.0;
-        let (mut rmin, mut rmax) = (f64::INFINITY, 0.0f64);
         let steps = ctx.profile.pick(100, 1000);
-        let mut first_loss = 0.0;
-        let mut last_loss = 0.0;
-        for s in 0..steps {
-            let (loss, g) = mlp_loss_and_grad(&w, &x, &t);
-            if s == 0 {
-                first_loss = loss;
-            }
-            last_loss = loss;
-            let before = w.clone();
-            opt.step(&mut w, &g, Some(loss))?;
-            for (old, new) in before.iter().zip(&w) {
-                let r = (new - old).norm_l2() / old.norm_l2();
-                rmin = rmin.min(r);
-                rmax = rmax.max(r);
-                worst = worst.max((lo - r).max(r - hi).max(0.0) / self.lr);
-            }
-        }
+        let mut obs = RelativeSteps {
+            bounds: (self.lr / (1.0 + self.lr), 2.0 * self.lr),
+            lr: self.lr,
+            before: Vec::new(),
+            losses: Vec::new(),
+            worst: 0.0,
+            range: (f64::INFINITY, 0.0),
+        };
+        let net = TanhPerceptron {
+            x: &x,
+            targets: &t,
+            shapes: &shapes,
+        };
+        fit(&net, opt.as_mut(), &FitSpec::new(steps).init(w0), &mut obs)?;
+        let (worst, (rmin, rmax), (lo, hi)) = (obs.worst, obs.range, obs.bounds);
+        let (first_loss, last_loss) = (obs.losses[0], obs.losses[steps - 1]);
         Ok(Outcome::new(
             worst,
             Expectation::at_most(
@@ -321,33 +322,6 @@ mod tests {
         assert_all_pass(checks());
         for c in checks() {
             control_fails(c.as_ref());
-        }
-    }
-
-    #[test]
-    fn mlp_gradient_matches_finite_differences() {
-        let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(3);
-        let w: Vec<Mat<f64>> = [(4, 3), (4, 4), (2, 4)]
-            .iter()
-            .map(|&(m, n)| gaussian(&mut rng, m, n))
-            .collect();
-        let x = gaussian(&mut rng, 3, 5);
-        let t = gaussian(&mut rng, 2, 5);
-        let (_, g) = mlp_loss_and_grad(&w, &x, &t);
-        for l in 0..3 {
-            let (i, j) = (1, 1);
-            let h = 1e-6;
-            let mut wp = w.clone();
-            wp[l][(i, j)] += h;
-            let mut wm = w.clone();
-            wm[l][(i, j)] -= h;
-            let fd =
-                (mlp_loss_and_grad(&wp, &x, &t).0 - mlp_loss_and_grad(&wm, &x, &t).0) / (2.0 * h);
-            assert!(
-                (fd - g[l][(i, j)]).abs() <= 1e-7,
-                "layer {l}: {fd} vs {}",
-                g[l][(i, j)]
-            );
         }
     }
 

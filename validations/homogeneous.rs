@@ -9,16 +9,21 @@
 //! so a report is bit-identical whatever the thread count.
 
 use crate::error::{Error, Result};
-use crate::margin::{best_dual_alignment, nnls, DualBlock, Geometry};
+use crate::margin::{best_dual_alignment, nnls, DualBlock};
+use crate::models::homogeneous::{
+    dual_blocks, flatten, margin_norm, near_support, normalized_margins, teacher_data, unflatten,
+    HYBRID_RATIO,
+};
 use crate::models::loss::MarginLoss;
 use crate::models::two_layer::{Activation, TwoLayer};
-use crate::norms::{inner, Aggregation, Block, Entrywise, Norm, ProductNorm, Schatten};
+use crate::models::OnData;
+use crate::norms::{inner, Norm, ProductNorm, Schatten};
 use crate::optim::{parse_optimizer_with_schedule, Factory, Schedule};
-use crate::train::CommonScale;
+use crate::train::observers::{StepAlignment, TailStep};
+use crate::train::{fit, FitSpec, GradScale};
 use crate::validate::sweep::try_par_map;
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, PaperOnly, Planted};
 use faer::Mat;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -103,9 +108,6 @@ pub const MSP_SEEDS: usize = 30;
 /// the claim across them).
 pub const HORIZONS: [f64; 3] = [0.25, 0.5, 1.0];
 
-/// η0^Adam/η0^Muon of Muon-Adam in the check protocol, and the W-scale of the hybrid norm
-/// max(0.1·‖W‖₂, ‖a‖_∞).
-pub const HYBRID_RATIO: f64 = 0.1;
 /// A P2-a run stops when the mean logistic loss is below this (the protocol's rule).
 pub const STOP_LOSS: f64 = 1e-8;
 /// A run on the true gradient (an optimizer that is not scale-invariant: Adam and Muon-Adam with
@@ -163,74 +165,6 @@ pub fn competitors() -> Vec<Competitor> {
     ]
 }
 
-/// The margin norms of θ = [W, a] as product norms: `l2` = √(‖W‖_F² + ‖a‖²),
-/// `linf` = max(max|W_ij|, max|a_j|), `msp` = max(‖W‖₂, ‖a‖₂) (a as a one-column matrix: its
-/// spectral norm is ‖a‖₂), `hybrid` = max(0.1·‖W‖₂, ‖a‖_∞).
-pub fn margin_norm(name: &str) -> Result<ProductNorm> {
-    let b = |n: Box<dyn Norm>, s: f64| Block::new(n, s, false);
-    Ok(match name {
-        "l2" => ProductNorm::new(
-            Aggregation::L2,
-            vec![
-                b(Box::new(Entrywise::frobenius()), 1.0),
-                b(Box::new(Entrywise::frobenius()), 1.0),
-            ],
-        ),
-        "linf" => ProductNorm::new(
-            Aggregation::Max,
-            vec![
-                b(Box::new(Entrywise::max()), 1.0),
-                b(Box::new(Entrywise::max()), 1.0),
-            ],
-        ),
-        "msp" => ProductNorm::new(
-            Aggregation::Max,
-            vec![
-                b(Box::new(Schatten::spectral()), 1.0),
-                b(Box::new(Schatten::spectral()), 1.0),
-            ],
-        ),
-        "hybrid" => ProductNorm::new(
-            Aggregation::Max,
-            vec![
-                b(Box::new(Schatten::spectral()), HYBRID_RATIO),
-                b(Box::new(Entrywise::max()), 1.0),
-            ],
-        ),
-        other => {
-            return Err(Error::input(format!(
-                "homogeneous: unknown margin norm '{other}'; use l2, linf, msp or hybrid"
-            )))
-        }
-    })
-}
-
-/// The blocks of the dual of a max-aggregated margin norm for [`best_dual_alignment`] (W: h × d,
-/// a: h × 1): `linf` → ℓ1 + ℓ1, `msp` → nuclear + ℓ2, `hybrid` → nuclear/0.1 + ℓ1.
-pub fn dual_blocks(name: &str, d: usize, h: usize) -> Result<Vec<DualBlock>> {
-    let blk = |shape, scale, dual| DualBlock { shape, scale, dual };
-    let (w, a) = ((h, d), (h, 1));
-    Ok(match name {
-        "linf" => vec![
-            blk(w, 1.0, Geometry::Entrywise(1.0)),
-            blk(a, 1.0, Geometry::Entrywise(1.0)),
-        ],
-        "msp" => vec![
-            blk(w, 1.0, Geometry::Schatten(1.0)),
-            blk(a, 1.0, Geometry::Entrywise(2.0)),
-        ],
-        "hybrid" => vec![
-            blk(w, HYBRID_RATIO, Geometry::Schatten(1.0)),
-            blk(a, 1.0, Geometry::Entrywise(1.0)),
-        ],
-        other => {
-            return Err(Error::input(format!(
-                "homogeneous: no max-aggregated dual for '{other}'; use linf, msp or hybrid (l2 uses NNLS)"
-            )))
-        }
-    })
-}
-
 /// `spec` with the learning rate given by [`schedule`]`(eta0)`.
 pub fn scheduled(spec: &str, eta0: f64) -> Factory {
     let spec = spec.to_string();
@@ -238,31 +172,6 @@ pub fn scheduled(spec: &str, eta0: f64) -> Factory {
         parse_optimizer_with_schedule(&spec, Some(Schedule::parse(&schedule(eta0))?), shapes)
     })
 }
-
-/// Data of the check protocol: x ~ N(0, I_d), y = sign of a random width-5 squared-ReLU teacher,
-/// points with |teacher(x)| < 0.1 dropped (resampled) so the data are separable with a margin.
-pub fn teacher_data(rng: &mut ChaCha8Rng, n: usize, d: usize) -> (Mat<f64>, Vec<f64>) {
-    let teacher = TwoLayer {
-        activation: Activation::SquaredRelu,
-        loss: MarginLoss::Logistic,
-    };
-    let tp = vec![
-        Mat::from_fn(5, d, |_, _| StandardNormal.sample(rng)),
-        Mat::from_fn(5, 1, |_, _| StandardNormal.sample(rng)),
-    ];
-    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(n);
-    let mut y = Vec::with_capacity(n);
-    while rows.len() < n {
-        let xi = Mat::from_fn(1, d, |_, _| StandardNormal.sample(rng));
-        let f = teacher.outputs(&tp, &xi)[0];
-        if f.abs() >= 0.1 {
-            rows.push((0..d).map(|j| xi[(0, j)]).collect());
-            y.push(f.signum());
-        }
-    }
-    (Mat::from_fn(n, d, |i, j| rows[i][j]), y)
-}
-
 /// Problem sizes of one profile.
 #[derive(Clone, Copy, Debug)]
 pub struct Sizes {
@@ -361,116 +270,66 @@ pub struct Run {
     pub worst_tail: Option<TailStep>,
 }
 
-/// (r_t, g_t, Δ_t) of one step.
-pub type TailStep = (f64, Vec<Mat<f64>>, Vec<Mat<f64>>);
+/// The training protocol of a run.
+#[derive(Clone, Copy)]
+pub struct Protocol<'a> {
+    /// The step budget.
+    pub max_steps: usize,
+    /// Stop when the loss is below this (the protocol's stop; 0 for none).
+    pub stop_loss: f64,
+    /// Record r_t = [`crate::models::homogeneous::alignment_ratio`] of every step in this norm.
+    pub align: Option<&'a ProductNorm>,
+    /// Keep θ_t every this many steps (0: none).
+    pub snapshot_every: usize,
+}
 
-/// Train from `init` until the loss is below `stop_loss` (the protocol's stop; 0 for none) or
-/// `max_steps` steps. With `align`,
-/// record r_t = [`alignment_ratio`] of every step in that norm; with `snapshot_every > 0`, keep
-/// θ_t every that many steps.
+/// Train `net` from `init` per `protocol`, through the one runner [`fit`].
 ///
 /// Optimizers whose steps are invariant under a common gradient scale (NGD, MomentumNGD, Signum,
 /// Muon with the exact polar factor: [`crate::optim::Optimizer::scale_invariant`]) get the
-/// gradient on one common scale ([`crate::train::CommonScale`], from the shifted gradient of
+/// gradient on one common scale ([`GradScale::Rescaled`], from the shifted gradient of
 /// [`TwoLayer::log_loss_and_scaled_grad`]): the true-gradient run in exact arithmetic, exact
 /// after the loss underflows too. The others (Adam and Muon-Adam with ε > 0) get the true
 /// gradient and also stop at [`LOSS_GUARD`].
-#[allow(clippy::too_many_arguments)]
 pub fn train(
-    model: &TwoLayer,
+    net: &OnData<'_, TwoLayer>,
     factory: &Factory,
     init: &[Mat<f64>],
-    x: &Mat<f64>,
-    y: &[f64],
-    max_steps: usize,
-    stop_loss: f64,
-    align: Option<&ProductNorm>,
-    snapshot_every: usize,
+    protocol: &Protocol<'_>,
 ) -> Result<Run> {
-    let shapes: Vec<(usize, usize)> = init.iter().map(|m| (m.nrows(), m.ncols())).collect();
-    let mut opt = factory(&shapes)?;
+    let mut opt = factory(net.shapes)?;
     let rescaled = opt.scale_invariant();
-    let stop = if rescaled {
-        stop_loss
-    } else {
-        stop_loss.max(LOSS_GUARD)
-    };
-    let log_stop = stop.ln();
-    let mut common = CommonScale::default();
-    let mut p = init.to_vec();
-    let (mut alignment, mut snapshots) = (Vec::new(), Vec::new());
-    let mut worst_tail: Option<TailStep> = None;
-    let tail_from = max_steps - max_steps.div_ceil(10);
-    let mut steps = 0;
-    loop {
-        let (log_l, mut g, shift) = if rescaled {
-            model.log_loss_and_scaled_grad(&p, x, y)
+    let spec = FitSpec::new(protocol.max_steps)
+        .grad_scale(if rescaled {
+            GradScale::Rescaled
         } else {
-            let (l, g) = model.loss_and_grad(&p, x, y);
-            (l.ln(), g, 0.0)
-        };
-        if log_l < log_stop || steps == max_steps {
-            return Ok(Run {
-                params: p,
-                steps,
-                final_loss: log_l.exp(),
-                final_log_loss: log_l,
-                alignment,
-                snapshots,
-                worst_tail,
-            });
+            GradScale::True
+        })
+        .stop_below_loss(if rescaled {
+            protocol.stop_loss
+        } else {
+            protocol.stop_loss.max(LOSS_GUARD)
+        })
+        .snapshot_every(protocol.snapshot_every)
+        .init(init.to_vec());
+    let max_steps = protocol.max_steps;
+    let (fitted, alignment, worst_tail) = match protocol.align {
+        Some(norm) => {
+            let mut obs = StepAlignment::new(norm, max_steps - max_steps.div_ceil(10));
+            let fitted = fit(net, opt.as_mut(), &spec, &mut obs)?;
+            (fitted, obs.ratios, obs.worst_tail)
         }
-        if rescaled {
-            common.apply(opt.as_mut(), &mut g, shift)?;
-        }
-        let before = align.map(|_| p.clone());
-        opt.step(&mut p, &g, Some(log_l.exp()))?;
-        steps += 1;
-        if let (Some(norm), Some(before)) = (align, before) {
-            // r_t is invariant under a positive scale of g: the optimizer's input will do
-            let delta: Vec<Mat<f64>> = p.iter().zip(&before).map(|(a, b)| a - b).collect();
-            let r = alignment_ratio(&g, &delta, norm);
-            alignment.push(r);
-            if steps > tail_from && worst_tail.as_ref().is_none_or(|w| r < w.0) {
-                worst_tail = Some((r, g.clone(), delta));
-            }
-        }
-        if snapshot_every > 0 && steps % snapshot_every == 0 {
-            snapshots.push((steps, p.clone()));
-        }
-    }
-}
-
-/// r = ⟨−g, Δ⟩/(‖g‖_*‖Δ‖) in `norm` (0 when g or Δ vanishes: no descent direction).
-pub fn alignment_ratio(g: &[Mat<f64>], delta: &[Mat<f64>], norm: &ProductNorm) -> f64 {
-    let ip: f64 = g
-        .iter()
-        .zip(delta)
-        .map(|(a, b)| inner(a.as_ref(), b.as_ref()))
-        .sum();
-    let den = norm.dual_norm(g) * norm.norm(delta);
-    if den > 0.0 {
-        -ip / den
-    } else {
-        0.0
-    }
-}
-
-/// The normalized margins q_i = y_i f(x_i; θ)/N(θ)^L.
-pub fn normalized_margins(
-    model: &TwoLayer,
-    p: &[Mat<f64>],
-    x: &Mat<f64>,
-    y: &[f64],
-    norm: &ProductNorm,
-) -> Vec<f64> {
-    let scale = norm.norm(p).powi(model.degree() as i32);
-    model
-        .outputs(p, x)
-        .iter()
-        .zip(y)
-        .map(|(f, yi)| yi * f / scale)
-        .collect()
+        None => (fit(net, opt.as_mut(), &spec, &mut ())?, Vec::new(), None),
+    };
+    Ok(Run {
+        params: fitted.params,
+        steps: fitted.steps,
+        final_loss: fitted.last.log_loss.exp(),
+        final_log_loss: fitted.last.log_loss,
+        alignment,
+        snapshots: fitted.snapshots,
+        worst_tail,
+    })
 }
 
 fn min(v: &[f64]) -> f64 {
@@ -497,37 +356,6 @@ fn separated_or_all(v: &[(f64, bool)]) -> (Vec<f64>, bool) {
     } else {
         (v.iter().map(|x| x.0).collect(), false)
     }
-}
-
-/// The near-support set S = {i : q_i ≤ (1 + slack)·min_j q_j} (for a positive minimum).
-pub fn near_support(q: &[f64], slack: f64) -> Vec<usize> {
-    let m = min(q);
-    (0..q.len())
-        .filter(|&i| q[i] <= (1.0 + slack) * m)
-        .collect()
-}
-
-fn flatten(p: &[Mat<f64>]) -> Vec<f64> {
-    let mut v = Vec::new();
-    for m in p {
-        for i in 0..m.nrows() {
-            for j in 0..m.ncols() {
-                v.push(m[(i, j)]);
-            }
-        }
-    }
-    v
-}
-
-fn unflatten(v: &[f64], like: &[Mat<f64>]) -> Vec<Mat<f64>> {
-    let mut k = 0;
-    like.iter()
-        .map(|m| {
-            let out = Mat::from_fn(m.nrows(), m.ncols(), |i, j| v[k + i * m.ncols() + j]);
-            k += m.nrows() * m.ncols();
-            out
-        })
-        .collect()
 }
 
 /// P2-a: for the judged norm N ∈ {ℓ2, ℓ∞, msp, hybrid}, the optimizers the theory pairs with N
@@ -600,15 +428,15 @@ impl Check for OwnNormMargin {
         let results = try_par_map(&items, |&(seed, c)| {
             let (x, y, init) = problem(ctx, &id, seed, &s);
             let run = train(
-                &model,
+                &OnData::new(&model, &x, &y, &TwoLayer::shapes(s.d, s.width)),
                 &self.competitors[c].factory,
                 &init,
-                &x,
-                &y,
-                s.steps,
-                self.stop_loss,
-                None,
-                0,
+                &Protocol {
+                    max_steps: s.steps,
+                    stop_loss: self.stop_loss,
+                    align: None,
+                    snapshot_every: 0,
+                },
             )?;
             let judged = min(&normalized_margins(&model, &run.params, &x, &y, &self.norm));
             let four: Vec<f64> = all
@@ -797,15 +625,15 @@ impl Alignment {
         try_par_map(&seeds, |&seed| {
             let (x, y, init) = problem(ctx, id, seed, s);
             let run = train(
-                &model,
+                &OnData::new(&model, &x, &y, &TwoLayer::shapes(s.d, s.width)),
                 &c.factory,
                 &init,
-                &x,
-                &y,
-                s.trace_steps,
-                0.0, // no protocol stop (see LOSS_GUARD)
-                Some(norm),
-                0,
+                &Protocol {
+                    max_steps: s.trace_steps,
+                    stop_loss: 0.0, // no protocol stop (see LOSS_GUARD)
+                    align: Some(norm),
+                    snapshot_every: 0,
+                },
             )?;
             let separated = min(&normalized_margins(&model, &run.params, &x, &y, norm)) > 0.0;
             let t = run.alignment.len();
@@ -1013,15 +841,15 @@ impl Check for Directional {
         let per = try_par_map(&seeds, |&seed| {
             let (x, y, init) = problem(ctx, &id, seed, &s);
             let run = train(
-                &model,
+                &OnData::new(&model, &x, &y, &TwoLayer::shapes(s.d, s.width)),
                 &self.subject.factory,
                 &init,
-                &x,
-                &y,
-                s.trace_steps,
-                0.0, // no protocol stop (see LOSS_GUARD)
-                None,
-                every,
+                &Protocol {
+                    max_steps: s.trace_steps,
+                    stop_loss: 0.0, // no protocol stop (see LOSS_GUARD)
+                    align: None,
+                    snapshot_every: every,
+                },
             )?;
             let mut kept: Vec<(usize, Vec<f64>)> = vec![(0, flatten(&init))];
             kept.extend(run.snapshots.iter().map(|(t, p)| (*t, flatten(p))));
@@ -1143,15 +971,15 @@ impl Check for Kkt {
         let per = try_par_map(&seeds, |&seed| {
             let (x, y, init) = problem(ctx, &id, seed, &s);
             let run = train(
-                &model,
+                &OnData::new(&model, &x, &y, &TwoLayer::shapes(s.d, s.width)),
                 &self.subject.factory,
                 &init,
-                &x,
-                &y,
-                s.trace_steps,
-                0.0, // no protocol stop (see LOSS_GUARD)
-                None,
-                every,
+                &Protocol {
+                    max_steps: s.trace_steps,
+                    stop_loss: 0.0, // no protocol stop (see LOSS_GUARD)
+                    align: None,
+                    snapshot_every: every,
+                },
             )?;
             // θ at each horizon (the last iterate if the run stopped before it)
             let at: Vec<(f64, usize, bool)> = hs
@@ -1673,15 +1501,15 @@ mod tests {
         let momentum = by("momentum-ngd");
         let run_to = |stop: f64| {
             train(
-                &model,
+                &OnData::new(&model, &x, &y, &TwoLayer::shapes(s.d, s.width)),
                 &momentum.factory,
                 &init,
-                &x,
-                &y,
-                3000,
-                stop,
-                None,
-                0,
+                &Protocol {
+                    max_steps: 3000,
+                    stop_loss: stop,
+                    align: None,
+                    snapshot_every: 0,
+                },
             )
             .unwrap()
         };
@@ -1717,41 +1545,6 @@ mod tests {
         let (one, three) = (with(1), with(3));
         assert_eq!(one.measured, three.measured);
         assert_eq!(one.details, three.details);
-    }
-
-    #[test]
-    fn margin_norms_and_alignment_by_hand() {
-        let w = Mat::from_fn(2, 2, |i, j| if i == j { [3.0, -1.0][i] } else { 0.0 });
-        let a = Mat::from_fn(2, 1, |i, _| [0.5, -2.0][i]);
-        let p = vec![w, a];
-        let want = [
-            ("l2", (9.0f64 + 1.0 + 0.25 + 4.0).sqrt()),
-            ("linf", 3.0),
-            ("msp", 3.0),
-            ("hybrid", 2.0),
-        ];
-        for (name, v) in want {
-            let got = margin_norm(name).unwrap().norm(&p);
-            assert!((got - v).abs() < 1e-12, "{name}: {got} vs {v}");
-        }
-        // r = 1 for the steepest-descent step −η·dualize(g), −1 with the gradient's sign flipped.
-        for name in ["l2", "linf", "msp", "hybrid"] {
-            let n = margin_norm(name).unwrap();
-            let step: Vec<Mat<f64>> = n
-                .dualize(&p)
-                .iter()
-                .map(|m| m * faer::Scale(-0.3))
-                .collect();
-            assert!(
-                (alignment_ratio(&p, &step, &n) - 1.0).abs() < 1e-12,
-                "{name}"
-            );
-            let flipped: Vec<Mat<f64>> = p.iter().map(|m| m * faer::Scale(-1.0)).collect();
-            assert!(
-                (alignment_ratio(&flipped, &step, &n) + 1.0).abs() < 1e-12,
-                "{name}"
-            );
-        }
     }
 
     #[test]

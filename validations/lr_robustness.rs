@@ -14,12 +14,16 @@
 
 use crate::error::{Error, Result};
 use crate::models::mlp::{batch, Mlp, Teacher};
+use crate::models::{Evaluated, Model};
 use crate::optim::{parse_optimizer, Optimizer};
+use crate::train::{fit, FitSpec, Stop};
 use crate::validate::sweep::par_map;
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted, Profile};
 use faer::Mat;
 use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -273,8 +277,40 @@ impl Table {
     }
 }
 
+/// The MLP's mean cross-entropy on a fresh mini-batch at every evaluation: `batch` indices drawn
+/// with replacement from `rng` (or, online, `batch` fresh samples of the teacher).
+struct MiniBatches<'a> {
+    sizes: &'a Sizes,
+    data: &'a SeedData,
+    rng: RefCell<ChaCha8Rng>,
+    idx: RefCell<Vec<usize>>,
+}
+
+impl Model for MiniBatches<'_> {
+    type Measures = ();
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        self.sizes.mlp.shapes()
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated {
+        let (sizes, data) = (self.sizes, self.data);
+        let rng = &mut *self.rng.borrow_mut();
+        let idx = &mut *self.idx.borrow_mut();
+        for i in idx.iter_mut() {
+            *i = rng.random_range(0..sizes.n);
+        }
+        let (xb, yb) = if sizes.online {
+            data.teacher.sample(sizes.batch, sizes.noise, rng)
+        } else {
+            batch(&data.x, &data.y, idx)
+        };
+        let (loss, grads) = sizes.mlp.loss_and_grad(params, xb.as_ref(), &yb);
+        Evaluated::plain(loss, grads)
+    }
+}
+
 /// Train one run: constant learning rate `lr`, mini-batches drawn with replacement from the
-/// per-seed batch stream (the same batch sequence for every method and lr of a seed).
+/// per-seed batch stream (the same batch sequence for every method and lr of a seed), through
+/// the one runner [`fit`]; a non-finite loss, gradient or update is a diverged run.
 fn train_one(
     method: &Method,
     lr: f64,
@@ -285,34 +321,25 @@ fn train_one(
 ) -> Result<RunResult> {
     let mlp = sizes.mlp;
     let mut opt = (method.factory)(lr, &mlp.shapes())?;
-    let mut p = data.init.clone();
-    let mut rng = ctx.rng(&format!("P3-c/batches/seed={seed}"));
+    let model = MiniBatches {
+        sizes,
+        data,
+        rng: RefCell::new(ctx.rng(&format!("P3-c/batches/seed={seed}"))),
+        idx: RefCell::new(vec![0usize; if sizes.online { 0 } else { sizes.batch }]),
+    };
     let diverged = RunResult {
         train: f64::INFINITY,
         test: f64::INFINITY,
         diverged: true,
     };
-    let mut idx = vec![0usize; if sizes.online { 0 } else { sizes.batch }];
-    for _ in 0..sizes.steps {
-        for i in idx.iter_mut() {
-            *i = rng.random_range(0..sizes.n);
-        }
-        let (xb, yb) = if sizes.online {
-            data.teacher.sample(sizes.batch, sizes.noise, &mut rng)
-        } else {
-            batch(&data.x, &data.y, &idx)
-        };
-        let (l, g) = mlp.loss_and_grad(&p, xb.as_ref(), &yb);
-        if !l.is_finite() || g.iter().any(|m| !m.norm_max().is_finite()) {
-            return Ok(diverged);
-        }
-        match opt.step(&mut p, &g, Some(l)) {
-            Ok(()) => {}
-            // A non-finite update at a too-large learning rate is a diverged run, not an error.
-            Err(Error::Failed(_)) => return Ok(diverged),
-            Err(e) => return Err(e),
-        }
+    let spec = FitSpec::new(sizes.steps)
+        .stop_on_divergence()
+        .init(data.init.clone());
+    let fitted = fit(&model, opt.as_mut(), &spec, &mut ())?;
+    if fitted.stop == Stop::Diverged {
+        return Ok(diverged);
     }
+    let p = fitted.params;
     let train = mlp.loss(&p, data.x.as_ref(), &data.y);
     let test = mlp.loss(&p, data.x_test.as_ref(), &data.y_test);
     if !train.is_finite() || !test.is_finite() {

@@ -14,10 +14,11 @@ use crate::data::{synthetic, Dataset, SyntheticSpec};
 use crate::error::{Error, Result};
 use crate::margin::{max_margin, MarginOptions};
 use crate::models::multiclass::{Loss, Multiclass};
-use crate::models::sigmoid_net::SigmoidNet;
+use crate::models::sigmoid_net::{SigmoidNet, SigmoidTraining};
 use crate::norms::{parse_norm, Norm};
 use crate::optim::{parse_optimizer_with_schedule, Optimizer, Schedule};
-use crate::train::{log_spaced, run, GradScale, GradientFn, RunSpec, Snapshot};
+use crate::train::observers::AfterStep;
+use crate::train::{fit, log_spaced, run, FitSpec, GradScale, GradientFn, RunSpec, Snapshot};
 use crate::validate::stats::{loglog_slope, median};
 use crate::validate::sweep::try_par_map;
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted, Profile};
@@ -461,12 +462,16 @@ impl Check for LemmaCheck {
                     Some(Schedule::Power { eta0: 0.1, a: 0.5 }),
                     &[(k, d)],
                 )?;
-                let mut w = vec![Mat::<f64>::zeros(k, d)];
-                for _ in 0..ctx.profile.pick(300, 1000) {
-                    let g = vec![m.gradient(w[0].as_ref())];
-                    opt.step(&mut w, &g, None)?;
-                    cands.push(w[0].clone());
-                }
+                let spec = FitSpec::new(ctx.profile.pick(300, 1000)).without_loss();
+                fit(
+                    &m,
+                    opt.as_mut(),
+                    &spec,
+                    &mut AfterStep(|_, w: &[Mat<f64>]| {
+                        cands.push(w[0].clone());
+                        Ok(())
+                    }),
+                )?;
                 // s·W*_fro pushed so that one pair has margin −δ: not separating, L ≥ log 2/n
                 let wstar = gamma_of(ctx, 0, data_size(ctx.profile), 1.0, &data, "fro")?
                     .w
@@ -1148,13 +1153,13 @@ fn study_run(
             if beta == 0.0 {
                 return Ok(());
             }
-            let s = v.grad.log_scale;
+            let s = v.log_scale;
             let carry = if v.t == 1 {
                 0.0
             } else {
                 beta * (prev_scale - s).exp()
             };
-            let g = &v.grad.direction;
+            let g = v.direction;
             mom = Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
                 carry * mom[(i, j)] + (1.0 - beta) * g[(i, j)]
             });
@@ -1954,22 +1959,20 @@ fn net_run(
             vec![(hidden, d)]
         };
         let mut opt = (alg.build)(alg.spec, Schedule::Power { eta0, a: 0.5 }, &blocks)?;
-        let mut params = if check.joint {
+        let training = SigmoidTraining {
+            net,
+            v_shape: (hidden, d),
+            fixed_w: (!check.joint).then_some(w0),
+        };
+        let init = if check.joint {
             vec![v0.clone(), w0.clone()]
         } else {
             vec![v0.clone()]
         };
-        for t in 1..=steps {
-            let w_fixed = if check.joint {
-                params[1].clone()
-            } else {
-                w0.clone()
-            };
-            let (_, gv, gw) = net.loss_and_gradients(params[0].as_ref(), w_fixed.as_ref());
-            let grads = if check.joint { vec![gv, gw] } else { vec![gv] };
-            opt.step(&mut params, &grads, None)
-                .map_err(|e| Error::failed(format!("P1-e {}, step {t}: {e}", alg.key)))?;
-        }
+        let spec = FitSpec::new(steps).without_loss().init(init);
+        let params = fit(&training, opt.as_mut(), &spec, &mut ())
+            .map_err(|e| Error::failed(format!("P1-e {}: {e}", alg.key)))?
+            .params;
         let w_final = if check.joint {
             params[1].clone()
         } else {

@@ -12,8 +12,11 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::margin::{binary_margin, MarginOptions};
 use crate::models::loss::{MarginLoss, RobustLinear};
+use crate::models::OnData;
 use crate::norms::inner;
 use crate::optim::{parse_optimizer_with_schedule, Factory, Optimizer, Schedule};
+use crate::train::observers::AfterStep;
+use crate::train::{fit, FitSpec, Stop};
 use crate::validate::stats::loglog_slope;
 use crate::validate::sweep::try_par_map;
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
@@ -277,7 +280,8 @@ fn eps_star(data: &Dataset) -> Result<f64> {
     Ok(if m.separable { m.gamma } else { 0.0 })
 }
 
-/// Train the robust logistic model from w = 0 for `steps` steps of `optimizer`.
+/// Train the robust logistic model from w = 0 for `steps` steps of `optimizer` (fewer if the
+/// gradient vanishes), through the one runner [`fit`].
 fn train(
     optimizer: &Factory,
     model: &RobustLinear,
@@ -285,17 +289,16 @@ fn train(
     y: &[f64],
     steps: usize,
 ) -> Result<Mat<f64>> {
-    let d = x.ncols();
-    let mut opt: Box<dyn Optimizer> = optimizer(&[(d, 1)])?;
-    let mut params = vec![Mat::<f64>::zeros(d, 1)];
-    for _ in 0..steps {
-        let (l, g) = model.loss_and_grad(&params[0], x, y);
-        if g.norm_max() == 0.0 {
-            break;
-        }
-        opt.step(&mut params, &[g], Some(l))?;
-    }
-    Ok(params.pop().expect("one block"))
+    let shapes = [(x.ncols(), 1)];
+    let mut opt: Box<dyn Optimizer> = optimizer(&shapes)?;
+    let spec = FitSpec::new(steps).stop_at_zero_gradient();
+    let mut fitted = fit(
+        &OnData::new(model, x, y, &shapes),
+        opt.as_mut(),
+        &spec,
+        &mut (),
+    )?;
+    Ok(fitted.params.pop().expect("one block"))
 }
 
 /// min_i (y_i⟨w, x_i⟩ − ε‖w‖₁) / ‖w‖ for the named norm.
@@ -375,29 +378,33 @@ impl Check for RobustBias {
         // normalized steepest descent is slow (the gap 1 − ratio falls like 1/‖w_t‖ ∝ 1/√t with
         // η_t = 0.1/√t), and the trend shows whether a shortfall is a too-short run.
         let marks = Self::marks(steps);
-        let mut opt_state: Box<dyn Optimizer> = (self.optimizer)(&[(d, 1)])?;
-        let mut params = vec![Mat::<f64>::zeros(d, 1)];
+        let shapes = [(d, 1)];
+        let mut opt_state: Box<dyn Optimizer> = (self.optimizer)(&shapes)?;
         let mut trend = Vec::new();
         let (mut ts, mut gaps) = (Vec::new(), Vec::new());
-        let mut stopped = None;
-        for t in 1..=steps {
-            if stopped.is_none() {
-                let (l, g) = model.loss_and_grad(&params[0], &x, &y);
-                if g.norm_max() == 0.0 {
-                    stopped = Some(t - 1);
-                } else {
-                    opt_state.step(&mut params, &[g], Some(l))?;
-                }
-            }
+        let mut mark = |t: usize, w: &Mat<f64>| -> Result<()> {
             if marks.contains(&t) {
-                let r = robust_normalized_margin(&params[0], &x, &y, eps, norm)? / opt.gamma;
-                let nnz = (0..d).filter(|&j| params[0][(j, 0)] != 0.0).count();
+                let r = robust_normalized_margin(w, &x, &y, eps, norm)? / opt.gamma;
+                let nnz = (0..d).filter(|&j| w[(j, 0)] != 0.0).count();
                 trend.push(json!({"t": t, "ratio": r, "nonzeros": nnz}));
                 ts.push(t as f64);
                 gaps.push(1.0 - r);
             }
+            Ok(())
+        };
+        let spec = FitSpec::new(steps).stop_at_zero_gradient();
+        let fitted = fit(
+            &OnData::new(&model, &x, &y, &shapes),
+            opt_state.as_mut(),
+            &spec,
+            &mut AfterStep(|t: usize, p: &[Mat<f64>]| mark(t, &p[0])),
+        )?;
+        let w = fitted.params[0].clone();
+        // a run stopped by a vanishing gradient stays at θ_T: the later marks see it
+        for t in fitted.steps + 1..=steps {
+            mark(t, &w)?;
         }
-        let w = params.pop().expect("one block");
+        let stopped = (fitted.stop == Stop::ZeroGradient).then_some(fitted.steps);
         let got = robust_normalized_margin(&w, &x, &y, eps, norm)?;
         let ratio = got / opt.gamma;
         Ok(Outcome::new(

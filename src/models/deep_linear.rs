@@ -2,6 +2,7 @@
 //! (Ji & Telgarsky 2019; `../shared/papers/02`).
 
 use super::loss::{risk_and_output_grad, MarginLoss};
+use super::{Evaluated, Model, OnData};
 use faer::Mat;
 
 /// f(x) = W_L ⋯ W_1 x with W_1: h_1 × d, …, W_L: 1 × h_{L−1}; parameters `[W_1, …, W_L]`.
@@ -50,6 +51,17 @@ impl DeepLinear {
             back = params[l].transpose() * &back;
         }
         (risk, grads)
+    }
+}
+
+impl Model for OnData<'_, DeepLinear> {
+    type Measures = ();
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        self.shapes.to_vec()
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated {
+        let (loss, grads) = self.model.loss_and_grad(params, self.x, self.y);
+        Evaluated::plain(loss, grads)
     }
 }
 

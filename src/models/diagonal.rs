@@ -3,6 +3,7 @@
 //! linear loss of [`super::loss::RobustLinear`] (ε = 0 gives the plain loss).
 
 use super::loss::RobustLinear;
+use super::{Evaluated, Model, OnData};
 use faer::Mat;
 
 /// The diagonal network with parameters `[u, v]` (each d × 1) on a robust linear loss.
@@ -31,6 +32,17 @@ impl DiagonalLinear {
         let gu = Mat::from_fn(u.nrows(), 1, |j, _| 2.0 * u[(j, 0)] * gw[(j, 0)]);
         let gv = Mat::from_fn(v.nrows(), 1, |j, _| -2.0 * v[(j, 0)] * gw[(j, 0)]);
         (l, vec![gu, gv])
+    }
+}
+
+impl Model for OnData<'_, DiagonalLinear> {
+    type Measures = ();
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        self.shapes.to_vec()
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated {
+        let (loss, grads) = self.model.loss_and_grad(params, self.x, self.y);
+        Evaluated::plain(loss, grads)
     }
 }
 

@@ -6,6 +6,7 @@
 //! Data convention: `x` is n × d (row i is sample x_i), labels `y_i ∈ {−1, +1}`.
 
 use super::multiclass::{log_softplus, log_sum_exp, softplus};
+use super::{Evaluated, Model, OnData};
 use crate::norms::{Entrywise, Norm};
 use faer::Mat;
 
@@ -189,6 +190,18 @@ impl RobustLinear {
             }
         }
         (total / n, g)
+    }
+}
+
+/// The robust linear model on data: one parameter block w (d × 1).
+impl Model for OnData<'_, RobustLinear> {
+    type Measures = ();
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        self.shapes.to_vec()
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated {
+        let (loss, g) = self.model.loss_and_grad(&params[0], self.x, self.y);
+        Evaluated::plain(loss, vec![g])
     }
 }
 

@@ -7,6 +7,7 @@
 //! optimizers give matrices their spectral geometry and biases their vector geometry).
 
 use super::multiclass::log_sum_exp;
+use super::{Evaluated, Model, OnData};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 use rand::Rng;
@@ -287,6 +288,18 @@ pub fn teacher_data(
     rng: &mut ChaCha8Rng,
 ) -> (Mat<f64>, Vec<usize>) {
     Teacher::new(teacher, rng).sample(n, noise, rng)
+}
+
+/// The MLP on one batch (x, class labels y).
+impl Model for OnData<'_, Mlp, usize> {
+    type Measures = ();
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        self.model.shapes()
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated {
+        let (loss, grads) = self.model.loss_and_grad(params, self.x.as_ref(), self.y);
+        Evaluated::plain(loss, grads)
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //! s = max_ic log r_ic = −min margin + O(e^{−min margin}) ([`ScaledGradient`]), so the *direction*
 //! stays exact when ∇L itself underflows (margins beyond ~745).
 
+use super::{Evaluated, Model};
 use crate::error::{Error, Result};
 use crate::norms::Norm;
 use faer::{Mat, MatRef};
@@ -792,6 +793,26 @@ pub fn correlation(w: MatRef<'_, f64>, v: MatRef<'_, f64>) -> f64 {
         0.0
     } else {
         crate::norms::inner(w, v) / (a * b)
+    }
+}
+
+/// W ∈ R^{k×d} as one parameter block; [`Model::evaluate`] is
+/// [`Multiclass::evaluate_with_gradient`] (∇L = e^{s}·G̃ with s the max log-residual), and its
+/// measures are the loss, proxy and minimum margin.
+impl Model for Multiclass {
+    type Measures = Evaluation;
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        vec![self.shape()]
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated<Evaluation> {
+        let (e, sg) = self.evaluate_with_gradient(params[0].as_ref());
+        Evaluated {
+            loss: e.loss,
+            log_loss: e.log_loss,
+            grads: vec![sg.direction],
+            log_scale: sg.log_scale,
+            measures: e,
+        }
     }
 }
 

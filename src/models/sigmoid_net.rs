@@ -8,6 +8,7 @@
 //! ∇_W L = (1/n) Rᵀ S,  ∇_V L = (1/n) ((R W) ⊙ S ⊙ (1 − S))ᵀ H.
 
 use super::multiclass::{exp_fast, log_sum_exp, softplus};
+use super::{Evaluated, Model};
 use crate::error::{Error, Result};
 use faer::{Mat, MatRef};
 
@@ -140,6 +141,40 @@ impl SigmoidNet {
         }
         let gv = back.transpose() * &self.h;
         (loss / n as f64, gv, gw)
+    }
+}
+
+/// Training of the sigmoid network: the blocks [V, W] jointly, or [V] alone with W held fixed
+/// (Fan et al.'s Fig. 3, settings (b) and (a)).
+#[derive(Clone, Copy, Debug)]
+pub struct SigmoidTraining<'a> {
+    /// The network and its data.
+    pub net: &'a SigmoidNet,
+    /// V's shape (hidden × d).
+    pub v_shape: (usize, usize),
+    /// W when it is held fixed; `None` trains it (shape k × hidden).
+    pub fixed_w: Option<&'a Mat<f64>>,
+}
+
+impl Model for SigmoidTraining<'_> {
+    type Measures = ();
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        match self.fixed_w {
+            Some(_) => vec![self.v_shape],
+            None => vec![self.v_shape, (self.net.k, self.v_shape.0)],
+        }
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated {
+        let w = match self.fixed_w {
+            Some(w) => w.as_ref(),
+            None => params[1].as_ref(),
+        };
+        let (loss, gv, gw) = self.net.loss_and_gradients(params[0].as_ref(), w);
+        let grads = match self.fixed_w {
+            Some(_) => vec![gv],
+            None => vec![gv, gw],
+        };
+        Evaluated::plain(loss, grads)
     }
 }
 

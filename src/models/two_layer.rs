@@ -3,6 +3,7 @@
 //! degree L = p + 1 in θ = (W, a): f(cθ; x) = c^L f(θ; x) for c > 0.
 
 use super::loss::{log_risk_and_scaled_output_grad, risk_and_output_grad, MarginLoss};
+use super::{Evaluated, Model, OnData};
 use faer::Mat;
 
 /// The activation σ.
@@ -151,6 +152,21 @@ impl TwoLayer {
         });
         let gw = dz.transpose() * x;
         vec![gw, ga]
+    }
+}
+
+impl Model for OnData<'_, TwoLayer> {
+    type Measures = ();
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        self.shapes.to_vec()
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated {
+        let (log_loss, grads, shift) = self.model.log_loss_and_scaled_grad(params, self.x, self.y);
+        Evaluated::scaled(log_loss, grads, shift)
+    }
+    fn evaluate_plain(&self, params: &[Mat<f64>]) -> Evaluated {
+        let (loss, grads) = self.model.loss_and_grad(params, self.x, self.y);
+        Evaluated::plain(loss, grads)
     }
 }
 

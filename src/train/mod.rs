@@ -1,5 +1,13 @@
-//! Training runner for the multiclass linear model: run any [`Optimizer`] of the library on a
-//! [`Multiclass`] problem for T steps and record, at chosen steps, the loss, the proxy G(W), the
+//! Training: one runner for every model, and the multiclass margin study on top of it.
+//!
+//! [`fit`] trains any [`Model`] with any [`Optimizer`] per a [`FitSpec`] (step budget, gradient
+//! scale [`GradScale`], stop rules, snapshot schedule, θ_0) and tells an [`Observer`] about every
+//! step (argmin's executor and observers: no-op defaults, an error stops the run);
+//! [`observers`] holds the reusable ones (the alignment r_t with steepest descent in a norm, a
+//! closure after each step).
+//!
+//! [`run`] is the multiclass linear model's study through [`fit`]: run any [`Optimizer`] of the
+//! library on a [`Multiclass`] problem for T steps and record, at chosen steps, the loss, the proxy G(W), the
 //! normalized margin in a list of norms, the margin gap to γ_N (when given) and the correlation
 //! with given max-margin solutions (Fan, Schmidt & Thrampoulidis, arXiv 2502.04664, Figs. 1–2).
 //!
@@ -22,6 +30,7 @@
 
 use crate::error::{Error, Result};
 use crate::models::multiclass::{correlation, Evaluation, Multiclass, ScaledGradient};
+use crate::models::{Evaluated, Model};
 use crate::norms::Norm;
 use crate::optim::Optimizer;
 use faer::{Mat, MatRef};
@@ -49,6 +58,10 @@ pub enum GradScale {
 /// How far (in log scale) the current shift may drift from the reference before
 /// [`GradScale::Rescaled`] moves it: e^{±64} keeps O(1) entries far from under- and overflow.
 pub const RESCALE_GAP: f64 = 64.0;
+
+mod fit;
+pub mod observers;
+pub use fit::{fit, Fit, FitSpec, Observer, Stop};
 
 /// The common gradient scale of [`GradScale::Rescaled`]. A gradient known as
 /// direction·e^{log_scale} (direction with O(1) entries) is handed to the optimizer as
@@ -242,8 +255,8 @@ pub struct Trajectory {
     pub w: Mat<f64>,
 }
 
-/// What an observer sees at every step, before the update: t (the step about to be taken, 1-based),
-/// W_{t−1}, its evaluation and scaled gradient.
+/// What the observer of [`run`] sees at every step, before the update: t (the step about to be
+/// taken, 1-based), W_{t−1}, its evaluation and ∇L(W_{t−1}) = direction·e^{log_scale}.
 pub struct StepView<'a> {
     /// The step about to be taken.
     pub t: usize,
@@ -251,8 +264,10 @@ pub struct StepView<'a> {
     pub w: MatRef<'a, f64>,
     /// Loss, proxy and margin at W_{t−1}.
     pub eval: &'a Evaluation,
-    /// ∇L(W_{t−1}) in scaled form.
-    pub grad: &'a ScaledGradient,
+    /// ∇L(W_{t−1})·e^{−log_scale}.
+    pub direction: MatRef<'a, f64>,
+    /// log of the factor that turns `direction` into ∇L(W_{t−1}).
+    pub log_scale: f64,
 }
 
 /// Sorted unique steps 1 ≤ t ≤ T, `per_decade` per factor 10 (10^{j/per_decade} rounded), plus T.
@@ -307,9 +322,74 @@ fn snapshot(model: &Multiclass, t: usize, w: MatRef<'_, f64>, spec: &RunSpec) ->
     }
 }
 
-/// Run `opt` on `model` per `spec`. `observer` sees every step before its update (return an error
-/// to stop). Errors: record steps outside 1..=T or a wrong W_0 shape (input); an optimizer failure
-/// or non-finite parameters (failed, naming the step).
+/// [`Multiclass`] with its gradient implementation swapped ([`RunSpec::gradient`]).
+struct WithGradient<'a> {
+    model: &'a Multiclass,
+    gradient: GradientFn,
+}
+
+impl Model for WithGradient<'_> {
+    type Measures = Evaluation;
+    fn shapes(&self) -> Vec<(usize, usize)> {
+        vec![self.model.shape()]
+    }
+    fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated<Evaluation> {
+        let (e, sg) = (self.gradient)(self.model, params[0].as_ref());
+        Evaluated {
+            loss: e.loss,
+            log_loss: e.log_loss,
+            grads: vec![sg.direction],
+            log_scale: sg.log_scale,
+            measures: e,
+        }
+    }
+}
+
+/// The observer of [`run`]: the caller's closure before each step, a [`Snapshot`] after the
+/// steps of `record_at`.
+struct Recorder<'a, 'o> {
+    model: &'a Multiclass,
+    spec: &'a RunSpec,
+    record_at: Vec<usize>,
+    next: usize,
+    records: Vec<Snapshot>,
+    observer: &'o mut dyn FnMut(&StepView<'_>) -> Result<()>,
+}
+
+impl Observer<Evaluation> for Recorder<'_, '_> {
+    fn before_step(
+        &mut self,
+        t: usize,
+        params: &[Mat<f64>],
+        eval: &Evaluated<Evaluation>,
+    ) -> Result<()> {
+        (self.observer)(&StepView {
+            t,
+            w: params[0].as_ref(),
+            eval: &eval.measures,
+            direction: eval.grads[0].as_ref(),
+            log_scale: eval.log_scale,
+        })
+    }
+    fn after_step(&mut self, t: usize, params: &[Mat<f64>], _: &[Mat<f64>]) -> Result<()> {
+        if self.next < self.record_at.len() && self.record_at[self.next] == t {
+            let w = params[0].as_ref();
+            let (k, d) = (w.nrows(), w.ncols());
+            if (0..d).any(|j| (0..k).any(|i| !w[(i, j)].is_finite())) {
+                return Err(Error::failed(format!(
+                    "W became non-finite at step {t}; lower the learning rate"
+                )));
+            }
+            self.records.push(snapshot(self.model, t, w, self.spec));
+            self.next += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Run `opt` on `model` per `spec` (through [`fit`]). `observer` sees every step before its
+/// update (return an error to stop). Errors: record steps outside 1..=T or a wrong W_0 shape
+/// (input); an optimizer failure or non-finite parameters (failed, naming the step).
 pub fn run(
     model: &Multiclass,
     opt: &mut dyn Optimizer,
@@ -341,74 +421,43 @@ pub fn run(
     record_at.push(spec.steps);
     record_at.sort_unstable();
     record_at.dedup();
-    let mut params = vec![match &spec.w0 {
-        Some(w0) => {
-            if (w0.nrows(), w0.ncols()) != (k, d) {
-                return Err(Error::input(format!(
-                    "W0 is {}×{} but the model needs {k}×{d}",
-                    w0.nrows(),
-                    w0.ncols()
-                )));
-            }
-            w0.clone()
-        }
-        None => Mat::zeros(k, d),
-    }];
-    let mut records = Vec::with_capacity(record_at.len());
-    let mut next = 0usize;
-    let mut grads = vec![Mat::<f64>::zeros(k, d)];
-    if spec.grad_scale == GradScale::Rescaled && !opt.scale_invariant() {
-        return Err(Error::input(format!(
-            "gradient scaling 'rescaled' needs an optimizer whose steps do not depend on the gradients' scale (sign, nsd, signum, nmd, spectral, muon with ns=exact, adam with eps=0); {} is not: use true",
-            opt.name()
-        )));
-    }
-    let mut common = CommonScale::default();
-    for t in 1..=spec.steps {
-        let (eval, sg) = (spec.gradient)(model, params[0].as_ref());
-        observer(&StepView {
-            t,
-            w: params[0].as_ref(),
-            eval: &eval,
-            grad: &sg,
-        })?;
-        match spec.grad_scale {
-            GradScale::True => {
-                let s = sg.log_scale.exp();
-                let g = &mut grads[0];
-                for j in 0..d {
-                    for i in 0..k {
-                        g[(i, j)] = sg.direction[(i, j)] * s;
-                    }
-                }
-            }
-            GradScale::Shifted => grads[0] = sg.direction,
-            GradScale::Rescaled => {
-                grads[0] = sg.direction;
-                common.apply(opt, &mut grads, sg.log_scale)?;
-            }
-        }
-        opt.step(&mut params, &grads, Some(eval.loss))
-            .map_err(|e| match e {
-                Error::Failed(m) => Error::failed(format!("step {t} of {}: {m}", spec.steps)),
-                other => other,
-            })?;
-        if next < record_at.len() && record_at[next] == t {
-            let w = params[0].as_ref();
-            if (0..d).any(|j| (0..k).any(|i| !w[(i, j)].is_finite())) {
-                return Err(Error::failed(format!(
-                    "W became non-finite at step {t}; lower the learning rate"
-                )));
-            }
-            records.push(snapshot(model, t, w, spec));
-            next += 1;
+    if let Some(w0) = &spec.w0 {
+        if (w0.nrows(), w0.ncols()) != (k, d) {
+            return Err(Error::input(format!(
+                "W0 is {}×{} but the model needs {k}×{d}",
+                w0.nrows(),
+                w0.ncols()
+            )));
         }
     }
+    let plan = FitSpec {
+        steps: spec.steps,
+        grad_scale: spec.grad_scale,
+        stop_below_loss: None,
+        stop_at_zero_gradient: false,
+        stop_on_divergence: false,
+        snapshot_every: 0,
+        init: spec.w0.as_ref().map(|w0| vec![w0.clone()]),
+        pass_loss: true,
+    };
+    let mut recorder = Recorder {
+        model,
+        spec,
+        next: 0,
+        records: Vec::with_capacity(record_at.len()),
+        record_at,
+        observer,
+    };
+    let wrapped = WithGradient {
+        model,
+        gradient: spec.gradient,
+    };
+    let mut done = fit(&wrapped, opt, &plan, &mut recorder)?;
     Ok(Trajectory {
         optimizer: opt.name(),
         steps: spec.steps,
-        records,
-        w: params.pop().expect("one block"),
+        records: recorder.records,
+        w: done.params.pop().expect("one block"),
     })
 }
 
