@@ -379,10 +379,11 @@ mod tests {
         assert_eq!(auto("muon:ns=exact"), GradScale::Rescaled);
         assert_eq!(auto("adam:eps=0"), GradScale::Rescaled);
         // equal optimizers get equal scales: NMD and Signum without momentum are NSD and sign
-        // descent; Gauss–Southwell's normalized step keeps no state either
+        // descent
         assert_eq!(auto("nmd:norm=fro,beta=0"), auto("nsd:norm=fro"));
         assert_eq!(auto("signum:beta=0"), auto("sign"));
-        assert_eq!(auto("cd"), GradScale::Shifted);
+        // GaussSouthwell states no degree (optim/dualize.rs), so cd keeps the true gradient
+        assert_eq!(auto("cd"), GradScale::True);
         // Fromage's trust ratio makes each step independent of the gradient's scale, and it keeps
         // no gradient state: the shifted gradient is exact (its true gradient underflows on
         // separable data)
