@@ -13,14 +13,15 @@
 //! * P5-c: with 1-sparse gradients (𝒢 ≈ 1) there is no speedup.
 //!
 //! Each check runs an [`Implementation`]: the library's [`Hasd`], or (its negative control) the
-//! suite's copy of the recursion with a bug planted in its mathematics ([`planted`]); a unit test
-//! shows that the copy without a bug reproduces the library's iterates bit for bit.
+//! same [`Hasd`] with a bug planted in its mathematics as one changed entry of its step rule
+//! ([`planted`]; a unit test asserts that each bug changes exactly one entry).
 
 use crate::accel::{
-    euclidean_agd, lp_steepest_descent, DiagonalQuadratic, Hasd, HasdParams, HasdStep, Objective,
-    RhoRule, Trace,
+    euclidean_agd, lp_steepest_descent, DiagonalQuadratic, Hasd, HasdParams, Objective, RhoRule,
+    Trace,
 };
 use crate::error::Result;
+use crate::norms::Entrywise;
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
 use faer::{Mat, MatRef};
 use rand::Rng;
@@ -127,35 +128,12 @@ pub fn nonsmooth_problem(rng: &mut ChaCha8Rng, d: usize, p: f64) -> TestProblem 
     }
 }
 
-/// An accelerated method run one iteration at a time, its state exposed: the library's [`Hasd`]
-/// or a planted-bug copy of its recursion ([`planted::PlantedHasd`]).
-pub trait Method {
-    /// One iteration (including the ρ search).
-    fn step(&mut self) -> Result<HasdStep>;
-    /// x_t.
-    fn x(&self) -> &Mat<f64>;
-    /// v_t, the dual-averaging point.
-    fn v(&self) -> &Mat<f64>;
-}
-
-impl Method for Hasd<'_> {
-    fn step(&mut self) -> Result<HasdStep> {
-        Hasd::step(self)
-    }
-    fn x(&self) -> &Mat<f64> {
-        Hasd::x(self)
-    }
-    fn v(&self) -> &Mat<f64> {
-        Hasd::v(self)
-    }
-}
-
 /// The implementation of HASD a check runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Implementation {
     /// The library's [`Hasd`] (the implementation under test).
     Library,
-    /// The suite's copy of the recursion with a bug planted (negative controls).
+    /// The library's [`Hasd`] with one entry of its step rule changed (negative controls).
     Planted(planted::Bug),
 }
 
@@ -166,24 +144,22 @@ impl Implementation {
         f: &'f dyn Objective,
         x0: Mat<f64>,
         params: HasdParams,
-    ) -> Result<Box<dyn Method + 'f>> {
-        Ok(match self {
-            Implementation::Library => Box::new(Hasd::new(f, x0, params)?),
+    ) -> Result<Hasd<'f>> {
+        match self {
+            Implementation::Library => Hasd::new(f, x0, params),
             Implementation::Planted(bug) => {
-                Box::new(planted::PlantedHasd::new(f, x0, params, Some(bug))?)
+                let primal = Box::new(Entrywise::vector(bug.step_exponent(params.p)));
+                Hasd::with_primal_norm(f, x0, bug.plant(params), primal)
             }
-        })
+        }
     }
 }
 
-/// The bugs planted in HASD's mathematics for the negative controls, and the copy of the
-/// recursion they are planted in.
+/// The bugs planted in the mathematics of HASD for the negative controls: each is one changed
+/// entry of the step rule ([`HasdParams`], or the primal norm's exponent) of the library's
+/// [`Hasd`].
 pub mod planted {
-    use super::Method;
-    use crate::accel::{HasdParams, HasdStep, Objective, RhoRule};
-    use crate::error::{Error, Result};
-    use crate::norms::{Entrywise, Norm};
-    use faer::Mat;
+    use crate::accel::{DualStep, HasdParams, RhoRule};
 
     /// A bug planted in the mathematics of HASD.
     #[derive(Clone, Copy, Debug, PartialEq)]
@@ -217,201 +193,43 @@ pub mod planted {
                 Bug::RhoFloor => "HASD without the ρ search: ρ_t ≡ d^(−(2/q−1)), the bracket's lower end".into(),
             }
         }
-    }
 
-    struct Trial {
-        rho: f64,
-        a: f64,
-        x_next: Mat<f64>,
-        g_next: Mat<f64>,
-        r: f64,
-        ratio: f64,
-    }
-
-    /// A copy of the library's HASD recursion ([`crate::accel::Hasd`], same operations in the same
-    /// order) with an optional planted [`Bug`]. Without a bug it reproduces the library's iterates
-    /// bit for bit (unit test).
-    pub struct PlantedHasd<'f> {
-        f: &'f dyn Objective,
-        params: HasdParams,
-        bug: Option<Bug>,
-        step_norm: Entrywise,
-        q: f64,
-        x: Mat<f64>,
-        v: Mat<f64>,
-        big_a: f64,
-        rho_prev: Option<f64>,
-        t: usize,
-    }
-
-    impl<'f> PlantedHasd<'f> {
-        /// Start at x₀ (p ≥ 2, L finite and positive, as the library).
-        pub fn new(
-            f: &'f dyn Objective,
-            x0: Mat<f64>,
-            params: HasdParams,
-            bug: Option<Bug>,
-        ) -> Result<Self> {
-            if params.p.is_nan() || params.p < 2.0 || !(params.l > 0.0 && params.l.is_finite()) {
-                return Err(Error::input("HASD needs p ≥ 2 and a finite L > 0"));
+        /// The step rule with this bug planted: one changed entry (a fixed ρ overrides
+        /// [`Bug::RhoFloor`], as it overrides the search).
+        pub fn plant(self, params: HasdParams) -> HasdParams {
+            match self {
+                Bug::DoubledA => HasdParams {
+                    coupling_scale: 2.0,
+                    ..params
+                },
+                Bug::LongStep => HasdParams {
+                    step_divisor: 1.0,
+                    ..params
+                },
+                Bug::DualAscent => HasdParams {
+                    dual: DualStep::Ascent,
+                    ..params
+                },
+                Bug::RhoConstant(c) => HasdParams {
+                    rho: RhoRule::Fixed(c),
+                    ..params
+                },
+                Bug::RhoFloor if params.rho == RhoRule::Implicit => HasdParams {
+                    rho: RhoRule::Floor,
+                    ..params
+                },
+                Bug::RhoFloor | Bug::StepExponent => params,
             }
-            let q = crate::norms::entrywise::conjugate_exponent(params.p);
-            let step_exponent = if bug == Some(Bug::StepExponent) {
-                q
+        }
+
+        /// The exponent of the primal step's dualizer: p, or its conjugate q for
+        /// [`Bug::StepExponent`].
+        pub fn step_exponent(self, p: f64) -> f64 {
+            if self == Bug::StepExponent {
+                crate::norms::entrywise::conjugate_exponent(p)
             } else {
-                params.p
-            };
-            Ok(Self {
-                f,
-                params,
-                bug,
-                step_norm: Entrywise::vector(step_exponent),
-                q,
-                v: x0.clone(),
-                x: x0,
-                big_a: 0.0,
-                rho_prev: None,
-                t: 0,
-            })
-        }
-
-        fn rho_min(&self) -> f64 {
-            (self.f.dim() as f64).powf(-(2.0 / self.q - 1.0))
-        }
-
-        fn trial(&self, rho: f64) -> Trial {
-            let l = self.params.l;
-            let mut a = (1.0 + (1.0 + 144.0 * l * rho * self.big_a).sqrt()) / (36.0 * l * rho);
-            if self.bug == Some(Bug::DoubledA) {
-                a *= 2.0;
+                p
             }
-            let tau = a / (self.big_a + a);
-            let mut y = self.x.clone();
-            y *= faer::Scale(1.0 - tau);
-            y += faer::Scale(tau) * &self.v;
-            let g = self.f.gradient(y.as_ref());
-            let mut x_next = self.step_norm.sharp(g.as_ref());
-            let step = if self.bug == Some(Bug::LongStep) {
-                1.0 / l
-            } else {
-                1.0 / (2.0 * l)
-            };
-            x_next *= faer::Scale(-step);
-            x_next += &y;
-            let g_next = self.f.gradient(x_next.as_ref());
-            let n2 = g_next.norm_l2();
-            let nq = Entrywise::vector(self.q).norm(g_next.as_ref());
-            let (r, ratio) = if n2 > 0.0 && nq > 0.0 {
-                ((n2 / nq) * (n2 / nq), nq / n2)
-            } else {
-                (1.0, 1.0)
-            };
-            Trial {
-                rho,
-                a,
-                x_next,
-                g_next,
-                r,
-                ratio,
-            }
-        }
-
-        fn search(&self, trials: &mut usize) -> Result<Trial> {
-            let ok = |t: &Trial| t.rho >= 0.5 * t.r && t.rho <= 2.0 * t.r;
-            let (mut lo, mut hi) = (self.rho_min().ln(), 0.0f64);
-            let mut first: Vec<f64> = Vec::new();
-            if let Some(p) = self.rho_prev {
-                first.push(p.ln().clamp(lo, hi));
-            }
-            first.push(hi);
-            first.push(lo);
-            for lr in first {
-                let t = self.trial(lr.exp());
-                *trials += 1;
-                if ok(&t) {
-                    return Ok(t);
-                }
-                if !(t.r.is_finite()) {
-                    return Err(Error::failed(
-                        "HASD: non-finite gradient at the trial point",
-                    ));
-                }
-                if t.rho > t.r {
-                    hi = hi.min(lr);
-                } else {
-                    lo = lo.max(lr);
-                }
-            }
-            for _ in 0..self.params.max_bisections {
-                let mid = 0.5 * (lo + hi);
-                let t = self.trial(mid.exp());
-                *trials += 1;
-                if ok(&t) {
-                    return Ok(t);
-                } else if t.rho > t.r {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            Err(Error::failed(format!(
-                "HASD step {}: no ρ with ½r ≤ ρ ≤ 2r",
-                self.t
-            )))
-        }
-    }
-
-    impl Method for PlantedHasd<'_> {
-        fn step(&mut self) -> Result<HasdStep> {
-            let mut trials = 0usize;
-            let chosen = match (self.bug, self.params.rho) {
-                (Some(Bug::RhoConstant(c)), _) | (_, RhoRule::Fixed(c)) => {
-                    trials += 1;
-                    self.trial(c)
-                }
-                (Some(Bug::RhoFloor), _) => {
-                    trials += 1;
-                    self.trial(self.rho_min())
-                }
-                (_, RhoRule::Implicit) => self.search(&mut trials)?,
-            };
-            let Trial {
-                rho,
-                a,
-                x_next,
-                g_next,
-                r,
-                ratio,
-            } = chosen;
-            if !x_next.norm_l2().is_finite() {
-                return Err(Error::failed(format!(
-                    "HASD step {}: non-finite iterate",
-                    self.t
-                )));
-            }
-            self.big_a += a;
-            if self.bug == Some(Bug::DualAscent) {
-                self.v += faer::Scale(a) * &g_next;
-            } else {
-                self.v -= faer::Scale(a) * &g_next;
-            }
-            self.x = x_next;
-            self.rho_prev = Some(rho);
-            self.t += 1;
-            Ok(HasdStep {
-                rho,
-                r,
-                ratio_q2: ratio,
-                a,
-                big_a: self.big_a,
-                trials,
-            })
-        }
-        fn x(&self) -> &Mat<f64> {
-            &self.x
-        }
-        fn v(&self) -> &Mat<f64> {
-            &self.v
         }
     }
 }
@@ -860,7 +678,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 
 #[cfg(test)]
 mod tests {
-    use super::planted::{Bug, PlantedHasd};
+    use super::planted::Bug;
     use super::*;
     use crate::validate::run_one;
     use crate::validate::testing::{assert_all_pass, ctx, fails};
@@ -871,21 +689,32 @@ mod tests {
     }
 
     #[test]
-    fn the_planted_copy_without_a_bug_is_the_library_bit_for_bit() {
-        for p in [f64::INFINITY, 4.0] {
-            let mut rng = ctx().rng("copy");
-            let prob = dense_quadratic(&mut rng, 50, p);
-            let params = HasdParams::new(p, prob.l);
-            let mut lib = Hasd::new(prob.f.as_ref(), prob.x0.clone(), params).unwrap();
-            let mut copy =
-                PlantedHasd::new(prob.f.as_ref(), prob.x0.clone(), params, None).unwrap();
-            for _ in 0..200 {
-                let (a, b) = (Method::step(&mut lib).unwrap(), copy.step().unwrap());
-                assert_eq!((a.rho, a.a, a.trials), (b.rho, b.a, b.trials));
-                assert_eq!(Method::x(&lib), copy.x());
-                assert_eq!(Method::v(&lib), copy.v());
-            }
+    fn each_bug_is_one_changed_entry_of_the_step_rule() {
+        let params = HasdParams::new(4.0, 3.0);
+        let changed = |b: HasdParams| {
+            [
+                b.coupling_scale != params.coupling_scale,
+                b.step_divisor != params.step_divisor,
+                b.dual != params.dual,
+                b.rho != params.rho,
+                b.p != params.p || b.l != params.l || b.max_bisections != params.max_bisections,
+            ]
+            .iter()
+            .filter(|&&c| c)
+            .count()
+        };
+        for bug in [
+            Bug::DoubledA,
+            Bug::LongStep,
+            Bug::DualAscent,
+            Bug::RhoConstant(1.0),
+            Bug::RhoFloor,
+        ] {
+            assert_eq!(changed(bug.plant(params)), 1, "{bug:?}");
+            assert_eq!(bug.step_exponent(4.0), 4.0);
         }
+        assert_eq!(changed(Bug::StepExponent.plant(params)), 0);
+        assert_eq!(Bug::StepExponent.step_exponent(4.0), 4.0 / 3.0);
     }
 
     fn bound(p: f64, part: BoundPart, bug: Bug) -> HasdBound {

@@ -209,9 +209,10 @@ pub struct ConfigurationSolves {
     pub opt: Factory,
 }
 
-/// The `nesgd` spec of a configuration.
+/// The `nesgd` spec of a configuration (constrained: `sharp=false`; regularized: `sharp=true`).
 pub fn nesgd_spec(agg: &str, embed: &str, lmo: bool) -> String {
-    format!("nesgd:lr=1,agg={agg},embed={embed},lmo={lmo},momentum={BETA},beta2={BETA2},eps={EPS},s={S},ns=exact,wd=0")
+    let sharp = !lmo;
+    format!("nesgd:lr=1,agg={agg},embed={embed},sharp={sharp},momentum={BETA},beta2={BETA2},eps={EPS},s={S},ns=exact,wd=0")
 }
 
 impl Check for ConfigurationSolves {

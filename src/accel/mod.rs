@@ -22,7 +22,15 @@
 //! descent x ← x − ∇f(x)^#/L ([`lp_steepest_descent`]), and Euclidean accelerated gradient with
 //! step 1/L ([`euclidean_agd`]; L is a valid ℓ2 constant since ‖·‖_q ≥ ‖·‖₂ and ‖·‖_p ≤ ‖·‖₂).
 //!
-//! The primal ℓp steps use the ℓp dualizer of [`crate::norms::Entrywise`].
+//! The primal ℓp steps use the ℓp dualizer of [`crate::norms::Entrywise`]. The step rule's
+//! constants are data in [`HasdParams`] (the ρ rule, a factor on a_{t+1}, the primal step's
+//! divisor 2, the dual-averaging direction), so that a planted bug in the validation suite is one
+//! changed entry of the same recursion, not a second copy of it.
+//!
+//! HASD is not an [`crate::optim::Optimizer`]: its ρ search evaluates ∇f at trial points it
+//! chooses itself (two gradients per trial, several trials per iteration), while an optimizer's
+//! step receives one gradient at the current parameters. `steepest accel` runs it on a
+//! least-squares problem given as data ([`LeastSquares`]).
 
 use crate::error::{Error, Result};
 use crate::norms::{Entrywise, Norm};
@@ -85,6 +93,65 @@ impl Objective for DiagonalQuadratic {
     }
 }
 
+/// f(x) = ½‖Ax − b‖₂² (least squares): convex, ∇f(x) = Aᵀ(Ax − b), ℓp-smooth with
+/// L = ‖AᵀA‖_{p→q} (the objective of `steepest accel`).
+#[derive(Clone, Debug)]
+pub struct LeastSquares {
+    a: Mat<f64>,
+    b: Mat<f64>,
+}
+
+impl LeastSquares {
+    /// The problem for A (m × d) and b (m entries); a length mismatch is [`Error::Input`].
+    pub fn new(a: Mat<f64>, b: &[f64]) -> Result<Self> {
+        if b.len() != a.nrows() {
+            return Err(Error::input(format!(
+                "b has {} entries but A has {} rows; give one entry of b per row of A",
+                b.len(),
+                a.nrows()
+            )));
+        }
+        let b = Mat::from_fn(b.len(), 1, |i, _| b[i]);
+        Ok(Self { a, b })
+    }
+
+    /// The number m of rows of A (equations).
+    pub fn rows(&self) -> usize {
+        self.a.nrows()
+    }
+
+    /// An upper bound on the ℓp-smoothness constant ‖H‖_{p→q}, H = AᵀA, p ≥ 2:
+    /// min(Σ_ij |H_ij|, d^{1−2/p}‖H‖_F). Both hold for every p ≥ 2: ‖Hx‖_q ≤ ‖Hx‖₁ ≤
+    /// Σ_ij |H_ij|·‖x‖_∞ ≤ Σ_ij |H_ij|·‖x‖_p, and ‖Hx‖_q ≤ d^{1/q−1/2}‖Hx‖₂ ≤
+    /// d^{1/q−1/2}‖H‖_F‖x‖₂ ≤ d^{1/q−1/p}‖H‖_F‖x‖_p with 1/q − 1/p = 1 − 2/p (Hölder).
+    pub fn smoothness_bound(&self, p: f64) -> f64 {
+        let h = self.a.transpose() * &self.a;
+        let mut sum = 0.0;
+        for j in 0..h.ncols() {
+            for i in 0..h.nrows() {
+                sum += h[(i, j)].abs();
+            }
+        }
+        let exponent = if p.is_infinite() { 1.0 } else { 1.0 - 2.0 / p };
+        let frobenius = (h.ncols() as f64).powf(exponent) * h.norm_l2();
+        sum.min(frobenius)
+    }
+}
+
+impl Objective for LeastSquares {
+    fn dim(&self) -> usize {
+        self.a.ncols()
+    }
+    fn value(&self, x: MatRef<'_, f64>) -> f64 {
+        let r = &self.a * x - &self.b;
+        let n = r.norm_l2();
+        0.5 * n * n
+    }
+    fn gradient(&self, x: MatRef<'_, f64>) -> Mat<f64> {
+        self.a.transpose() * (&self.a * x - &self.b)
+    }
+}
+
 /// How ρ_t is chosen.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RhoRule {
@@ -92,6 +159,18 @@ pub enum RhoRule {
     Implicit,
     /// The same recursion with a fixed ρ (ρ ≡ 1 is standard linear coupling).
     Fixed(f64),
+    /// ρ_t ≡ d^{−(2/q−1)}, the lower end of the search bracket (the value of r for perfectly
+    /// dense gradients).
+    Floor,
+}
+
+/// The direction of the dual-averaging update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DualStep {
+    /// v_{t+1} = v_t − a_{t+1}∇f(x_{t+1}) (the method).
+    Descent,
+    /// v_{t+1} = v_t + a_{t+1}∇f(x_{t+1}) (uphill; a planted bug).
+    Ascent,
 }
 
 /// Settings of [`Hasd`].
@@ -105,6 +184,12 @@ pub struct HasdParams {
     pub rho: RhoRule,
     /// Maximum bisection steps per iteration of the ρ search.
     pub max_bisections: usize,
+    /// A factor on a_{t+1}: 1 in the method (a² = (A_t + A_{t+1})/(18Lρ)).
+    pub coupling_scale: f64,
+    /// The primal step x_{t+1} = y_t − ∇f(y_t)^#/(`step_divisor`·L): 2 in the method.
+    pub step_divisor: f64,
+    /// The dual-averaging direction: [`DualStep::Descent`] in the method.
+    pub dual: DualStep,
 }
 
 impl HasdParams {
@@ -115,6 +200,9 @@ impl HasdParams {
             l,
             rho: RhoRule::Implicit,
             max_bisections: 200,
+            coupling_scale: 1.0,
+            step_divisor: 2.0,
+            dual: DualStep::Descent,
         }
     }
 }
@@ -179,6 +267,19 @@ impl<'f> Hasd<'f> {
         params: HasdParams,
         primal: Box<dyn Norm>,
     ) -> Result<Self> {
+        if params.p.is_nan() || params.p < 2.0 {
+            return Err(Error::input(format!(
+                "HASD needs p ≥ 2 (ℓp-smoothness with q = p/(p−1) ≤ 2), got p = {}",
+                params.p
+            )));
+        }
+        let positive = |x: f64| x > 0.0 && x.is_finite();
+        if !positive(params.coupling_scale) || !positive(params.step_divisor) {
+            return Err(Error::input(format!(
+                "HASD's coupling scale {} and step divisor {} must be finite and positive",
+                params.coupling_scale, params.step_divisor
+            )));
+        }
         if !(params.l > 0.0 && params.l.is_finite()) {
             return Err(Error::input(format!(
                 "the smoothness constant L = {} must be finite and positive",
@@ -237,14 +338,15 @@ impl<'f> Hasd<'f> {
 
     fn trial(&self, rho: f64) -> Trial {
         let l = self.params.l;
-        let a = (1.0 + (1.0 + 144.0 * l * rho * self.big_a).sqrt()) / (36.0 * l * rho);
+        let mut a = (1.0 + (1.0 + 144.0 * l * rho * self.big_a).sqrt()) / (36.0 * l * rho);
+        a *= self.params.coupling_scale;
         let tau = a / (self.big_a + a);
         let mut y = self.x.clone();
         y *= faer::Scale(1.0 - tau);
         y += faer::Scale(tau) * &self.v;
         let g = self.f.gradient(y.as_ref());
         let mut x_next = self.primal.sharp(g.as_ref());
-        x_next *= faer::Scale(-1.0 / (2.0 * l));
+        x_next *= faer::Scale(-1.0 / (self.params.step_divisor * l));
         x_next += &y;
         let g_next = self.f.gradient(x_next.as_ref());
         let n2 = g_next.norm_l2(); // Euclidean norm of a column
@@ -272,6 +374,10 @@ impl<'f> Hasd<'f> {
             RhoRule::Fixed(r) => {
                 trials += 1;
                 self.trial(r)
+            }
+            RhoRule::Floor => {
+                trials += 1;
+                self.trial(self.rho_min())
             }
             RhoRule::Implicit => {
                 let ok = |t: &Trial| t.rho >= 0.5 * t.r && t.rho <= 2.0 * t.r;
@@ -344,7 +450,10 @@ impl<'f> Hasd<'f> {
             )));
         }
         self.big_a += a;
-        self.v -= faer::Scale(a) * &g_next;
+        match self.params.dual {
+            DualStep::Descent => self.v -= faer::Scale(a) * &g_next,
+            DualStep::Ascent => self.v += faer::Scale(a) * &g_next,
+        }
         self.x = x_next;
         self.rho_prev = Some(rho);
         self.t += 1;
@@ -359,13 +468,15 @@ impl<'f> Hasd<'f> {
     }
 }
 
-/// One trajectory: f(x_t) for t = 0..=T and, for HASD, the per-step records.
-#[derive(Clone, Debug, Default)]
+/// One trajectory: f(x_t) for t = 0..=T, the last iterate and, for HASD, the per-step records.
+#[derive(Clone, Debug)]
 pub struct Trace {
     /// f(x_t), t = 0..=T.
     pub values: Vec<f64>,
     /// HASD steps (empty for the baselines).
     pub steps: Vec<HasdStep>,
+    /// x_T.
+    pub x: Mat<f64>,
 }
 
 impl Trace {
@@ -383,32 +494,34 @@ pub fn run_hasd(
     iters: usize,
 ) -> Result<Trace> {
     let mut h = Hasd::new(f, x0, params)?;
-    let mut tr = Trace {
-        values: vec![f.value(h.x().as_ref())],
-        steps: Vec::with_capacity(iters),
-    };
+    let mut values = vec![f.value(h.x().as_ref())];
+    let mut steps = Vec::with_capacity(iters);
     for _ in 0..iters {
-        let s = h.step()?;
-        tr.steps.push(s);
-        tr.values.push(f.value(h.x().as_ref()));
+        steps.push(h.step()?);
+        values.push(f.value(h.x().as_ref()));
     }
-    Ok(tr)
+    Ok(Trace {
+        values,
+        steps,
+        x: h.x().clone(),
+    })
 }
 
 /// Non-accelerated ℓp steepest descent x ← x − ∇f(x)^#/L (the regularized step with λ = L).
 pub fn lp_steepest_descent(f: &dyn Objective, x0: Mat<f64>, p: f64, l: f64, iters: usize) -> Trace {
     let norm = Entrywise::vector(p);
     let mut x = x0;
-    let mut tr = Trace {
-        values: vec![f.value(x.as_ref())],
-        steps: Vec::new(),
-    };
+    let mut values = vec![f.value(x.as_ref())];
     for _ in 0..iters {
         let g = f.gradient(x.as_ref());
         x -= faer::Scale(1.0 / l) * norm.sharp(g.as_ref());
-        tr.values.push(f.value(x.as_ref()));
+        values.push(f.value(x.as_ref()));
     }
-    tr
+    Trace {
+        values,
+        steps: Vec::new(),
+        x,
+    }
 }
 
 /// Euclidean accelerated gradient (Nesterov, constant step 1/L):
@@ -416,10 +529,7 @@ pub fn lp_steepest_descent(f: &dyn Objective, x0: Mat<f64>, p: f64, l: f64, iter
 pub fn euclidean_agd(f: &dyn Objective, x0: Mat<f64>, l: f64, iters: usize) -> Trace {
     let mut x = x0.clone();
     let mut x_prev = x0;
-    let mut tr = Trace {
-        values: vec![f.value(x.as_ref())],
-        steps: Vec::new(),
-    };
+    let mut values = vec![f.value(x.as_ref())];
     for t in 1..=iters {
         let m = (t as f64 - 1.0) / (t as f64 + 2.0);
         let mut y = x.clone();
@@ -427,9 +537,13 @@ pub fn euclidean_agd(f: &dyn Objective, x0: Mat<f64>, l: f64, iters: usize) -> T
         let g = f.gradient(y.as_ref());
         x_prev = x;
         x = y - faer::Scale(1.0 / l) * &g;
-        tr.values.push(f.value(x.as_ref()));
+        values.push(f.value(x.as_ref()));
     }
-    tr
+    Trace {
+        values,
+        steps: Vec::new(),
+        x,
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use std::path::Path;
 
+mod accel;
 mod aion;
 mod dualize;
 mod margin;
@@ -46,6 +47,7 @@ enum Command {
     Report(report::Args),
     Aion(aion::Args),
     Train(train::Args),
+    Accel(accel::Args),
 }
 
 /// What a command produced: a JSON document and the exit code (0, or 1 for a failed check).
@@ -187,6 +189,7 @@ fn run(cli: Cli) -> Result<i32> {
             let report = a.report.clone();
             (train::run(a, quiet)?, report)
         }
+        Command::Accel(a) => (accel::run(&a)?, a.report),
     };
     emit(&out, report.as_deref())?;
     Ok(out.code)

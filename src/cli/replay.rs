@@ -113,7 +113,7 @@ pub fn run(args: Args) -> Result<Output> {
     let mut params = Vec::with_capacity(grads.len());
     for (t, g) in grads.into_iter().enumerate() {
         let loss = losses.as_ref().map(|l| l[t]);
-        if loss.is_none() && crate::optim::needs_loss(&args.optimizer) {
+        if loss.is_none() && opt.needs_loss() {
             return Err(Error::input(format!(
                 "optimizer '{}' (Momo-type) needs the loss f(W_t) at every step: add \"losses\": [f(W_0), f(W_1), …] (one number per gradient) to '{file}'",
                 args.optimizer

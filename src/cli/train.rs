@@ -7,7 +7,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::models::multiclass::{Loss, Multiclass};
 use crate::norms::{parse_norm, Norm};
-use crate::optim::{parse_optimizer_with_schedule, Optimizer, Schedule};
+use crate::optim::{parse_optimizer_with_schedule, Optimizer, ScaleInvariance, Schedule};
 use crate::train::{log_spaced, run as run_training, GradScale, RunSpec, Snapshot};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -58,8 +58,9 @@ pub struct Args {
     /// shifted (∇L·e^{−s_t}, s_t the current log-scale; exact for NSD and sign descent, whose steps
     /// ignore the gradient's scale) or rescaled (∇L·e^{−r} with a reference r the optimizer's
     /// momenta follow; exact for every scale-invariant optimizer: Signum, NMD, Muon with ns=exact,
-    /// Adam with eps=0). auto: shifted for nsd, sign, fromage and momentum-free spectral/ngd, rescaled for
-    /// the other scale-invariant optimizers, true otherwise.
+    /// Adam with eps=0). auto: shifted for the scale-invariant optimizers without gradient state
+    /// (nsd, sign, cd, fromage, momentum-free spectral/ngd/nmd/signum), rescaled for the other
+    /// scale-invariant optimizers, true otherwise.
     #[arg(
         long,
         default_value = "auto",
@@ -78,35 +79,17 @@ pub struct Args {
     pub export: Option<PathBuf>,
 }
 
-/// The norm whose margin the optimizer is expected to maximize (file 01), if known.
-pub fn own_norm(spec: &str) -> Option<String> {
-    let spec = spec.trim();
-    let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
-    match name {
-        "nsd" | "sd" | "nmd" => rest
-            .split(',')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| k.trim() == "norm")
-            .map(|(_, v)| v.trim().to_string()),
-        "sign" | "signum" | "adam" | "adamw" => Some("max".into()),
-        "muon" | "spectral" => Some("spectral".into()),
-        "ngd" => Some("fro".into()),
-        "cd" => Some("sum".into()),
-        _ => None,
-    }
-}
-
 /// A warning when the optimizer's settings break the assumptions of the implicit-bias theorems a
 /// margin run is compared with: weight decay (torch's Muon and AdamW default to wd > 0) pulls W
 /// toward 0 every step, so ‖W_t‖ stays bounded and W_t/‖W_t‖ converges to a regularized solution,
-/// not to the max-margin one. `canonical` is the optimizer's canonical spec (every key spelled out).
-fn implicit_bias_warning(canonical: &str) -> Option<String> {
-    let (name, rest) = canonical.split_once(':')?;
-    let wd = rest
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| k.trim() == "wd")
-        .and_then(|(_, v)| v.trim().parse::<f64>().ok())?;
+/// not to the max-margin one.
+fn implicit_bias_warning(opt: &dyn Optimizer) -> Option<String> {
+    let wd = opt.weight_decay();
+    let canonical = opt.name();
+    let name = canonical
+        .split([':', ' '])
+        .next()
+        .unwrap_or(canonical.as_str());
     (wd != 0.0).then(|| {
         format!(
             "warning: {name} runs with weight decay wd={wd}, which keeps ‖W_t‖ bounded: the normalized margins then converge to a regularized solution, not to the max-margin one of the implicit-bias theorems; pass wd=0 in the optimizer spec for an implicit-bias run"
@@ -114,21 +97,14 @@ fn implicit_bias_warning(canonical: &str) -> Option<String> {
     })
 }
 
-/// `auto`: shifted for the momentum-free scale-invariant methods (no state to keep consistent),
-/// rescaled for the other scale-invariant optimizers, the true gradient otherwise.
-fn auto_grad_scale(spec: &str, opt: &dyn Optimizer) -> GradScale {
-    let spec = spec.trim();
-    let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
-    let beta_zero = rest
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| k.trim() == "beta")
-        .is_none_or(|(_, v)| v.trim().parse::<f64>() == Ok(0.0));
-    match name {
-        "nsd" | "sign" | "fromage" => GradScale::Shifted,
-        "spectral" | "ngd" if beta_zero => GradScale::Shifted,
-        _ if opt.scale_invariant() => GradScale::Rescaled,
-        _ => GradScale::True,
+/// `auto`: shifted for the optimizers that are scale-invariant step by step and keep no gradient
+/// state (each gradient may be rescaled on its own), rescaled for the other scale-invariant
+/// optimizers (the state follows one common scale), the true gradient otherwise.
+fn auto_grad_scale(opt: &dyn Optimizer) -> GradScale {
+    match opt.scale_invariance() {
+        ScaleInvariance::Memoryless => GradScale::Shifted,
+        ScaleInvariance::Stateful => GradScale::Rescaled,
+        ScaleInvariance::None => GradScale::True,
     }
 }
 
@@ -251,7 +227,7 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     // every spec is checked before any run starts
     for spec in &args.optimizer {
         let opt = parse_optimizer_with_schedule(spec, schedule.clone(), &[(k, d)])?;
-        if let Some(warning) = implicit_bias_warning(&opt.name()) {
+        if let Some(warning) = implicit_bias_warning(opt.as_ref()) {
             // a warning, not an error: decayed runs are legitimate experiments, but not the
             // theorem's
             super::say(&warning);
@@ -287,11 +263,11 @@ fn train_one(
     let (k, d) = model.shape();
     let schedule = args.schedule.as_deref().map(Schedule::parse).transpose()?;
     let mut opt = parse_optimizer_with_schedule(spec_text, schedule, &[(k, d)])?;
-    let grad_scale = grad_scale.unwrap_or_else(|| auto_grad_scale(spec_text, opt.as_ref()));
+    let grad_scale = grad_scale.unwrap_or_else(|| auto_grad_scale(opt.as_ref()));
 
     let mut names: Vec<String> = if args.norms.is_empty() {
         let mut v: Vec<String> = vec!["fro".into(), "spectral".into(), "max".into()];
-        if let Some(own) = own_norm(spec_text) {
+        if let Some(own) = opt.norm() {
             v.push(own);
         }
         v
@@ -380,19 +356,21 @@ fn train_one(
 mod tests {
     use super::*;
 
+    fn opt(spec: &str) -> Box<dyn Optimizer> {
+        crate::optim::parse_optimizer(spec, &[(3, 4)]).expect("spec")
+    }
+
     #[test]
     fn own_norms_and_auto_scaling() {
         assert_eq!(
-            own_norm("nsd:norm=spectral,lr=0.1").as_deref(),
+            opt("nsd:norm=spectral,lr=0.1").norm().as_deref(),
             Some("spectral")
         );
-        assert_eq!(own_norm("sign").as_deref(), Some("max"));
-        assert_eq!(own_norm("muon:ns=exact").as_deref(), Some("spectral"));
-        assert_eq!(own_norm("shampoo"), None);
-        let auto = |spec: &str| {
-            let opt = crate::optim::parse_optimizer(spec, &[(3, 4)]).expect("spec");
-            auto_grad_scale(spec, opt.as_ref())
-        };
+        assert_eq!(opt("sign").norm().as_deref(), Some("max"));
+        assert_eq!(opt("muon:ns=exact").norm().as_deref(), Some("spectral"));
+        assert_eq!(opt("cd").norm().as_deref(), Some("sum"));
+        assert_eq!(opt("shampoo").norm(), None);
+        let auto = |spec: &str| auto_grad_scale(opt(spec).as_ref());
         assert_eq!(auto("nsd:norm=fro"), GradScale::Shifted);
         assert_eq!(auto("spectral"), GradScale::Shifted);
         assert_eq!(auto("spectral:beta=0.9"), GradScale::Rescaled);
@@ -400,29 +378,35 @@ mod tests {
         assert_eq!(auto("nmd:norm=fro,beta=0.9"), GradScale::Rescaled);
         assert_eq!(auto("muon:ns=exact"), GradScale::Rescaled);
         assert_eq!(auto("adam:eps=0"), GradScale::Rescaled);
+        // equal optimizers get equal scales: NMD and Signum without momentum are NSD and sign
+        // descent
+        assert_eq!(auto("nmd:norm=fro,beta=0"), auto("nsd:norm=fro"));
+        assert_eq!(auto("signum:beta=0"), auto("sign"));
+        // GaussSouthwell states no degree (optim/dualize.rs), so cd keeps the true gradient
+        assert_eq!(auto("cd"), GradScale::True);
         // Fromage's trust ratio makes each step independent of the gradient's scale, and it keeps
         // no gradient state: the shifted gradient is exact (its true gradient underflows on
         // separable data)
         assert_eq!(auto("fromage:lr=0.01"), GradScale::Shifted);
-        assert!(crate::optim::parse_optimizer("fromage", &[(3, 4)])
-            .unwrap()
-            .scale_invariant());
-        // Newton–Schulz normalizes by ‖X‖_F + ε, Adam's default ε > 0, GD is linear in ∇L
+        assert!(opt("fromage").scale_invariant());
+        // Newton–Schulz normalizes by ‖X‖_F + ε, Adam's default ε > 0, GD is linear in ∇L, the
+        // sharp step ‖g‖_*·LMO(g) has degree 1
         assert_eq!(auto("muon"), GradScale::True);
         assert_eq!(auto("adam"), GradScale::True);
         assert_eq!(auto("gd"), GradScale::True);
+        assert_eq!(auto("sd:norm=fro"), GradScale::True);
     }
 
     #[test]
     fn weight_decay_is_warned_about() {
-        let name = |spec: &str| {
-            crate::optim::parse_optimizer(spec, &[(3, 4)])
-                .unwrap()
-                .name()
-        };
-        let w = implicit_bias_warning(&name("muon")).expect("torch's default wd = 0.1");
-        assert!(w.contains("wd=0.1") && w.contains("wd=0"), "{w}");
-        assert_eq!(implicit_bias_warning(&name("muon:wd=0")), None);
-        assert_eq!(implicit_bias_warning(&name("sign")), None);
+        let w = implicit_bias_warning(opt("muon").as_ref()).expect("torch's default wd = 0.1");
+        assert!(
+            w.contains("muon runs") && w.contains("wd=0.1") && w.contains("wd=0"),
+            "{w}"
+        );
+        assert_eq!(implicit_bias_warning(opt("muon:wd=0").as_ref()), None);
+        assert_eq!(implicit_bias_warning(opt("sign").as_ref()), None);
+        assert!(implicit_bias_warning(opt("momo:wd=0.01").as_ref()).is_some());
+        assert!(implicit_bias_warning(opt("adamw").as_ref()).is_some());
     }
 }

@@ -1,6 +1,6 @@
 //! Coordinate-wise and trust-ratio scalings: sign, Adam, Prodigy, Fromage.
 
-use super::momentum::{apply, sum_map, zip_apply};
+use super::elementwise::{apply, sum_map, zip_apply};
 use super::transform::{rescale_buffers, StepCtx, Transform};
 use crate::error::Result;
 use faer::Mat;
@@ -90,6 +90,9 @@ impl Transform for ScaleByAdam {
     fn degree(&self, input: i32) -> Option<i32> {
         (self.eps == 0.0 || input == 0).then_some(0)
     }
+    fn remembers_gradients(&self) -> bool {
+        true
+    }
     fn rescale_state(&self, s: &mut AdamState, input: i32, log_c: f64) -> Result<()> {
         rescale_buffers(&mut s.m, input, log_c)?;
         rescale_buffers(&mut s.v, 2 * input, log_c)
@@ -137,6 +140,9 @@ pub struct ProdigyState {
 
 impl Transform for ScaleByProdigy {
     type State = ProdigyState;
+    fn remembers_gradients(&self) -> bool {
+        true
+    }
     fn init(&self, params: &[Mat<f64>]) -> ProdigyState {
         let z: Vec<Mat<f64>> = params
             .iter()

@@ -2,7 +2,7 @@
 //! scales, product-norm steepest descent over blocks (normalized or sharp), the Adam norms of
 //! Crawshaw et al., Shampoo's preconditioner, and Gauss–Southwell coordinate descent.
 
-use super::momentum::{map, zip_apply};
+use super::elementwise::{map, zip_apply};
 use super::transform::{Role, StepCtx, Transform};
 use crate::error::{Error, Result};
 use crate::linalg::{
@@ -445,7 +445,10 @@ impl Transform for ProductSteepest {
                 }
             }
         }
-        if let Some(l) = updates.iter().position(|u| !super::momentum::all_finite(u)) {
+        if let Some(l) = updates
+            .iter()
+            .position(|u| !super::elementwise::all_finite(u))
+        {
             return Err(Error::failed(format!(
                 "step {}: the input of the product-norm dualizer is not finite in block {l} (overflow in the momentum?); lower the learning rate or rescale the gradients",
                 ctx.t

@@ -126,4 +126,14 @@ impl<T: Transform> Transform for Momo<T> {
         }
         Ok(())
     }
+    /// F̄ averages past losses and inner products with past gradients.
+    fn remembers_gradients(&self) -> bool {
+        true
+    }
+    fn weight_decay(&self) -> f64 {
+        self.coupled_wd + self.inner.weight_decay()
+    }
+    fn needs_loss(&self) -> bool {
+        true
+    }
 }

@@ -1,7 +1,7 @@
 //! The runner-facing API: [`Optimizer`] and [`GradientTransformation`], a chain of transforms with
 //! its state, schedule and step counter.
 
-use super::momentum::all_finite;
+use super::elementwise::all_finite;
 use super::schedule::Schedule;
 use super::transform::{StepCtx, Transform};
 use crate::error::{Error, Result};
@@ -29,6 +29,32 @@ pub trait Optimizer: Send {
     fn scale_invariant(&self) -> bool {
         false
     }
+    /// How the steps depend on one positive factor c applied to every gradient: whether a caller
+    /// may rescale each gradient on its own ([`ScaleInvariance::Memoryless`]), only all of them
+    /// together with the state ([`ScaleInvariance::Stateful`], via
+    /// [`Optimizer::rescale_gradients`]), or not at all. The default follows
+    /// [`Optimizer::scale_invariant`] and assumes a state.
+    fn scale_invariance(&self) -> ScaleInvariance {
+        if self.scale_invariant() {
+            ScaleInvariance::Stateful
+        } else {
+            ScaleInvariance::None
+        }
+    }
+    /// The norm this optimizer is steepest descent under, as a [`crate::norms::parse_norm`] name
+    /// (the norm whose max-margin solution its iterates approach on separable data, Fan, Schmidt &
+    /// Thrampoulidis arXiv 2502.04664 and Gunasekar et al. arXiv 1802.08246), when it has one.
+    fn norm(&self) -> Option<String> {
+        None
+    }
+    /// The weight decay λ > 0 the steps add (W ← W(1 − ηλ) − …), 0 without decay.
+    fn weight_decay(&self) -> f64 {
+        0.0
+    }
+    /// Whether [`Optimizer::step`] needs the loss f(W_t) (Momo-type step sizes).
+    fn needs_loss(&self) -> bool {
+        false
+    }
     /// From now on the gradients passed to [`Optimizer::step`] are e^`log_c` times what they
     /// were: rescale the state (momenta by e^{log_c}, second moments by e^{2 log_c}) so that the
     /// run is the one it would have been with every gradient so far rescaled too — the same
@@ -41,6 +67,20 @@ pub trait Optimizer: Send {
     }
 }
 
+/// How an optimizer's steps respond to one factor c > 0 on every gradient ([`Optimizer::scale_invariance`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleInvariance {
+    /// The steps change with c (gradient descent, sharp steepest descent, an ε > 0 in a
+    /// denominator, weight decay added to a scaled update, …).
+    None,
+    /// Every step is invariant and no state remembers past gradients, so each gradient may be
+    /// rescaled on its own (NSD, sign descent, Fromage, momentum-free spectral descent and NGD).
+    Memoryless,
+    /// Invariant when past and future gradients are rescaled together, which the state must
+    /// follow ([`Optimizer::rescale_gradients`]: momenta, second moments).
+    Stateful,
+}
+
 /// The error of [`Optimizer::rescale_gradients`] on an optimizer that is not scale-invariant.
 fn not_rescalable(name: &str) -> Error {
     Error::input(format!(
@@ -51,6 +91,7 @@ fn not_rescalable(name: &str) -> Error {
 /// A transform chain run as an optimizer: W_{t+1} = W_t + T(g_t; state, η_t).
 pub struct GradientTransformation<T: Transform> {
     name: String,
+    norm: Option<String>,
     transform: T,
     state: Option<T::State>,
     schedule: Schedule,
@@ -68,12 +109,19 @@ impl<T: Transform> GradientTransformation<T> {
     ) -> Self {
         Self {
             name: name.into(),
+            norm: None,
             transform,
             state: None,
             schedule,
             shapes: shapes.to_vec(),
             t: 0,
         }
+    }
+
+    /// State the norm the optimizer is steepest descent under ([`Optimizer::norm`]).
+    pub fn under_norm(mut self, norm: impl Into<String>) -> Self {
+        self.norm = Some(norm.into());
+        self
     }
 
     /// The number of steps taken so far.
@@ -209,6 +257,24 @@ impl<T: Transform> Optimizer for GradientTransformation<T> {
     }
     fn scale_invariant(&self) -> bool {
         self.transform.degree(1) == Some(0)
+    }
+    fn scale_invariance(&self) -> ScaleInvariance {
+        if !self.scale_invariant() {
+            ScaleInvariance::None
+        } else if self.transform.remembers_gradients() {
+            ScaleInvariance::Stateful
+        } else {
+            ScaleInvariance::Memoryless
+        }
+    }
+    fn norm(&self) -> Option<String> {
+        self.norm.clone()
+    }
+    fn weight_decay(&self) -> f64 {
+        self.transform.weight_decay()
+    }
+    fn needs_loss(&self) -> bool {
+        self.transform.needs_loss()
     }
     fn rescale_gradients(&mut self, log_c: f64) -> Result<()> {
         if !self.scale_invariant() {

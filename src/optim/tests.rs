@@ -305,7 +305,7 @@ fn gauss_southwell_moves_one_coordinate() {
         })
         .sum::<usize>();
     assert_eq!(moved, 1);
-    let out = run("cd:lr=0.1,normalized=false", &w0, &g, None);
+    let out = run("cd:lr=0.1,sharp=true", &w0, &g, None);
     assert!((out[0][1][(1, 0)] - 0.4).abs() < 1e-15);
 }
 
@@ -577,4 +577,74 @@ fn rescaling_past_the_float_range_is_an_error() {
         matches!(&err, Error::Failed(m) if m.contains("overflowed")),
         "{err}"
     );
+}
+
+/// The typed constructor `recipes::muon` is what the spec parser builds: same canonical name
+/// (which parses back to itself), same steps, same range errors.
+#[test]
+fn typed_muon_is_the_spec_parsers_muon() {
+    use super::recipes::{muon, MuonConfig};
+    let shapes = [(4, 3)];
+    let torch = "muon:lr=0.001,momentum=0.95,nesterov=true,momentum_type=ema,bias_correction=false,ns=keller,ns_steps=5,eps=1e-7,eps_form=clamp,wd=0.1,scale=original";
+    assert_eq!(parse_optimizer("muon", &shapes).unwrap().name(), torch);
+    assert_eq!(muon(MuonConfig::default(), &shapes).unwrap().name(), torch);
+    for spec in [
+        "muon",
+        "muon:ns=exact,wd=0",
+        "muon:ns=exact,eps=1e-8,eps_form=add",
+        "muon:lr=0.02,momentum=0.9,nesterov=false,momentum_type=classical,ns=dion,ns_steps=3,eps=1e-8,eps_form=add,wd=0,scale=rms",
+        "muon:bias_correction=true,scale=optax,ns=cubic",
+    ] {
+        let name = parse_optimizer(spec, &shapes).unwrap().name();
+        assert_eq!(parse_optimizer(&name, &shapes).unwrap().name(), name, "{spec}");
+    }
+    let sched = Schedule::parse("power:eta0=0.1,a=0.5").unwrap();
+    let typed = MuonConfig {
+        schedule: Some(sched.clone()),
+        ns: None,
+        wd: 0.0,
+        ..MuonConfig::default()
+    };
+    let parsed = parse_optimizer_with_schedule("muon:ns=exact,wd=0", Some(sched), &shapes).unwrap();
+    let mut typed = muon(typed, &shapes).unwrap();
+    assert_eq!(typed.name(), parsed.name());
+    assert!(typed
+        .name()
+        .ends_with(" with schedule power:eta0=0.1,a=0.5"));
+    let mut parsed = parsed;
+    let (mut w1, mut w2) = (vec![Mat::<f64>::zeros(4, 3)], vec![Mat::<f64>::zeros(4, 3)]);
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for _ in 0..4 {
+        let g = vec![gaussian(&mut rng, 4, 3)];
+        typed.step(&mut w1, &g, None).unwrap();
+        parsed.step(&mut w2, &g, None).unwrap();
+    }
+    assert_eq!(w1, w2);
+    for (cfg, key) in [
+        (
+            MuonConfig {
+                momentum: 1.0,
+                ..MuonConfig::default()
+            },
+            "momentum=1",
+        ),
+        (
+            MuonConfig {
+                ns: None,
+                ns_steps: Some(5),
+                ..MuonConfig::default()
+            },
+            "ns_steps",
+        ),
+        (
+            MuonConfig {
+                wd: -1.0,
+                ..MuonConfig::default()
+            },
+            "wd=-1",
+        ),
+    ] {
+        let err = muon(cfg, &shapes).err().expect(key);
+        assert!(matches!(&err, Error::Input(m) if m.contains(key)), "{err}");
+    }
 }

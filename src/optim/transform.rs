@@ -51,6 +51,20 @@ pub trait Transform: Send {
         let _ = input;
         None
     }
+    /// Whether the state remembers past inputs, so that [`Transform::rescale_state`] has something
+    /// to follow (momenta, second moments). Asked only of a chain with a degree; the default
+    /// `false` fits the stateless transforms and those whose state does not hold gradients.
+    fn remembers_gradients(&self) -> bool {
+        false
+    }
+    /// The weight decay λ this transform adds to the update (u ← u + λW), 0 if none.
+    fn weight_decay(&self) -> f64 {
+        0.0
+    }
+    /// Whether [`Transform::update`] reads the loss ([`StepCtx::loss`]).
+    fn needs_loss(&self) -> bool {
+        false
+    }
     /// Re-express the state for inputs multiplied by c = e^`log_c` (input degree `input`): afterwards
     /// the run continues exactly as if every earlier input had been c^`input` times larger. Called
     /// only when [`Transform::degree`] is `Some`; stateless transforms keep this default. A state
@@ -69,7 +83,7 @@ pub(crate) fn rescale_buffers(bufs: &mut [Mat<f64>], d: i32, log_c: f64) -> Resu
         let f = (f64::from(d) * log_c).exp();
         for m in bufs.iter_mut() {
             *m *= faer::Scale(f);
-            if !super::momentum::all_finite(m) {
+            if !super::elementwise::all_finite(m) {
                 return Err(crate::error::Error::failed(format!(
                     "rescaling the optimizer state by e^{:.1} overflowed: it holds gradients more than e^709 times larger than the current ones (the loss fell by more than 709 nats within the momentum's memory); lower the learning rate",
                     f64::from(d) * log_c
@@ -118,6 +132,15 @@ macro_rules! chain_impl {
                 $(let d = self.$i.degree(d)?;)+
                 Some(d)
             }
+            fn remembers_gradients(&self) -> bool {
+                false $(|| self.$i.remembers_gradients())+
+            }
+            fn weight_decay(&self) -> f64 {
+                0.0 $(+ self.$i.weight_decay())+
+            }
+            fn needs_loss(&self) -> bool {
+                false $(|| self.$i.needs_loss())+
+            }
             fn rescale_state(&self, state: &mut Self::State, input: i32, log_c: f64) -> Result<()> {
                 let d = input;
                 $(
@@ -151,6 +174,15 @@ impl<S: Send + 'static> Transform for Box<dyn Transform<State = S>> {
     }
     fn rescale_state(&self, state: &mut S, input: i32, log_c: f64) -> Result<()> {
         (**self).rescale_state(state, input, log_c)
+    }
+    fn remembers_gradients(&self) -> bool {
+        (**self).remembers_gradients()
+    }
+    fn weight_decay(&self) -> f64 {
+        (**self).weight_decay()
+    }
+    fn needs_loss(&self) -> bool {
+        (**self).needs_loss()
     }
 }
 
@@ -248,6 +280,16 @@ impl<A: Transform, B: Transform> Transform for Partition<A, B> {
         self.matrix.rescale_state(&mut state.0, input, log_c)?;
         self.other.rescale_state(&mut state.1, input, log_c)
     }
+    fn remembers_gradients(&self) -> bool {
+        self.matrix.remembers_gradients() || self.other.remembers_gradients()
+    }
+    /// The larger of the two groups' decays.
+    fn weight_decay(&self) -> f64 {
+        self.matrix.weight_decay().max(self.other.weight_decay())
+    }
+    fn needs_loss(&self) -> bool {
+        self.matrix.needs_loss() || self.other.needs_loss()
+    }
 }
 
 /// u ← −η_t · u: **the only sign flip** of the library (optax's
@@ -308,5 +350,8 @@ impl Transform for AddDecayedWeights {
     /// degree 0 (a normalized direction).
     fn degree(&self, input: i32) -> Option<i32> {
         (self.0 == 0.0 || input == 0).then_some(input)
+    }
+    fn weight_decay(&self) -> f64 {
+        self.0
     }
 }
