@@ -492,7 +492,7 @@ mod tests {
     fn success_needs_a_minimum_of_the_best_value() {
         // A minimum of the best value succeeds; another, higher minimum does not; nor does a point
         // of low loss that is not a minimum (it does not count towards L_best either).
-        let mut v = vec![
+        let mut v = [
             run_at(1e-25, true),
             run_at(0.3, true),
             run_at(1e-30, false),
@@ -503,7 +503,7 @@ mod tests {
         let got: Vec<bool> = v.iter().map(|r| r.success).collect();
         assert_eq!(got, [true, false, false, true]);
         // No run at a minimum: L_best is NaN and nothing succeeds.
-        let mut w = vec![run_at(0.0, false)];
+        let mut w = [run_at(0.0, false)];
         assert!(judge(w.iter_mut(), DEFAULT_LOSS_TOL).is_nan());
         assert!(!w[0].success);
     }
