@@ -31,13 +31,16 @@ pub enum AionCommand {
 }
 
 /// One Infinite Descent step θ1 = θ0 + δ with ∇L(θ0 + δ) = 0 solved from the resummed equation,
-/// next to gradient descent and damped Newton on the same problem and tolerance (JSON report).
+/// next to gradient descent, damped Newton, Newton–CG and L-BFGS on the same problem and tolerance
+/// (JSON report); `--multistart N` runs every method from N random starts θ* + N(0, σ²) and prints
+/// success rates and cost quantiles on stderr (numbers under "multistart" in the JSON).
 ///
 /// Examples:
 ///   steepest aion solve --preset fig1
 ///   steepest aion solve --preset rank2 --report rank2.json
 ///   steepest aion solve --preset fig1 --inner tr --no-baselines
 ///   steepest aion solve --config my_aion.json --tol 1e-10
+///   steepest aion solve --preset fig1 --multistart 20 --sigma 0.1 --seed 0
 ///
 /// Config (contract "AION config"):
 ///   {"rank": r, "terms": P, "x": [[d floats], …], "y": [N floats], "theta0": [4·r·d·P floats]}
@@ -65,7 +68,7 @@ pub struct SolveArgs {
     /// non-minimizing point, which is then reported as a failure).
     #[arg(long, default_value = "lm", value_name = "lm|tr|newton")]
     pub inner: String,
-    /// Tolerance on ‖∇L‖₂ for Infinite Descent and both baselines.
+    /// Tolerance on ‖∇L‖₂ for Infinite Descent and every baseline.
     #[arg(long, default_value_t = 1e-12)]
     pub tol: f64,
     /// Inner iteration budget of the Infinite Descent step.
@@ -74,12 +77,28 @@ pub struct SolveArgs {
     /// Iteration budget of gradient descent.
     #[arg(long, default_value_t = 20000)]
     pub gd_max_iter: usize,
-    /// Iteration budget of damped Newton.
+    /// Iteration budget of damped Newton and of Newton–CG.
     #[arg(long, default_value_t = 500)]
     pub newton_max_iter: usize,
-    /// Skip the baselines (`baselines` is then null).
+    /// Iteration budget of L-BFGS.
+    #[arg(long, default_value_t = 2000)]
+    pub lbfgs_max_iter: usize,
+    /// Skip the baselines (`baselines` is then null; `--multistart` runs Infinite Descent alone).
     #[arg(long)]
     pub no_baselines: bool,
+    /// Also run every method from N random starts θ_c + N(0, σ²) (θ_c = θ* of a preset, else θ0)
+    /// and report success rates and cost quantiles (table on stderr, "multistart" in the JSON).
+    #[arg(long, value_name = "N")]
+    pub multistart: Option<usize>,
+    /// σ of the multi-start perturbation.
+    #[arg(long, default_value_t = solve::multistart::DEFAULT_SIGMA, requires = "multistart")]
+    pub sigma: f64,
+    /// Seed of the multi-start perturbations (ChaCha8).
+    #[arg(long, default_value_t = 0, requires = "multistart")]
+    pub seed: u64,
+    /// Multi-start success needs L ≤ L_best + loss_tol·(1 + |L_best|).
+    #[arg(long, default_value_t = solve::multistart::DEFAULT_LOSS_TOL, requires = "multistart")]
+    pub loss_tol: f64,
 }
 
 /// Print the closed-form resummed update equation derived symbolically (needs `--features symbolic`).
@@ -139,23 +158,45 @@ pub fn solve(a: &SolveArgs) -> Result<Output> {
         gauge: true,
     };
     let prob = &inst.problem;
+    let multistart = multistart_protocol(a, opts)?;
+    let start = std::time::Instant::now();
     let step = solve::infinite_descent(prob, &inst.theta0, &opts)?;
+    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
     let baselines = if a.no_baselines {
         Value::Null
     } else {
-        let gd = solve::gradient_descent(prob, &inst.theta0, a.tol, a.gd_max_iter);
-        let nt = solve::damped_newton(prob, &inst.theta0, a.tol, a.newton_max_iter);
+        let t0 = &inst.theta0;
+        let gd = solve::gradient_descent(prob, t0, a.tol, a.gd_max_iter);
+        let nt = solve::damped_newton(prob, t0, a.tol, a.newton_max_iter);
+        let ncg = solve::newton_cg(prob, t0, a.tol, a.newton_max_iter);
+        let lb = solve::lbfgs(prob, t0, a.tol, a.lbfgs_max_iter);
         let b = |b: &solve::Baseline| {
             json!({
                 "method": b.method,
                 "iterations": b.iterations,
                 "evaluations": b.evaluations,
+                "gradient_evaluations": b.gradient_evaluations,
+                "hessian_evaluations": b.hessian_evaluations,
+                "hessian_vector_products": b.hessian_vector_products,
                 "converged": b.converged,
                 "loss": crate::io::num(b.loss),
                 "grad_norm": crate::io::num(b.grad_norm),
+                "wall_ms": crate::io::num(b.wall_ms),
             })
         };
-        json!({ "gradient_descent": b(&gd), "newton": b(&nt), "tol": a.tol })
+        json!({ "gradient_descent": b(&gd), "newton": b(&nt), "newton_cg": b(&ncg), "lbfgs": b(&lb), "tol": a.tol })
+    };
+    let multistart = match multistart {
+        None => Value::Null,
+        Some(p) => {
+            let (centre, name) = match &inst.theta_star {
+                Some(ts) => (ts, "theta_star"),
+                None => (&inst.theta0, "theta0"),
+            };
+            let ms = solve::multistart::run(prob, centre, name, &p)?;
+            super::say(&ms.table());
+            ms.to_json()
+        }
     };
     let sh = prob.shape;
     let theta_err = inst.theta_star.as_ref().map(|ts| {
@@ -178,7 +219,9 @@ pub fn solve(a: &SolveArgs) -> Result<Output> {
         "loss_after": crate::io::num(step.loss_after),
         "grad_norm_after": crate::io::num(step.grad_norm_after),
         "theta": nums(&step.theta1),
+        "wall_ms": crate::io::num(wall_ms),
         "baselines": baselines,
+        "multistart": multistart,
         "inner_solver": step.inner.name(),
         "tol": a.tol,
         "curvature": {
@@ -191,6 +234,35 @@ pub fn solve(a: &SolveArgs) -> Result<Output> {
         "theta0": nums(&inst.theta0),
         "max_abs_f_error_vs_theta_star": theta_err.map(crate::io::num),
     })))
+}
+
+/// The multi-start protocol of `--multistart N` (None without the flag); bad settings exit 2
+/// before anything runs.
+fn multistart_protocol(a: &SolveArgs, id: Options) -> Result<Option<solve::multistart::Protocol>> {
+    use solve::multistart::{Budgets, Method, Protocol};
+    let Some(n) = a.multistart else {
+        return Ok(None);
+    };
+    let methods = if a.no_baselines {
+        vec![Method::InfiniteDescent]
+    } else {
+        Method::ALL.to_vec()
+    };
+    let p = Protocol {
+        starts: n,
+        sigma: a.sigma,
+        seed: a.seed,
+        loss_tol: a.loss_tol,
+        id,
+        budgets: Budgets {
+            gradient_descent: a.gd_max_iter,
+            newton: a.newton_max_iter,
+            lbfgs: a.lbfgs_max_iter,
+        },
+        methods,
+    };
+    p.check()?;
+    Ok(Some(p))
 }
 
 /// Run `aion derive`: text on stdout (never JSON), or exit 2 when the feature is off.

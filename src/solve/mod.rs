@@ -20,8 +20,11 @@
 //!   negative curvature: not a saddle or maximum); `strict_minimum` reports λ_min > 100·ε·n·λ_max
 //!   (positive definite modulo gauge). Otherwise
 //!   [`Error::failed`] with the residual norm and the iteration count.
-//! * Baselines on the same problem and tolerance: [`gradient_descent`] (Armijo backtracking) and
-//!   [`damped_newton`] (Levenberg-shifted Newton with Armijo backtracking, gauge-reduced).
+//! * Baselines on the same problem and tolerance, on any [`Objective`] (AION's [`Problem`] is one):
+//!   [`gradient_descent`] (Armijo backtracking), [`damped_newton`] (Levenberg-shifted Newton with
+//!   Armijo backtracking, gauge-reduced), [`newton_cg`] (line-search Newton–CG, the paper's
+//!   comparison) and [`lbfgs`] (m = 10, strong Wolfe); [`multistart`] runs all of them and Infinite
+//!   Descent from random starts θ* + N(0, σ²) and reports success rates and cost distributions.
 //!
 //! Caveat (file 09 §5): Newton iterations on F from δ = 0 are Newton iterations on L from θ0, since
 //! F(δ) ≡ ∇L(θ0+δ). The gain of the resummation is that the equation is exact and global and that
@@ -29,6 +32,15 @@
 //! cost is reported, never hidden.
 
 #![allow(clippy::needless_range_loop)] // index loops mirror the formulas
+
+mod baselines;
+pub mod multistart;
+pub mod objective;
+
+pub use baselines::{
+    damped_newton, gradient_descent, lbfgs, newton_cg, truncated_cg, Baseline, LBFGS_MEMORY,
+};
+pub use objective::{Calls, Counted, Objective};
 
 use crate::aion::model::{Eval, Problem, Shape, Want};
 use crate::aion::resum::Cache;
@@ -482,10 +494,19 @@ pub fn free_coordinates(shape: Shape, gauge: bool) -> Vec<usize> {
     }
 }
 
-/// λ_min, λ_max of ∇²L(θ) restricted to the gauge-free coordinates.
-pub fn reduced_curvature(prob: &Problem, theta: &[f64], gauge: bool) -> Result<(f64, f64)> {
-    let free = free_coordinates(prob.shape, gauge);
-    let (_, _, h) = prob.hessian(theta);
+/// λ_min, λ_max of ∇²L(θ) restricted to the gauge-free coordinates ([`Objective::gauge_free`];
+/// all coordinates if `gauge` is false).
+pub fn reduced_curvature<O: Objective + ?Sized>(
+    obj: &O,
+    theta: &[f64],
+    gauge: bool,
+) -> Result<(f64, f64)> {
+    let free = if gauge {
+        obj.gauge_free()
+    } else {
+        (0..obj.dim()).collect()
+    };
+    let (_, _, h) = obj.hessian(theta);
     let hr = Mat::from_fn(free.len(), free.len(), |r, c| h[(free[r], free[c])]);
     extreme_eigenvalues(&hr)
 }
@@ -578,135 +599,6 @@ pub fn infinite_descent_with(
         strict_minimum: positive_curvature(lmin, lmax, free.len()),
         inner: opts.inner,
     })
-}
-
-/// A baseline run: iterations to ‖∇L‖₂ ≤ tol (or the budget), with its final loss and gradient.
-#[derive(Clone, Debug)]
-pub struct Baseline {
-    /// Method name.
-    pub method: &'static str,
-    /// Iterations taken.
-    pub iterations: usize,
-    /// Loss/gradient evaluations (including line-search trials).
-    pub evaluations: usize,
-    /// Whether ‖∇L‖ ≤ tol was reached within the budget.
-    pub converged: bool,
-    /// Final L.
-    pub loss: f64,
-    /// Final ‖∇L‖₂.
-    pub grad_norm: f64,
-}
-
-/// Gradient descent θ ← θ − η∇L with Armijo backtracking (η starts at twice the last accepted
-/// step, halves until L decreases by ≥ 10⁻⁴·η‖∇L‖²), to ‖∇L‖₂ ≤ tol.
-pub fn gradient_descent(prob: &Problem, theta0: &[f64], tol: f64, max_iter: usize) -> Baseline {
-    let mut th = theta0.to_vec();
-    let (mut l, mut g) = prob.gradient(&th);
-    let mut evals = 1;
-    let mut eta: f64 = 1.0;
-    let mut it = 0;
-    while norm2(&g) > tol && it < max_iter {
-        it += 1;
-        let g2 = dot(&g, &g);
-        eta *= 2.0;
-        let mut accepted = false;
-        for _ in 0..60 {
-            let tt: Vec<f64> = th.iter().zip(&g).map(|(a, b)| a - eta * b).collect();
-            let lt = prob.loss(&tt);
-            evals += 1;
-            if lt <= l - 1e-4 * eta * g2 {
-                th = tt;
-                accepted = true;
-                break;
-            }
-            eta *= 0.5;
-        }
-        if !accepted {
-            break;
-        }
-        let r = prob.gradient(&th);
-        evals += 1;
-        l = r.0;
-        g = r.1;
-    }
-    let gn = norm2(&g);
-    Baseline {
-        method: "gradient-descent-armijo",
-        iterations: it,
-        evaluations: evals,
-        converged: gn <= tol,
-        loss: l,
-        grad_norm: gn,
-    }
-}
-
-/// Damped Newton: d = −(H + τI)⁻¹∇L on the gauge-free coordinates (τ = 0 if H is positive definite,
-/// else the smallest τ = 10^k·10⁻⁸‖H‖ that makes the Cholesky factorization succeed), then Armijo
-/// backtracking from step 1, to ‖∇L‖₂ ≤ tol.
-pub fn damped_newton(prob: &Problem, theta0: &[f64], tol: f64, max_iter: usize) -> Baseline {
-    let free = prob.shape.gauge_free();
-    let m = free.len();
-    let mut th = theta0.to_vec();
-    let (mut l, mut g, mut h) = prob.hessian(&th);
-    let mut evals = 1;
-    let mut it = 0;
-    while norm2(&g) > tol && it < max_iter {
-        it += 1;
-        let hr = Mat::from_fn(m, m, |r, c| h[(free[r], free[c])]);
-        let gr: Vec<f64> = free.iter().map(|&c| g[c]).collect();
-        let rhs = Mat::from_fn(m, 1, |k, _| -gr[k]);
-        let hn = hr.norm_l2().max(1e-300);
-        let mut tau = 0.0;
-        let dir = loop {
-            let mut a = hr.clone();
-            for k in 0..m {
-                a[(k, k)] += tau;
-            }
-            if let Ok(ch) = a.llt(Side::Lower) {
-                break Some(ch.solve(&rhs));
-            }
-            tau = if tau == 0.0 { 1e-8 * hn } else { tau * 10.0 };
-            if tau > 1e20 * hn {
-                break None;
-            }
-        };
-        let Some(dir) = dir else { break };
-        let d: Vec<f64> = (0..m).map(|k| dir[(k, 0)]).collect();
-        let slope = dot(&gr, &d);
-        let mut step = 1.0;
-        let mut accepted = false;
-        for _ in 0..60 {
-            let mut tt = th.clone();
-            for (k, &c) in free.iter().enumerate() {
-                tt[c] += step * d[k];
-            }
-            let lt = prob.loss(&tt);
-            evals += 1;
-            if lt <= l + 1e-4 * step * slope {
-                th = tt;
-                accepted = true;
-                break;
-            }
-            step *= 0.5;
-        }
-        if !accepted {
-            break;
-        }
-        let r = prob.hessian(&th);
-        evals += 1;
-        l = r.0;
-        g = r.1;
-        h = r.2;
-    }
-    let gn = norm2(&g);
-    Baseline {
-        method: "damped-newton",
-        iterations: it,
-        evaluations: evals,
-        converged: gn <= tol,
-        loss: l,
-        grad_norm: gn,
-    }
 }
 
 #[cfg(test)]
