@@ -51,10 +51,14 @@ impl Family {
             Family::Entrywise { p, vector: true } => {
                 Some(Box::new(Entrywise::vector(conjugate_exponent(p))))
             }
-            Family::Schatten { p } => Some(match conjugate_exponent(p) {
-                q if q == 2.0 => Box::new(Entrywise::frobenius()),
-                q => Box::new(Schatten::new(q)),
-            }),
+            Family::Schatten { p } => {
+                let q = conjugate_exponent(p);
+                Some(if q == 2.0 {
+                    Box::new(Entrywise::frobenius())
+                } else {
+                    Box::new(Schatten::new(q))
+                })
+            }
             Family::Other => None,
         }
     }

@@ -25,9 +25,12 @@ fn product_shapes(l: usize, m: usize, k: usize) -> Vec<(usize, usize)> {
     [(m, k), (k, m + 1), (m, 1), (k + 1, 2)][..l].to_vec()
 }
 
+/// A norm with the block shapes of its points (one block for a single-matrix norm).
+type Sample = (Box<dyn Norm>, Vec<(usize, usize)>);
+
 /// Every sample of the registry as a norm on points of base shape (m, k) (a product on its
-/// stacked points), with a random point generator.
-fn sample_norms(m: usize, k: usize) -> Vec<(Box<dyn Norm>, Vec<(usize, usize)>)> {
+/// stacked points).
+fn sample_norms(m: usize, k: usize) -> Vec<Sample> {
     registry::samples()
         .map(|name| match parse(name).unwrap() {
             Parsed::Single(n) => (n, vec![(m, k)]),
