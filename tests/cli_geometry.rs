@@ -164,3 +164,78 @@ fn bad_inputs_exit_2_with_one_line() {
         "nope.json",
     );
 }
+
+/// A product norm by name: blocks in, blocks out, with the known formulas of the max product
+/// (dual Σ_l ‖G_l‖_{l,*}/s_l, direction LMO_l(G_l)/s_l per block, norm max_l s_l‖G_l‖_l;
+/// Bernstein & Newhouse, arXiv 2409.20325, Prop. 7).
+#[test]
+fn dualize_a_product_norm() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = write(&dir, "g.json", r#"{"G": [[[1, 2], [3, 4]], [[5], [-6]]]}"#);
+    let (code, out, err) = run(&[
+        "dualize",
+        "--norm",
+        "product:max(spectral, linf*2)",
+        "--input",
+        &g,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["norm"], "product:max(spectral*1,linf*2)");
+    // the spectral block's dual is the nuclear norm σ1 + σ2 = √(‖A‖_F² + 2|det A|) = √34 for
+    // A = [[1,2],[3,4]]; the ℓ∞ block's dual is ‖(5, −6)‖_1 = 11, divided by its scale 2
+    assert!((v["dual_norm"].as_f64().unwrap() - (34f64.sqrt() + 5.5)).abs() < 1e-12);
+    // max(σ1, 2·max|b|) = 12
+    assert!((v["norm_value"].as_f64().unwrap() - 12.0).abs() < 1e-12);
+    let d = v["direction"].as_array().unwrap();
+    assert_eq!(d.len(), 2);
+    // the ℓ∞ block's LMO is sign(b)/s = (0.5, −0.5)
+    assert_eq!(d[1], serde_json::json!([[0.5], [-0.5]]));
+    // the spectral block's LMO is the polar factor: orthogonal 2×2
+    let p: Vec<Vec<f64>> = serde_json::from_value(d[0].clone()).unwrap();
+    let col_dot = p[0][0] * p[0][1] + p[1][0] * p[1][1];
+    let col_norm = p[0][0] * p[0][0] + p[1][0] * p[1][0];
+    assert!(col_dot.abs() < 1e-12 && (col_norm - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn product_norm_bad_names_and_blocks_give_the_grammar() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = write(&dir, "g.json", r#"{"G": [[[1, 2], [3, 4]], [[5], [-6]]]}"#);
+    let one = write(&dir, "one.json", G);
+    for bad in [
+        "product:max(spectral",
+        "product:mean(spectral,l2)",
+        "product:max(spectral,bogus)",
+        "product:max(spectral*-1,l2)",
+    ] {
+        assert_bad(
+            &["dualize", "--norm", bad, "--input", &g],
+            "product:AGG(BLOCK",
+        );
+    }
+    // three blocks named, two given; a plain matrix where blocks are due
+    assert_bad(
+        &["dualize", "--norm", "product:l2(fro,l1,l2)", "--input", &g],
+        "list of 3 matrices",
+    );
+    assert_bad(
+        &["dualize", "--norm", "product:l2(fro,l1)", "--input", &one],
+        "list of 2 matrices",
+    );
+}
+
+#[test]
+fn dualize_help_lists_the_norm_table() {
+    let (code, out, _) = run(&["dualize", "--help"]);
+    assert_eq!(code, 0);
+    for name in [
+        "fro",
+        "schatten:P",
+        "op:1->P",
+        "rms-rms",
+        "product:AGG(BLOCK",
+    ] {
+        assert!(out.contains(name), "{name} missing from:\n{out}");
+    }
+}

@@ -15,10 +15,12 @@
 
 use crate::error::Result;
 use crate::linalg::{newton_schulz, ns_scalar_step, polar, NsCoefficients};
-use crate::norms::laws::{self, Geometry};
+use crate::norms::laws::{rel as rel_gap, worse, Law};
+use crate::norms::planted::{self, Bug};
+use crate::norms::registry::suite_samples;
 use crate::norms::{inner, parse_norm, Aggregation, Block, Entrywise, Norm, ProductNorm, Schatten};
 use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted, Profile};
-use faer::{Mat, MatRef};
+use faer::Mat;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -27,31 +29,6 @@ use std::sync::Arc;
 const SUITE: &str = "geometry";
 /// The multiple of ε·n used for exact identities (see the module docs).
 const C_EPS: f64 = 64.0;
-
-/// The norms the suite covers (by their CONTRACT names).
-pub const NORMS: &[&str] = &[
-    "fro",
-    "spectral",
-    "nuclear",
-    "max",
-    "sum",
-    "entrywise:3",
-    "entrywise:1.5",
-    "schatten:3",
-    "schatten:1.5",
-    "op:1->2",
-    "op:2->inf",
-    "rms-rms",
-];
-
-/// max(a, b), but ∞ if either is NaN (`f64::max` would silently drop a NaN measurement).
-fn worse(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::INFINITY
-    } else {
-        a.max(b)
-    }
-}
 
 fn randn(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
     Mat::from_fn(m, n, |_, _| {
@@ -88,63 +65,95 @@ fn samples(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Vec<Mat<f64>> {
     v
 }
 
-/// A point type the suite can build from blocks (one matrix, or a tuple of blocks).
-pub trait FromBlocks: Sized {
-    /// Assemble a point from matrices (one for a single norm, one per block for a product).
-    fn from_blocks(v: Vec<Mat<f64>>) -> Self;
-}
-impl FromBlocks for Mat<f64> {
-    fn from_blocks(mut v: Vec<Mat<f64>>) -> Self {
-        v.swap_remove(0)
-    }
-}
-impl FromBlocks for Vec<Mat<f64>> {
-    fn from_blocks(v: Vec<Mat<f64>>) -> Self {
-        v
-    }
+/// The norm under test: one on a matrix, or a product whose block shapes follow the sweep.
+#[derive(Clone)]
+enum Under {
+    Norm(Arc<dyn Norm>),
+    Product(Arc<ProductNorm>),
 }
 
-/// What is under test: a geometry plus the block shapes of its points for a base shape (m, n).
-pub struct Subject<G: Geometry + ?Sized> {
+/// What is under test: a norm (possibly with a planted bug) and the block shapes of its points
+/// for a base shape (m, n) of the sweep.
+#[derive(Clone)]
+pub struct Subject {
     /// A display name (the variant of the record ids).
     pub name: String,
-    /// The geometry.
-    pub geom: Arc<G>,
-    /// The block shapes of a point for the base shape (m, n) of the sweep.
-    pub blocks: fn(usize, usize) -> Vec<(usize, usize)>,
+    under: Under,
+    bug: Option<Bug>,
 }
 
-fn single_block(m: usize, n: usize) -> Vec<(usize, usize)> {
-    vec![(m, n)]
-}
-
+/// The block shapes of the suite's product points for the base shape (m, n).
 fn product_blocks(m: usize, n: usize) -> Vec<(usize, usize)> {
     vec![(m, n), (n, m.max(2)), (m + 1, 1)]
 }
 
-impl<G: Geometry + ?Sized> Subject<G>
-where
-    G::Point: FromBlocks,
-{
-    /// Random points of the base shape (m, n): the block-wise [`samples`].
-    fn points(&self, rng: &mut ChaCha8Rng, m: usize, n: usize) -> Vec<G::Point> {
-        let per_block: Vec<Vec<Mat<f64>>> = (self.blocks)(m, n)
+impl Subject {
+    /// The block shapes of a point for the base shape (m, n).
+    fn blocks(&self, m: usize, n: usize) -> Vec<(usize, usize)> {
+        match &self.under {
+            Under::Norm(_) => vec![(m, n)],
+            Under::Product(_) => product_blocks(m, n),
+        }
+    }
+
+    /// The norm's name (a product's without its block shapes).
+    fn norm_name(&self) -> String {
+        match &self.under {
+            Under::Norm(n) => n.name(),
+            Under::Product(p) => p.name(),
+        }
+    }
+
+    /// The norm acting on the points of base shape (m, n), with the planted bug if any.
+    fn norm_at(&self, m: usize, n: usize) -> Arc<dyn Norm> {
+        match (&self.under, self.bug) {
+            (Under::Norm(norm), None) => norm.clone(),
+            (Under::Norm(norm), Some(bug)) => planted::bugged(norm.clone(), bug),
+            (Under::Product(p), bug) => {
+                let p = p.at_shapes(&product_blocks(m, n));
+                match bug {
+                    None => Arc::new(p),
+                    Some(bug) => planted::bugged_product(&p, bug),
+                }
+            }
+        }
+    }
+
+    /// Random points of the base shape (m, n): the block-wise [`samples`], stacked for a
+    /// product ([`ProductNorm::stack`]).
+    fn points(&self, rng: &mut ChaCha8Rng, m: usize, n: usize) -> Vec<Mat<f64>> {
+        let per_block: Vec<Vec<Mat<f64>>> = self
+            .blocks(m, n)
             .into_iter()
             .map(|(a, b)| samples(rng, a, b))
             .collect();
         let k = per_block.iter().map(Vec::len).min().unwrap_or(0);
         (0..k)
-            .map(|i| G::Point::from_blocks(per_block.iter().map(|b| b[i].clone()).collect()))
+            .map(|i| match &self.under {
+                Under::Norm(_) => per_block[0][i].clone(),
+                Under::Product(_) => {
+                    let blocks: Vec<Mat<f64>> = per_block.iter().map(|b| b[i].clone()).collect();
+                    ProductNorm::stack(&blocks)
+                }
+            })
             .collect()
+    }
+
+    /// The same subject with `bug` planted (same name, so same record id and random stream).
+    fn with_bug(&self, bug: Bug) -> Self {
+        Self {
+            bug: Some(bug),
+            ..self.clone()
+        }
     }
 }
 
 /// A single-matrix norm as a subject.
-pub fn norm_subject(norm: Arc<dyn Norm>) -> Subject<dyn Norm> {
+pub fn norm_subject(norm: Arc<dyn Norm>) -> Subject {
     Subject {
         name: norm.name(),
-        geom: norm,
-        blocks: single_block,
+        under: Under::Norm(norm),
+        bug: None,
     }
 }
 
@@ -154,126 +163,50 @@ pub fn product_norm(agg: Aggregation) -> ProductNorm {
     ProductNorm::new(
         agg,
         vec![
-            Block::new(Box::new(Schatten::spectral()), 2.0, true),
+            Block::new(Arc::new(Schatten::spectral()) as Arc<dyn Norm>, 2.0, true),
             Block::new(parse_norm("rms-rms").expect("known name"), 1.0, true),
-            Block::new(Box::new(Entrywise::sum()), 0.5, false),
+            Block::new(Arc::new(Entrywise::sum()) as Arc<dyn Norm>, 0.5, false),
         ],
     )
 }
 
-/// A product norm as a subject, named `product:<aggregation>`.
-pub fn product_subject(p: ProductNorm) -> Subject<ProductNorm> {
+/// A product norm as a subject, named `product:<aggregation>`; its points are stacked columns
+/// of blocks of shapes (m, n), (n, max(m, 2)), (m + 1, 1) for the base shape (m, n).
+pub fn product_subject(p: ProductNorm) -> Subject {
     Subject {
         name: format!("product:{}", p.aggregation.name()),
-        geom: Arc::new(p),
-        blocks: product_blocks,
-    }
-}
-
-/// The laws of `norms::laws`, one theory id each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Law {
-    /// ⟨G, D(G)⟩ = ‖G‖_* (`G-lmo-value`).
-    LmoValue,
-    /// ‖D(G)‖ = 1 (`G-unit-norm`).
-    UnitNorm,
-    /// ⟨X, G⟩ ≤ ‖X‖‖G‖_* (`G-holder`).
-    Holder,
-    /// ‖cX‖ = |c|‖X‖, ‖cX‖_* = |c|‖X‖_*, D(cX) = sign(c)D(X) (`G-homogeneity`).
-    Homogeneity,
-    /// D(0) = 0 (`G-zero`).
-    Zero,
-    /// No feasible D beats the LMO: ⟨G, D⟩ ≤ ‖G‖_* for ‖D‖ ≤ 1 (`G-lmo-optimal`).
-    LmoOptimal,
-}
-
-impl Law {
-    fn id(self) -> &'static str {
-        match self {
-            Law::LmoValue => "G-lmo-value",
-            Law::UnitNorm => "G-unit-norm",
-            Law::Holder => "G-holder",
-            Law::Homogeneity => "G-homogeneity",
-            Law::Zero => "G-zero",
-            Law::LmoOptimal => "G-lmo-optimal",
-        }
-    }
-    fn claim(self) -> &'static str {
-        match self {
-            Law::LmoValue => "the dualizer attains the dual norm: ⟨G, dualize(G)⟩ = ‖G‖_* (and dual_and_dualize agrees with dual_norm)",
-            Law::UnitNorm => "the dualizer lies on the unit sphere: ‖dualize(G)‖ = 1 for G ≠ 0",
-            Law::Holder => "Hölder: ⟨X, G⟩ ≤ ‖X‖·‖G‖_* for all X, with equality at X = dualize(G)",
-            Law::Homogeneity => "positive homogeneity: ‖cX‖ = |c|‖X‖, ‖cX‖_* = |c|‖X‖_*, dualize(cX) = sign(c)·dualize(X)",
-            Law::Zero => "dualize(0) = 0 and ‖0‖ = ‖0‖_* = 0 (never NaN)",
-            Law::LmoOptimal => "no feasible direction beats the LMO: ⟨G, D⟩ ≤ ‖G‖_* for every ‖D‖ ≤ 1 (random, sign, and perturbed-LMO candidates)",
-        }
+        under: Under::Product(Arc::new(p)),
+        bug: None,
     }
 }
 
 /// One law on one subject over the size sweep.
-pub struct LawCheck<G: Geometry + ?Sized> {
+pub struct LawCheck {
     law: Law,
-    subject: Subject<G>,
+    subject: Subject,
 }
 
-impl<G> LawCheck<G>
-where
-    G: Geometry + ?Sized + Send + Sync,
-    G::Point: FromBlocks,
-{
+impl LawCheck {
     /// The check of `law` on `subject`.
-    pub fn new(law: Law, subject: Subject<G>) -> Self {
+    pub fn new(law: Law, subject: Subject) -> Self {
         Self { law, subject }
     }
 
     fn measure(&self, ctx: &Ctx) -> (f64, Value) {
-        let g = &*self.subject.geom;
         let mut rng = ctx.rng(&self.id_string());
-        let mut worst = match self.law {
-            Law::Holder | Law::LmoOptimal => f64::NEG_INFINITY,
-            _ => 0.0,
+        let start = if self.law.is_ratio() {
+            f64::NEG_INFINITY
+        } else {
+            0.0
         };
+        let mut worst = start;
         let mut per_shape = Vec::new();
         for (m, n) in shapes(ctx.profile) {
-            let mut w_shape = match self.law {
-                Law::Holder | Law::LmoOptimal => f64::NEG_INFINITY,
-                _ => 0.0,
-            };
+            let g = self.subject.norm_at(m, n);
+            let mut w_shape = start;
             for x in self.subject.points(&mut rng, m, n) {
-                let v = match self.law {
-                    Law::LmoValue => laws::lmo_value_gap(g, &x),
-                    Law::UnitNorm => laws::unit_norm_gap(g, &x),
-                    Law::Holder => {
-                        // random partners, plus the equality case X = D(G) and small
-                        // perturbations of it (so a too-small dual norm shows up as > 1)
-                        let (_, d) = g.dual_and_dir(&x);
-                        let mut r = laws::holder_ratio(g, &d, &x);
-                        for k in 0..3 {
-                            let y = self.subject.points(&mut rng, m, n).swap_remove(0);
-                            r = worse(r, laws::holder_ratio(g, &y, &x));
-                            let eps = [1e-1, 1e-3, 1e-6][k];
-                            let p = g.added(&d, &g.scaled(&y, eps));
-                            r = worse(r, laws::holder_ratio(g, &p, &x));
-                        }
-                        r
-                    }
-                    Law::Homogeneity => [-2.5, 1e-3, 7e2]
-                        .iter()
-                        .map(|&c| laws::homogeneity_gap(g, &x, c))
-                        .fold(0.0, worse),
-                    Law::Zero => laws::zero_gap(g, &x),
-                    Law::LmoOptimal => {
-                        let (_, d) = g.dual_and_dir(&x);
-                        let mut cands = Vec::new();
-                        for eps in [1.0, 1e-1, 1e-2, 1e-3] {
-                            let y = self.subject.points(&mut rng, m, n).swap_remove(0);
-                            cands.push(g.added(&d, &g.scaled(&y, eps)));
-                            cands.push(y);
-                        }
-                        laws::best_candidate_ratio(g, &x, &cands)
-                    }
-                };
-                w_shape = worse(w_shape, v);
+                let mut partner = || self.subject.points(&mut rng, m, n).swap_remove(0);
+                w_shape = worse(w_shape, self.law.measure(&*g, &x, &mut partner));
             }
             per_shape.push(json!({"shape": [m, n], "worst": crate::io::num(w_shape)}));
             worst = worse(worst, w_shape);
@@ -300,20 +233,12 @@ fn sweep_params(ctx: &Ctx) -> Value {
     })
 }
 
-impl<G> Check for LawCheck<G>
-where
-    G: Plant + ?Sized,
-    G::Point: FromBlocks,
-{
+impl Check for LawCheck {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, self.law.id(), Some(self.subject.name.clone()))
     }
     fn claim(&self) -> String {
-        format!(
-            "{}: {}",
-            self.subject.geom.geometry_name(),
-            self.law.claim()
-        )
+        format!("{}: {}", self.subject.norm_name(), self.law.claim())
     }
     fn source(&self) -> String {
         format!(
@@ -323,10 +248,10 @@ where
     }
     fn params(&self, ctx: &Ctx) -> Value {
         let mut p = sweep_params(ctx);
-        p["norm"] = json!(self.subject.geom.geometry_name());
-        p["block_shapes_of_(m,n)"] = json!((self.subject.blocks)(7, 3));
+        p["norm"] = json!(self.subject.norm_name());
+        p["block_shapes_of_(m,n)"] = json!(self.subject.blocks(7, 3));
         if self.law == Law::Homogeneity {
-            p["c"] = json!([-2.5, 1e-3, 7e2]);
+            p["c"] = json!(Law::HOMOGENEITY_C);
         }
         p
     }
@@ -346,8 +271,17 @@ where
         };
         Ok(Outcome::new(v, expected).with_details(details))
     }
+    /// The same law on the subject with the bug [`planted::law_bug`] planted; a subject that
+    /// already carries a bug has no control of its own.
     fn control(&self) -> Option<Planted> {
-        G::control(self.law, &self.subject)
+        if self.subject.bug.is_some() {
+            return None;
+        }
+        let bug = planted::law_bug(self.law, &self.subject.name);
+        Planted::new(
+            bug.describe(),
+            LawCheck::new(self.law, self.subject.with_bug(bug)),
+        )
     }
 }
 
@@ -361,15 +295,6 @@ impl DualPairCheck {
     /// `norm.dual_norm` must equal `conjugate.norm` and vice versa.
     pub fn new(norm: Arc<dyn Norm>, conjugate: Arc<dyn Norm>) -> Self {
         Self { norm, conjugate }
-    }
-}
-
-fn rel_gap(a: f64, b: f64) -> f64 {
-    let s = a.abs().max(b.abs());
-    if s == 0.0 {
-        0.0
-    } else {
-        (a - b).abs() / s
     }
 }
 
@@ -532,7 +457,7 @@ impl Check for OrderingCheck {
 const NS_SOURCE: &str = "Jordan, Jin, Boza, You, Cesista, Newhouse & Bernstein, Muon: An optimizer for hidden layers in neural networks (2024 blog post and reference code, zeropower_via_newtonschulz5: quintic Newton–Schulz with (a, b, c) = (3.4445, −4.7750, 2.0315), 5 steps)";
 
 /// An orthogonalizer under test (Newton–Schulz with some schedule).
-pub type Orthogonalizer = Arc<dyn Fn(MatRef<'_, f64>) -> Mat<f64> + Send + Sync>;
+pub use crate::norms::planted::OrthogonalizerFn as Orthogonalizer;
 
 /// NS5 with Keller's coefficients and eps = 1e-7, the implementation P8-a/P8-b test.
 pub fn keller_ns5() -> Orthogonalizer {
@@ -820,357 +745,15 @@ impl Check for P8b {
     }
 }
 
-/// Norms, dualizers and orthogonalizers with a bug planted in their mathematics: the negative
-/// controls of the suite's records (one definition, used by the records and by the unit tests).
-pub mod planted {
-    use super::{Law, Orthogonalizer, Subject};
-    use crate::linalg::{newton_schulz, NsCoefficients};
-    use crate::norms::laws::Geometry;
-    use crate::norms::{parse_norm, Norm, ProductNorm};
-    use faer::{Mat, MatRef};
-    use std::sync::Arc;
-
-    /// A bug planted in a norm, its dual norm or its dualizer (LMO).
-    #[derive(Debug, Clone, Copy, PartialEq)]
-    pub enum Bug {
-        /// dualize returns D(G)ᵀ on square inputs (a missing transpose, e.g. VUᵀ for UVᵀ).
-        MissingTranspose,
-        /// dualize returns the sharp operator ‖G‖_*·D(G): the LMO left unnormalized.
-        Sharp,
-        /// dual_norm returns the primal norm ‖G‖: the dual computed with the exponent q = p.
-        DualIsPrimal,
-        /// norm returns the dual norm ‖X‖_*: the norm computed with the exponent p = q.
-        NormIsDual,
-        /// norm returns ‖X‖² (a dropped square root).
-        MissingSqrt,
-        /// norm divided by √(mn): the RMS-normalized norm where the plain norm is meant.
-        RmsScaled,
-        /// dualize normalizes by ‖G‖_* + ε instead of ‖G‖_* (not scale-invariant).
-        EpsNormalized(f64),
-        /// dualize(0) = NaN (normalizing without a zero guard).
-        NanAtZero,
-        /// Product norms only: the dualizer multiplies block l by s_l instead of dividing by it
-        /// (block scales not inverted).
-        ScaleNotInverted,
-        /// dual_norm multiplied by a factor.
-        DualFactor(f64),
-        /// norm multiplied by a factor.
-        NormFactor(f64),
-        /// dualize multiplied by a factor.
-        DirFactor(f64),
-    }
-
-    impl Bug {
-        /// What was planted, for the record's `control.bug`.
-        pub fn describe(self) -> String {
-            match self {
-                Bug::MissingTranspose => "dualizer without the transpose: returns D(G)ᵀ".into(),
-                Bug::Sharp => "dualizer returns ‖G‖_*·D(G) (LMO not normalized)".into(),
-                Bug::DualIsPrimal => "dual norm with the wrong exponent q = p (returns ‖G‖)".into(),
-                Bug::NormIsDual => "norm with the wrong exponent p = q (returns ‖X‖_*)".into(),
-                Bug::MissingSqrt => "norm without its square root (returns ‖X‖²)".into(),
-                Bug::RmsScaled => "norm divided by √(mn) (RMS normalization)".into(),
-                Bug::EpsNormalized(e) => {
-                    format!("dualizer normalized by ‖G‖_* + {e:e} (not scale-invariant)")
-                }
-                Bug::NanAtZero => "dualizer without a zero guard: dualize(0) = NaN".into(),
-                Bug::ScaleNotInverted => {
-                    "product dualizer multiplies block l by s_l instead of dividing".into()
-                }
-                Bug::DualFactor(f) => format!("dual norm multiplied by {f}"),
-                Bug::NormFactor(f) => format!("norm multiplied by {f}"),
-                Bug::DirFactor(f) => format!("dualizer multiplied by {f}"),
-            }
-        }
-    }
-
-    /// The bug a law's record runs as its control on the norm named `name` (a CONTRACT name or
-    /// `product:<aggregation>`): one the law catches.
-    pub fn law_bug(law: Law, name: &str) -> Bug {
-        let product = name.starts_with("product:");
-        // norms whose dual is smaller than the norm (p < 2 side): there an understated dual
-        // norm is not what the wrong exponent gives, an understated norm is
-        let p_below_2 = matches!(name, "nuclear" | "sum" | "entrywise:1.5" | "schatten:1.5");
-        match law {
-            Law::LmoValue if product => Bug::ScaleNotInverted,
-            Law::LmoValue => Bug::MissingTranspose,
-            Law::UnitNorm => Bug::Sharp,
-            Law::Holder | Law::LmoOptimal if name == "fro" => Bug::MissingSqrt,
-            Law::Holder | Law::LmoOptimal if p_below_2 => Bug::NormIsDual,
-            Law::Holder | Law::LmoOptimal => Bug::DualIsPrimal,
-            Law::Homogeneity => Bug::EpsNormalized(1e-2),
-            Law::Zero => Bug::NanAtZero,
-        }
-    }
-
-    /// The bug G-dual-pair runs as its control on `name`: the dual computed with q = p, except
-    /// for the self-dual Frobenius norm, whose square root is dropped.
-    pub fn dual_pair_bug(name: &str) -> Bug {
-        if name == "fro" {
-            Bug::MissingSqrt
-        } else {
-            Bug::DualIsPrimal
-        }
-    }
-
-    /// `inner` with `bug` planted; keeps the inner norm's name (same record id).
-    #[derive(Debug)]
-    pub struct Bugged {
-        inner: Arc<dyn Norm>,
-        bug: Bug,
-    }
-
-    /// The norm `inner` with `bug` planted in it.
-    pub fn bugged(inner: Arc<dyn Norm>, bug: Bug) -> Arc<dyn Norm> {
-        Arc::new(Bugged { inner, bug })
-    }
-
-    /// [`bugged`] of the norm named `name`.
-    pub fn bugged_name(name: &str, bug: Bug) -> Arc<dyn Norm> {
-        bugged(
-            Arc::from(parse_norm(name).expect("suite norm names parse")),
-            bug,
-        )
-    }
-
-    impl Norm for Bugged {
-        fn name(&self) -> String {
-            self.inner.name()
-        }
-        fn norm(&self, x: MatRef<'_, f64>) -> f64 {
-            match self.bug {
-                Bug::NormFactor(f) => f * self.inner.norm(x),
-                Bug::MissingSqrt => self.inner.norm(x).powi(2),
-                Bug::NormIsDual => self.inner.dual_norm(x),
-                Bug::RmsScaled => self.inner.norm(x) / ((x.nrows() * x.ncols()) as f64).sqrt(),
-                _ => self.inner.norm(x),
-            }
-        }
-        fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
-            match self.bug {
-                Bug::DualFactor(f) => f * self.inner.dual_norm(g),
-                Bug::DualIsPrimal => self.inner.norm(g),
-                _ => self.inner.dual_norm(g),
-            }
-        }
-        fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
-            self.dual_and_dualize(g).1
-        }
-        fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
-            // one decomposition, as the honest norm does (the control costs what the check costs)
-            let (d, dir) = self.inner.dual_and_dualize(g);
-            let planted_d = match self.bug {
-                Bug::DualFactor(f) => f * d,
-                Bug::DualIsPrimal => self.inner.norm(g),
-                _ => d,
-            };
-            (planted_d, self.bug.dir(d, dir, g.norm_l2() == 0.0))
-        }
-    }
-
-    impl Bug {
-        /// The planted dualizer from the honest dual norm `d` and direction `dir` of one block.
-        fn dir(self, d: f64, dir: Mat<f64>, zero: bool) -> Mat<f64> {
-            match self {
-                Bug::MissingTranspose if dir.nrows() == dir.ncols() => dir.transpose().to_owned(),
-                Bug::Sharp => dir * faer::Scale(d),
-                Bug::EpsNormalized(e) => dir * faer::Scale(d / (d + e)),
-                Bug::DirFactor(f) => dir * faer::Scale(f),
-                Bug::NanAtZero if zero => Mat::from_fn(dir.nrows(), dir.ncols(), |_, _| f64::NAN),
-                _ => dir,
-            }
-        }
-    }
-
-    /// A [`ProductNorm`] with `bug` planted at the product level (its aggregated norm, dual norm
-    /// and dualizer).
-    pub struct BuggedProduct {
-        inner: Arc<ProductNorm>,
-        bug: Bug,
-    }
-
-    impl BuggedProduct {
-        /// `inner` with `bug` planted in it.
-        pub fn new(inner: Arc<ProductNorm>, bug: Bug) -> Self {
-            Self { inner, bug }
-        }
-    }
-
-    impl Geometry for BuggedProduct {
-        type Point = Vec<Mat<f64>>;
-        fn geometry_name(&self) -> String {
-            self.inner.geometry_name()
-        }
-        fn norm_of(&self, x: &Self::Point) -> f64 {
-            match self.bug {
-                Bug::NormFactor(f) => f * self.inner.norm_of(x),
-                Bug::MissingSqrt => self.inner.norm_of(x).powi(2),
-                Bug::NormIsDual => self.inner.dual_norm_of(x),
-                _ => self.inner.norm_of(x),
-            }
-        }
-        fn dual_norm_of(&self, g: &Self::Point) -> f64 {
-            match self.bug {
-                Bug::DualFactor(f) => f * self.inner.dual_norm_of(g),
-                Bug::DualIsPrimal => self.inner.norm_of(g),
-                _ => self.inner.dual_norm_of(g),
-            }
-        }
-        fn dual_and_dir(&self, g: &Self::Point) -> (f64, Self::Point) {
-            let (d, dirs) = self.inner.dual_and_dir(g);
-            let zero = g.iter().all(|b| b.norm_l2() == 0.0);
-            let dirs = dirs
-                .into_iter()
-                .zip(&self.inner.blocks)
-                .map(|(x, b)| match self.bug {
-                    Bug::ScaleNotInverted => x * faer::Scale(b.scale * b.scale),
-                    bug => bug.dir(d, x, zero),
-                })
-                .collect();
-            let planted_d = match self.bug {
-                Bug::DualFactor(f) => f * d,
-                Bug::DualIsPrimal => self.inner.norm_of(g),
-                _ => d,
-            };
-            (planted_d, dirs)
-        }
-        fn dot(&self, a: &Self::Point, b: &Self::Point) -> f64 {
-            self.inner.dot(a, b)
-        }
-        fn scaled(&self, x: &Self::Point, c: f64) -> Self::Point {
-            self.inner.scaled(x, c)
-        }
-        fn added(&self, a: &Self::Point, b: &Self::Point) -> Self::Point {
-            self.inner.added(a, b)
-        }
-        fn max_abs(&self, x: &Self::Point) -> f64 {
-            self.inner.max_abs(x)
-        }
-        fn max_abs_diff(&self, a: &Self::Point, b: &Self::Point) -> f64 {
-            self.inner.max_abs_diff(a, b)
-        }
-    }
-
-    /// `subject` (a single norm) with `bug` planted, under the same name.
-    pub fn norm_subject(subject: &Subject<dyn Norm>, bug: Bug) -> Subject<dyn Norm> {
-        Subject {
-            name: subject.name.clone(),
-            geom: bugged(subject.geom.clone(), bug),
-            blocks: subject.blocks,
-        }
-    }
-
-    /// `subject` (a product norm) with `bug` planted, under the same name.
-    pub fn product_subject(subject: &Subject<ProductNorm>, bug: Bug) -> Subject<BuggedProduct> {
-        Subject {
-            name: subject.name.clone(),
-            geom: Arc::new(BuggedProduct::new(subject.geom.clone(), bug)),
-            blocks: subject.blocks,
-        }
-    }
-
-    /// NS5 with Keller's a and b but the quintic coefficient c = 2.5 instead of 2.0315.
-    pub fn ns5_wrong_c() -> Orthogonalizer {
-        Arc::new(|g| {
-            newton_schulz(
-                g,
-                &NsCoefficients::Custom(vec![[3.4445, -4.7750, 2.5]]),
-                5,
-                1e-7,
-            )
-        })
-    }
-
-    /// NS5 with the linear coefficient a = 3.45 instead of 3.4445 (the slope at 0).
-    pub fn ns5_wrong_a() -> Orthogonalizer {
-        Arc::new(|g| {
-            newton_schulz(
-                g,
-                &NsCoefficients::Custom(vec![[3.45, -4.7750, 2.0315]]),
-                5,
-                1e-7,
-            )
-        })
-    }
-
-    /// Keller's NS5 with A² computed entry-wise (A ⊙ A instead of the matrix product A·A, the
-    /// `*` for `@` bug): X ← aX + (bA + c A⊙A)X, A = XXᵀ. No longer a matrix polynomial in X.
-    pub fn ns5_entrywise_square() -> Orthogonalizer {
-        Arc::new(|g| {
-            let transposed = g.nrows() > g.ncols();
-            let g = if transposed { g.transpose() } else { g };
-            let [a, b, c] = NsCoefficients::Keller.triple(0);
-            let mut x = g * faer::Scale(1.0 / (g.norm_l2() + 1e-7));
-            for _ in 0..5 {
-                let am = &x * x.transpose();
-                let a2 = Mat::from_fn(am.nrows(), am.ncols(), |i, j| am[(i, j)] * am[(i, j)]);
-                let bm = &am * faer::Scale(b) + &a2 * faer::Scale(c);
-                x = &x * faer::Scale(a) + &bm * &x;
-            }
-            if transposed {
-                x.transpose().to_owned()
-            } else {
-                x
-            }
-        })
-    }
-
-    /// Newton–Schulz stopped after 1 of its 5 steps.
-    pub fn ns_one_step() -> Orthogonalizer {
-        Arc::new(|g| newton_schulz(g, &NsCoefficients::Keller, 1, 1e-7))
-    }
-}
-
-/// A geometry whose law records know their negative control (see [`planted::law_bug`]).
-pub trait Plant: Geometry + Send + Sync {
-    /// The control of `law` on `subject`: the same law on `subject` with a planted bug.
-    fn control(law: Law, subject: &Subject<Self>) -> Option<Planted>;
-}
-
-impl Plant for dyn Norm {
-    fn control(law: Law, subject: &Subject<Self>) -> Option<Planted> {
-        let bug = planted::law_bug(law, &subject.name);
-        Planted::new(
-            bug.describe(),
-            LawCheck::new(law, planted::norm_subject(subject, bug)),
-        )
-    }
-}
-
-impl Plant for ProductNorm {
-    fn control(law: Law, subject: &Subject<Self>) -> Option<Planted> {
-        let bug = planted::law_bug(law, &subject.name);
-        Planted::new(
-            bug.describe(),
-            LawCheck::new(law, planted::product_subject(subject, bug)),
-        )
-    }
-}
-
-impl Plant for planted::BuggedProduct {
-    /// Already the planted bug: no control of its own.
-    fn control(_law: Law, _subject: &Subject<Self>) -> Option<Planted> {
-        None
-    }
-}
-
 fn arc(name: &str) -> Arc<dyn Norm> {
     Arc::from(parse_norm(name).expect("suite norm names parse"))
 }
 
 /// Every check of the suite, in report order.
 pub fn checks() -> Vec<Box<dyn Check>> {
-    let laws = [
-        Law::LmoValue,
-        Law::UnitNorm,
-        Law::Holder,
-        Law::Homogeneity,
-        Law::Zero,
-        Law::LmoOptimal,
-    ];
     let mut v: Vec<Box<dyn Check>> = Vec::new();
-    for law in laws {
-        for name in NORMS {
+    for law in Law::ALL {
+        for name in suite_samples() {
             v.push(Box::new(LawCheck::new(law, norm_subject(arc(name)))));
         }
         for agg in [Aggregation::Max, Aggregation::L2, Aggregation::Hybrid] {
@@ -1180,31 +763,17 @@ pub fn checks() -> Vec<Box<dyn Check>> {
             )));
         }
     }
-    for (a, b) in [
-        ("fro", "fro"),
-        ("spectral", "nuclear"),
-        ("nuclear", "spectral"),
-        ("max", "sum"),
-        ("sum", "max"),
-        ("entrywise:3", "entrywise:1.5"),
-        ("entrywise:1.5", "entrywise:3"),
-        ("schatten:3", "schatten:1.5"),
-        ("schatten:1.5", "schatten:3"),
-    ] {
-        v.push(Box::new(DualPairCheck::new(arc(a), arc(b))));
+    // the ℓp and Schatten-p samples of the table: duality and ordering
+    let lp: Vec<Arc<dyn Norm>> = suite_samples()
+        .map(arc)
+        .filter(|n| n.family().conjugate().is_some())
+        .collect();
+    for n in &lp {
+        let q = Arc::from(n.family().conjugate().expect("filtered"));
+        v.push(Box::new(DualPairCheck::new(n.clone(), q)));
     }
-    for name in [
-        "fro",
-        "spectral",
-        "nuclear",
-        "max",
-        "sum",
-        "entrywise:3",
-        "entrywise:1.5",
-        "schatten:3",
-        "schatten:1.5",
-    ] {
-        v.push(Box::new(OrderingCheck::new(arc(name))));
+    for n in lp {
+        v.push(Box::new(OrderingCheck::new(n)));
     }
     for aspect in [Envelope::Envelope, Envelope::SmallX, Envelope::Subspace] {
         v.push(Box::new(P8a::new(keller_ns5(), aspect)));
@@ -1216,8 +785,8 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 
 #[cfg(test)]
 mod tests {
-    use super::planted::{bugged_name, Bug};
     use super::*;
+    use crate::norms::planted::bugged_name;
     use crate::validate::run_one;
     use crate::validate::testing::{assert_all_pass, control_fails, ctx, fails};
 

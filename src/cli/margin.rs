@@ -25,9 +25,8 @@ pub struct Args {
     /// The dataset (.json, .csv, .npy or .npz).
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
-    /// The norm: fro, spectral, nuclear, max, sum, entrywise:P, schatten:P (P ≥ 1 or inf);
-    /// with --binary: l1, l2, linf, lp:P.
-    #[arg(long, value_name = "N")]
+    /// The norm (P ≥ 1 or inf; the list comes from the norm table).
+    #[arg(long, value_name = "N", help = norm_help())]
     pub norm: String,
     /// Binary view: k = 2, label 1 ↦ +1, label 0 ↦ −1; the model is one vector w.
     #[arg(long)]
@@ -80,4 +79,14 @@ pub fn run(a: &Args, quiet: bool) -> Result<Output> {
         json["robust_linf"] = serde_json::json!(e);
     }
     Ok(Output::ok(json))
+}
+
+/// `--norm`'s help: the names the max-margin solver accepts, from the norm table.
+fn norm_help() -> String {
+    use crate::margin::Geometry;
+    format!(
+        "The norm: {} (P ≥ 1 or inf); with --binary: {}",
+        Geometry::matrix_names(),
+        Geometry::vector_names()
+    )
 }

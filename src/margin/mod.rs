@@ -54,6 +54,7 @@ pub use size::check_program_size;
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
+use crate::norms::Family;
 use faer::Mat;
 use serde_json::{json, Value};
 
@@ -67,73 +68,65 @@ pub enum Geometry {
     Schatten(f64),
 }
 
-fn parse_p(s: &str, name: &str) -> Result<f64> {
-    let p = if s == "inf" {
-        f64::INFINITY
-    } else {
-        s.parse::<f64>().map_err(|_| {
-            Error::input(format!(
-                "norm '{name}': '{s}' is not a number; write P as a real number ≥ 1 or 'inf' (e.g. entrywise:3)"
-            ))
-        })?
-    };
-    if p.is_nan() || p < 1.0 {
-        return Err(Error::input(format!(
-            "norm '{name}': P = {s} is below 1, which is not a norm; use P ≥ 1 or 'inf'"
-        )));
-    }
-    Ok(p)
-}
-
 impl Geometry {
-    /// The geometry of a matrix norm name of the contract (`fro`, `spectral`, `nuclear`, `max`,
-    /// `sum`, `entrywise:P`, `schatten:P`).
+    /// The geometry of a matrix norm name (`fro`, `spectral`, `nuclear`, `max`, `sum`,
+    /// `entrywise:P`, `schatten:P`), parsed by the norm table ([`crate::norms::parse`]); other
+    /// names of the table are refused as not supported for margins.
     pub fn matrix(name: &str) -> Result<Self> {
-        let g = match name {
-            "fro" => Geometry::Entrywise(2.0),
-            "max" => Geometry::Entrywise(f64::INFINITY),
-            "sum" => Geometry::Entrywise(1.0),
-            "spectral" => Geometry::Schatten(f64::INFINITY),
-            "nuclear" => Geometry::Schatten(1.0),
-            _ => {
-                if let Some(p) = name.strip_prefix("entrywise:") {
-                    Geometry::Entrywise(parse_p(p, name)?)
-                } else if let Some(p) = name.strip_prefix("schatten:") {
-                    Geometry::Schatten(parse_p(p, name)?)
-                } else if matches!(name, "l1" | "l2" | "linf") || name.starts_with("lp:") {
-                    return Err(Error::input(format!(
-                        "norm '{name}' is a vector norm; use it with --binary, or give a matrix norm (fro, spectral, nuclear, max, sum, entrywise:P, schatten:P)"
-                    )));
-                } else if crate::norms::parse_norm(name).is_ok() {
-                    return Err(Error::input(format!(
-                        "norm '{name}' is not supported for margins (the conic solver needs an entry-wise ℓp or a Schatten-p epigraph); use fro, spectral, nuclear, max, sum, entrywise:P or schatten:P"
-                    )));
-                } else {
-                    return Err(Error::input(format!(
-                        "unknown norm '{name}'; use fro, spectral, nuclear, max, sum, entrywise:P or schatten:P"
-                    )));
-                }
+        let names = Self::matrix_names();
+        let family = match crate::norms::parse(name)? {
+            crate::norms::Parsed::Single(n) => n.family(),
+            crate::norms::Parsed::Product(_) => Family::Other,
+        };
+        let g = match family {
+            Family::Entrywise { vector: true, .. } => {
+                return Err(Error::input(format!(
+                    "norm '{name}' is a vector norm; use it with --binary, or give a matrix norm ({names})"
+                )))
+            }
+            Family::Entrywise { p, .. } => Geometry::Entrywise(p),
+            Family::Schatten { p } => Geometry::Schatten(p),
+            Family::Other => {
+                return Err(Error::input(format!(
+                    "norm '{name}' is not supported for margins (the conic solver needs an entry-wise ℓp or a Schatten-p epigraph); use one of {names}"
+                )))
             }
         };
         Ok(g.canonical())
     }
 
+    /// The matrix norm names [`Geometry::matrix`] accepts: the ℓp and Schatten-p grammars of the
+    /// norm table.
+    pub fn matrix_names() -> String {
+        crate::norms::registry::grammars(|f| {
+            matches!(
+                f,
+                Family::Entrywise { vector: false, .. } | Family::Schatten { .. }
+            )
+        })
+    }
+
+    /// The vector norm names [`Geometry::vector`] accepts (for `--binary`).
+    pub fn vector_names() -> String {
+        crate::norms::registry::grammars(|f| matches!(f, Family::Entrywise { vector: true, .. }))
+    }
+
     /// The geometry of a vector norm name (`l1`, `l2`, `linf`, `lp:P`), for `--binary`.
     pub fn vector(name: &str) -> Result<Self> {
-        let g = match name {
-            "l1" => Geometry::Entrywise(1.0),
-            "l2" => Geometry::Entrywise(2.0),
-            "linf" => Geometry::Entrywise(f64::INFINITY),
-            _ => match name.strip_prefix("lp:") {
-                Some(p) => Geometry::Entrywise(parse_p(p, name)?),
-                None => {
-                    return Err(Error::input(format!(
-                        "norm '{name}' is not a vector norm; with --binary use l1, l2, linf or lp:P"
-                    )))
-                }
-            },
+        let not_vector = |why: String| {
+            Error::input(format!(
+                "norm '{name}' is not a vector norm{why}; with --binary use one of {}",
+                Self::vector_names()
+            ))
         };
-        Ok(g.canonical())
+        match crate::norms::parse(name) {
+            Ok(crate::norms::Parsed::Single(n)) => match n.family() {
+                Family::Entrywise { p, vector: true } => Ok(Geometry::Entrywise(p).canonical()),
+                _ => Err(not_vector(String::new())),
+            },
+            Ok(crate::norms::Parsed::Product(_)) => Err(not_vector(String::new())),
+            Err(e) => Err(not_vector(format!(" ({e})"))),
+        }
     }
 
     fn canonical(self) -> Self {

@@ -193,6 +193,12 @@ impl Norm for Entrywise {
     fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
         self.dual_and_dualize(g).1
     }
+    fn family(&self) -> super::Family {
+        super::Family::Entrywise {
+            p: self.p,
+            vector: self.vector_name,
+        }
+    }
     fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
         let x = to_vec_colmajor(g);
         let mut out = vec![0.0; x.len()];

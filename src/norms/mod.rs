@@ -9,98 +9,33 @@
 //!   (argmax_X ⟨G, X⟩ − ½‖X‖², Bernstein & Newhouse 2024, Prop. 1).
 //!
 //! Vectors are matrices with one column, so the vector norms ℓp are the entry-wise norms.
-//! Names parse from the strings of `../shared/CONTRACT.md` through [`parse_norm`].
+//! Names parse from the strings of `../shared/CONTRACT.md` through the one table [`NORMS`]
+//! ([`parse_norm`], [`parse`]); a product of norms over blocks is a [`ProductNorm`].
+//!
+//! **Adding a norm**: write its type and `impl Norm` in a file of this folder, then add one
+//! [`NormEntry`] to [`NORMS`] (grammar, one line, parser, sample names). `parse_norm`, the CLI help
+//! of `dualize`, the unit-test law sweep and the `geometry` suite's law records follow from it.
 
-use crate::error::{Error, Result};
 use faer::{Mat, MatRef};
 use std::fmt::Debug;
 
+pub mod adam;
 pub mod entrywise;
 pub mod laws;
 pub mod operator;
+pub mod orthogonalized;
+pub mod planted;
 pub mod product;
+pub mod registry;
 pub mod schatten;
 
+pub use adam::{AdamInfNorm, AdamL2Norm};
 pub use entrywise::Entrywise;
 pub use operator::{OperatorL1ToLp, OperatorLpToLinf};
+pub use orthogonalized::{OrthogonalizedSpectral, Orthogonalizer, SharedNorm};
 pub use product::{Aggregation, Block, ProductNorm};
+pub use registry::{names, parse, parse_norm, parse_product, Family, NormEntry, Parsed, NORMS};
 pub use schatten::{RmsToRms, Schatten};
-
-/// The valid norm names, for error messages and `--help`.
-pub const NORM_NAMES: &str = "fro, spectral, nuclear, max, sum, entrywise:P, schatten:P, l1, l2, linf, lp:P, op:1->P, op:P->inf, rms-rms (P a real ≥ 1 or inf)";
-
-fn parse_exponent(s: &str, whole: &str) -> Result<f64> {
-    let s = s.trim();
-    let p = if s == "inf" || s == "∞" {
-        f64::INFINITY
-    } else {
-        s.parse::<f64>().map_err(|_| {
-            Error::input(format!(
-                "norm '{whole}': exponent '{s}' is not a number; use a real P ≥ 1 or inf. valid names: {NORM_NAMES}"
-            ))
-        })?
-    };
-    if p.is_nan() || p < 1.0 {
-        return Err(Error::input(format!(
-            "norm '{whole}': exponent {s} is not ≥ 1 (p < 1 is not a norm); use a real P ≥ 1 or inf. valid names: {NORM_NAMES}"
-        )));
-    }
-    Ok(p)
-}
-
-/// Parse a norm name (CONTRACT "Norm names" plus operator norms).
-///
-/// Accepted: `fro`, `spectral`, `nuclear`, `max`, `sum`, `entrywise:P`, `schatten:P` (P real ≥ 1 or
-/// `inf`), vector names `l1`, `l2`, `linf`, `lp:P` (entry-wise on a one-column matrix, keeping the
-/// vector name), `op:1->P` (max column ℓp norm), `op:P->inf` (max row ℓq norm), `rms-rms`
-/// (√(d_in/d_out)·‖W‖₂). Special exponents map to canonical norms: `entrywise:2` and `schatten:2`
-/// are `fro`, `entrywise:inf` is `max`, `entrywise:1` is `sum`, `schatten:inf` is `spectral`,
-/// `schatten:1` is `nuclear`. Anything else (unknown name, P < 1, NaN) is [`Error::Input`].
-pub fn parse_norm(name: &str) -> Result<Box<dyn Norm>> {
-    let n = name.trim();
-    let unknown = || Error::input(format!("unknown norm '{n}'; valid names: {NORM_NAMES}"));
-    let schatten = |p: f64| -> Box<dyn Norm> {
-        if p == 2.0 {
-            Box::new(Entrywise::frobenius())
-        } else {
-            Box::new(Schatten::new(p))
-        }
-    };
-    Ok(match n {
-        "fro" | "frobenius" => Box::new(Entrywise::frobenius()),
-        "spectral" => Box::new(Schatten::spectral()),
-        "nuclear" => Box::new(Schatten::nuclear()),
-        "max" => Box::new(Entrywise::max()),
-        "sum" => Box::new(Entrywise::sum()),
-        "l1" => Box::new(Entrywise::vector(1.0)),
-        "l2" => Box::new(Entrywise::vector(2.0)),
-        "linf" => Box::new(Entrywise::vector(f64::INFINITY)),
-        "rms-rms" => Box::new(RmsToRms),
-        _ => {
-            if let Some(p) = n.strip_prefix("entrywise:") {
-                Box::new(Entrywise::new(parse_exponent(p, n)?))
-            } else if let Some(p) = n.strip_prefix("schatten:") {
-                schatten(parse_exponent(p, n)?)
-            } else if let Some(p) = n.strip_prefix("lp:") {
-                Box::new(Entrywise::vector(parse_exponent(p, n)?))
-            } else if let Some(rest) = n.strip_prefix("op:") {
-                let (a, b) = rest.split_once("->").ok_or_else(unknown)?;
-                let (a, b) = (a.trim(), b.trim());
-                if a == "1" {
-                    Box::new(OperatorL1ToLp::new(parse_exponent(b, n)?))
-                } else if b == "inf" || b == "∞" {
-                    Box::new(OperatorLpToLinf::new(parse_exponent(a, n)?))
-                } else {
-                    return Err(Error::input(format!(
-                        "operator norm '{n}' is not supported; use op:1->P or op:P->inf. valid names: {NORM_NAMES}"
-                    )));
-                }
-            } else {
-                return Err(unknown());
-            }
-        }
-    })
-}
 
 /// A norm on R^{m×n} with its dual norm and dualizer.
 ///
@@ -129,6 +64,16 @@ pub trait Norm: Debug + Send + Sync {
         let (d, mut dir) = self.dual_and_dualize(g);
         dir *= faer::Scale(d);
         dir
+    }
+    /// The inner product ⟨A, B⟩ of the space the norm lives on: the trace inner product
+    /// ([`inner`]); a [`ProductNorm`] sums it block by block.
+    fn inner(&self, a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
+        inner(a, b)
+    }
+    /// The ℓp or Schatten-p family the norm belongs to, if any (what the max-margin solver's
+    /// conic epigraphs need); [`Family::Other`] by default.
+    fn family(&self) -> Family {
+        Family::Other
     }
 }
 

@@ -14,10 +14,27 @@
 //! ℓ2 of (ℓ∞ over M, the O entries)). Since max_{‖W_l‖_l ≤ t_l/s_l}⟨G_l, W_l⟩ = e_l t_l, the dual is
 //! the dual outer norm ρ_* of (e_l) (ℓ1, ℓ2, ℓ2 of (ℓ1 over M, the O entries)), and the maximizer
 //! takes W_l = t_l·LMO_l(G_l)/s_l with t = the ρ-LMO of (e_l). For `Max` this is Prop. 7's
-//! global step η = Σ_k ‖G_k‖†/s_k. dualize(0) = 0; a block with G_l = 0 gets 0.
+//! global step η = Σ_k ‖G_k‖†/s_k (Bernstein & Newhouse, Old Optimizer, New Norm: An Anthology,
+//! arXiv 2409.20325, Prop. 7; Large et al., Scalable Optimization in the Modular Norm, arXiv
+//! 2405.14813). dualize(0) = 0; a block with G_l = 0 gets 0.
+//!
+//! # A product point as one matrix
+//!
+//! The inherent methods take the blocks as a list `&[Mat<f64>]`. As a [`Norm`] (one matrix in,
+//! one matrix out) a product norm acts on the **stacked column** of its blocks,
+//!
+//! $$ \operatorname{stack}(W_1, …, W_L) = \begin{pmatrix} \operatorname{vec} W_1 \\ ⋮ \\
+//! \operatorname{vec} W_L \end{pmatrix} \in \mathbb{R}^{\sum_l m_l n_l \times 1}, $$
+//!
+//! vec column-major (faer's storage order), once its block shapes are fixed with
+//! [`ProductNorm::at_shapes`] (the name does not carry them, as a matrix norm's name does not carry
+//! m × n). The stacking is an isometry of the trace inner products (⟨stack A, stack B⟩ =
+//! Σ_l ⟨A_l, B_l⟩), so norm, dual norm and dualizer of the stacked point are those of the tuple.
+//! [`ProductNorm::stack`] and [`ProductNorm::split`] convert.
 
-use super::Norm;
-use faer::Mat;
+use super::{inner, Norm};
+use faer::{Mat, MatRef};
+use std::sync::Arc;
 
 /// How block norms combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +59,10 @@ impl Aggregation {
 }
 
 /// One block of a [`ProductNorm`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Block {
     /// The block's norm ‖·‖_l.
-    pub norm: Box<dyn Norm>,
+    pub norm: Arc<dyn Norm>,
     /// The scale s_l > 0.
     pub scale: f64,
     /// Whether the block belongs to the "matrix" group M of [`Aggregation::Hybrid`].
@@ -53,8 +70,10 @@ pub struct Block {
 }
 
 impl Block {
-    /// A block with norm `norm`, scale `scale` and group flag `matrix`.
-    pub fn new(norm: Box<dyn Norm>, scale: f64, matrix: bool) -> Self {
+    /// A block with norm `norm` (a `Box<dyn Norm>` or an `Arc<dyn Norm>`), scale `scale` and
+    /// group flag `matrix`.
+    pub fn new(norm: impl Into<Arc<dyn Norm>>, scale: f64, matrix: bool) -> Self {
+        let norm = norm.into();
         assert!(
             scale > 0.0 && scale.is_finite(),
             "block scale must be > 0, got {scale}"
@@ -67,13 +86,16 @@ impl Block {
     }
 }
 
-/// A norm on a tuple of matrices (W_1, …, W_L); see the module docs for the formulas.
-#[derive(Debug)]
+/// A norm on a tuple of matrices (W_1, …, W_L); see the module docs for the formulas and for the
+/// layout of a tuple as one matrix.
+#[derive(Debug, Clone)]
 pub struct ProductNorm {
     /// The blocks, in parameter order.
     pub blocks: Vec<Block>,
     /// How the scaled block norms combine.
     pub aggregation: Aggregation,
+    /// The block shapes (m_l, n_l) of a stacked point (empty until [`ProductNorm::at_shapes`]).
+    shapes: Vec<(usize, usize)>,
 }
 
 fn l2(v: impl Iterator<Item = f64>) -> f64 {
@@ -87,7 +109,67 @@ impl ProductNorm {
         Self {
             blocks,
             aggregation,
+            shapes: Vec::new(),
         }
+    }
+
+    /// The same norm acting, as a [`Norm`], on stacked points whose blocks have the shapes
+    /// `shapes` (one (m_l, n_l) per block). Panics if the count differs from the blocks' or a
+    /// block is empty.
+    pub fn at_shapes(&self, shapes: &[(usize, usize)]) -> Self {
+        self.check_len(shapes.len());
+        assert!(
+            shapes.iter().all(|&(m, n)| m > 0 && n > 0),
+            "product norm blocks need at least one entry, got shapes {shapes:?}"
+        );
+        Self {
+            shapes: shapes.to_vec(),
+            ..self.clone()
+        }
+    }
+
+    /// The block shapes of a stacked point (empty if not set).
+    pub fn shapes(&self) -> &[(usize, usize)] {
+        &self.shapes
+    }
+
+    /// The stacked column (vec W_1; …; vec W_L) of a tuple of blocks (see the module docs).
+    pub fn stack(blocks: &[Mat<f64>]) -> Mat<f64> {
+        let len = blocks.iter().map(|b| b.nrows() * b.ncols()).sum();
+        let mut out = Mat::zeros(len, 1);
+        let mut k = 0;
+        for b in blocks {
+            for j in 0..b.ncols() {
+                for i in 0..b.nrows() {
+                    out[(k, 0)] = b[(i, j)];
+                    k += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The blocks of a stacked point, by the shapes of [`ProductNorm::at_shapes`]. Panics if `x`
+    /// is not a column of length Σ m_l n_l (a programming error, as for [`inner`]).
+    pub fn split(&self, x: MatRef<'_, f64>) -> Vec<Mat<f64>> {
+        let len: usize = self.shapes.iter().map(|&(m, n)| m * n).sum();
+        assert!(
+            !self.shapes.is_empty() && x.ncols() == 1 && x.nrows() == len,
+            "product norm {} acts on a stacked column of length {len} (block shapes {:?}, set by at_shapes), got a {}×{} matrix",
+            self.name(),
+            self.shapes,
+            x.nrows(),
+            x.ncols()
+        );
+        let mut k = 0;
+        self.shapes
+            .iter()
+            .map(|&(m, n)| {
+                let b = Mat::from_fn(m, n, |i, j| x[(k + j * m + i, 0)]);
+                k += m * n;
+                b
+            })
+            .collect()
     }
 
     /// A name like `product:max(spectral*1,sum*2)` listing each block's norm and scale (M blocks
@@ -253,5 +335,33 @@ impl ProductNorm {
             *x *= faer::Scale(d);
         }
         dirs
+    }
+}
+
+/// The product norm on stacked points (module docs, "A product point as one matrix").
+impl Norm for ProductNorm {
+    fn name(&self) -> String {
+        ProductNorm::name(self)
+    }
+    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
+        ProductNorm::norm(self, &self.split(x))
+    }
+    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
+        ProductNorm::dual_norm(self, &self.split(g))
+    }
+    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
+        Norm::dual_and_dualize(self, g).1
+    }
+    fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
+        let (d, dirs) = ProductNorm::dual_and_dualize(self, &self.split(g));
+        (d, Self::stack(&dirs))
+    }
+    /// Σ_l ⟨A_l, B_l⟩, block by block (equal to ⟨A, B⟩ of the stacked columns up to rounding).
+    fn inner(&self, a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
+        self.split(a)
+            .iter()
+            .zip(&self.split(b))
+            .map(|(x, y)| inner(x.as_ref(), y.as_ref()))
+            .sum()
     }
 }

@@ -62,6 +62,9 @@ impl Schatten {
 }
 
 impl Norm for Schatten {
+    fn family(&self) -> super::Family {
+        super::Family::Schatten { p: self.p }
+    }
     fn name(&self) -> String {
         if self.p.is_infinite() {
             "spectral".into()

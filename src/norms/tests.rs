@@ -1,4 +1,5 @@
 use super::laws::{best_candidate_ratio, check_dual_pair};
+use super::registry;
 use super::*;
 use faer::mat;
 use rand::{Rng, SeedableRng};
@@ -19,24 +20,36 @@ fn randn(rng: &mut ChaCha8Rng, m: usize, n: usize) -> Mat<f64> {
     })
 }
 
-const ALL: &[&str] = &[
-    "fro",
-    "spectral",
-    "nuclear",
-    "max",
-    "sum",
-    "entrywise:3",
-    "entrywise:1.5",
-    "schatten:3",
-    "schatten:1.5",
-    "op:1->2",
-    "op:2->inf",
-    "op:1->1",
-    "op:inf->inf",
-    "op:1->3",
-    "op:1.5->inf",
-    "rms-rms",
-];
+/// Block shapes of a product point for the base shape (m, k): L blocks of different shapes.
+fn product_shapes(l: usize, m: usize, k: usize) -> Vec<(usize, usize)> {
+    [(m, k), (k, m + 1), (m, 1), (k + 1, 2)][..l].to_vec()
+}
+
+/// A norm with the block shapes of its points (one block for a single-matrix norm).
+type Sample = (Box<dyn Norm>, Vec<(usize, usize)>);
+
+/// Every sample of the registry as a norm on points of base shape (m, k) (a product on its
+/// stacked points).
+fn sample_norms(m: usize, k: usize) -> Vec<Sample> {
+    registry::samples()
+        .map(|name| match parse(name).unwrap() {
+            Parsed::Single(n) => (n, vec![(m, k)]),
+            Parsed::Product(p) => {
+                let shapes = product_shapes(p.blocks.len(), m, k);
+                (Box::new(p.at_shapes(&shapes)) as Box<dyn Norm>, shapes)
+            }
+        })
+        .collect()
+}
+
+/// A random point with blocks of `shapes` (one matrix, or the stacked column of the blocks).
+fn point(rng: &mut ChaCha8Rng, shapes: &[(usize, usize)]) -> Mat<f64> {
+    let blocks: Vec<Mat<f64>> = shapes.iter().map(|&(m, n)| randn(rng, m, n)).collect();
+    match blocks.len() {
+        1 => blocks.into_iter().next().unwrap(),
+        _ => ProductNorm::stack(&blocks),
+    }
+}
 
 #[test]
 fn reference_dual_values_file00() {
@@ -63,18 +76,29 @@ fn reference_dual_values_file00() {
 #[test]
 fn laws_hold_for_every_norm() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    for name in ALL {
-        let n = parse_norm(name).unwrap();
-        for (m, k) in [(1, 1), (5, 1), (4, 3), (3, 7), (16, 16)] {
-            let g = randn(&mut rng, m, k);
-            let x = randn(&mut rng, m, k);
+    let mut products = 0;
+    for (m, k) in [(1, 1), (5, 1), (4, 3), (3, 7), (16, 16)] {
+        for (n, shapes) in sample_norms(m, k) {
+            products += usize::from(shapes.len() > 1);
+            let name = n.name();
+            let g = point(&mut rng, &shapes);
+            let x = point(&mut rng, &shapes);
             check_dual_pair(n.as_ref(), &g, &x, 1e-12).unwrap_or_else(|e| panic!("{m}x{k}: {e}"));
-            let cands: Vec<Mat<f64>> = (0..20).map(|_| randn(&mut rng, m, k)).collect();
+            let cands: Vec<Mat<f64>> = (0..20).map(|_| point(&mut rng, &shapes)).collect();
             assert!(
                 best_candidate_ratio(n.as_ref(), &g, &cands) <= 1.0 + 1e-12,
                 "{name}"
             );
         }
+    }
+    // the sweep reaches every registry entry, products included
+    assert!(products >= 5 * 3, "{products} product cases");
+    for e in NORMS {
+        assert!(
+            !e.suite.is_empty() || !e.extra.is_empty(),
+            "{} has no sample",
+            e.grammar
+        );
     }
 }
 
@@ -109,10 +133,24 @@ fn names_round_trip_and_errors() {
         ("op:2->inf", "op:2->inf"),
         ("schatten:1.5", "schatten:1.5"),
         ("rms-rms", "rms-rms"),
+        ("frobenius", "fro"),
+        (
+            "product:hybrid(!spectral*2, l2*0.5)",
+            "product:hybrid(!spectral*2,l2*0.5)",
+        ),
+        (
+            "product:max(spectral,linf)",
+            "product:max(spectral*1,linf*1)",
+        ),
+        ("product:l2(!op:1->2*3)", "product:l2(op:1->2*3)"),
     ] {
-        let n = parse_norm(input).unwrap();
-        assert_eq!(n.name(), canon);
-        assert_eq!(parse_norm(&n.name()).unwrap().name(), canon);
+        let name = |n: Parsed| match n {
+            Parsed::Single(n) => n.name(),
+            Parsed::Product(p) => p.name(),
+        };
+        let n = name(parse(input).unwrap());
+        assert_eq!(n, canon, "{input}");
+        assert_eq!(name(parse(&n).unwrap()), canon, "{input}");
     }
     for bad in [
         "foo",
@@ -126,6 +164,36 @@ fn names_round_trip_and_errors() {
         let e = parse_norm(bad).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("valid names"), "{bad}: {e}");
+    }
+    // product names: a bad one gives the grammar; parse_norm refuses products
+    for bad in [
+        "product:sum(spectral)",
+        "product:max(spectral",
+        "product:max()",
+        "product:max(bogus)",
+        "product:max(spectral*0)",
+        "product:max(spectral*x)",
+        "product:max(l2,product:max(l2))",
+    ] {
+        let e = parse(bad).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("product:AGG(BLOCK"), "{bad}: {e}");
+    }
+    let e = parse_norm("product:max(l2)").unwrap_err();
+    assert!(e.to_string().contains("product norm"), "{e}");
+    assert!(parse_product("spectral").is_err());
+}
+
+#[test]
+fn the_table_parses_its_samples_and_derives_the_help() {
+    for e in NORMS {
+        for s in e.suite.iter().chain(e.extra) {
+            assert!((e.parse)(s).is_some_and(|r| r.is_ok()), "{s}");
+            // no other entry claims the name
+            let claims = NORMS.iter().filter(|f| (f.parse)(s).is_some()).count();
+            assert_eq!(claims, 1, "{s}");
+        }
+        assert!(names().contains(e.grammar) && registry::help().contains(e.about));
     }
 }
 
@@ -181,11 +249,19 @@ fn product_norm_laws() {
         let p = product(agg);
         let g: Vec<Mat<f64>> = shapes.iter().map(|&(m, n)| randn(&mut rng, m, n)).collect();
         let x: Vec<Mat<f64>> = shapes.iter().map(|&(m, n)| randn(&mut rng, m, n)).collect();
-        check_dual_pair(&p, &g, &x, 1e-12).unwrap();
-        let cands: Vec<Vec<Mat<f64>>> = (0..50)
-            .map(|_| shapes.iter().map(|&(m, n)| randn(&mut rng, m, n)).collect())
-            .collect();
-        assert!(best_candidate_ratio(&p, &g, &cands) <= 1.0);
+        // the laws on the stacked points
+        let stacked = p.at_shapes(&shapes);
+        let (gs, xs) = (ProductNorm::stack(&g), ProductNorm::stack(&x));
+        check_dual_pair(&stacked, &gs, &xs, 1e-12).unwrap();
+        let cands: Vec<Mat<f64>> = (0..50).map(|_| point(&mut rng, &shapes)).collect();
+        assert!(best_candidate_ratio(&stacked, &gs, &cands) <= 1.0);
+        // the Norm on stacked points is the product norm on the tuple
+        let (d, dir) = Norm::dual_and_dualize(&stacked, gs.as_ref());
+        let (d_blocks, dir_blocks) = p.dual_and_dualize(&g);
+        assert_eq!(d, d_blocks);
+        assert_eq!(dir, ProductNorm::stack(&dir_blocks));
+        assert_eq!(stacked.split(dir.as_ref()), dir_blocks);
+        assert_eq!(Norm::norm(&stacked, xs.as_ref()), p.norm(&x));
         // a zero block gets a zero direction
         let mut g0 = g.clone();
         g0[1] = Mat::zeros(5, 5);

@@ -5,79 +5,15 @@
 use super::elementwise::{map, zip_apply};
 use super::transform::{Role, StepCtx, Transform};
 use crate::error::{Error, Result};
-use crate::linalg::{
-    newton_schulz_generic, numerical_rank, polar_from_svd, try_svd_thin, NsCoefficients,
-    NsNormalization,
-};
-use crate::norms::{inner, Aggregation, Block, Norm, ProductNorm, Schatten};
+use crate::norms::{Aggregation, Block, Norm, ProductNorm};
 use faer::{Mat, MatRef};
 use std::sync::Arc;
 
-/// How a block is orthogonalized.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Orthogonalizer {
-    /// The exact polar factor UVᵀ from the thin SVD ([`crate::linalg::polar`]); the spectral-norm
-    /// LMO (file 00 §5).
-    Exact,
-    /// Newton–Schulz: transpose to wide, X ← X/(‖X‖_F + eps) or X/max(‖X‖_F, eps), per step X ← aX + (bA + cA²)X with
-    /// A = XXᵀ ([`crate::linalg::newton_schulz`], file 08 §1.1). Not the polar factor.
-    NewtonSchulz {
-        /// The per-step (a, b, c) triples.
-        coeffs: NsCoefficients,
-        /// Number of steps (≥ 1).
-        steps: usize,
-        /// The Frobenius-normalization eps (torch 1e-7).
-        eps: f64,
-        /// X/(‖X‖_F + eps) (original Muon, optax) or X/max(‖X‖_F, eps) (torch.optim.Muon).
-        normalization: NsNormalization,
-    },
-}
-
-impl Orthogonalizer {
-    /// O(G): UVᵀ or NS(G); 0 for G = 0. A non-finite input or an SVD that fails its accuracy
-    /// check is an [`Error::Failed`] (never a panic).
-    pub fn try_apply(&self, g: MatRef<'_, f64>) -> Result<Mat<f64>> {
-        match self {
-            Orthogonalizer::Exact => {
-                let finite = (0..g.ncols()).all(|j| (0..g.nrows()).all(|i| g[(i, j)].is_finite()));
-                if !finite {
-                    return Err(Error::failed(format!(
-                        "the input of the polar factor ({}×{}) is not finite (overflow in the momentum?); lower the learning rate or rescale the gradients",
-                        g.nrows(),
-                        g.ncols()
-                    )));
-                }
-                let svd = try_svd_thin(g)?;
-                Ok(polar_from_svd(&svd, numerical_rank(&svd)))
-            }
-            Orthogonalizer::NewtonSchulz {
-                coeffs,
-                steps,
-                eps,
-                normalization,
-            } => Ok(newton_schulz_generic(
-                g,
-                coeffs,
-                *steps,
-                *eps,
-                *normalization,
-            )),
-        }
-    }
-
-    /// [`Orthogonalizer::try_apply`] for inputs known to be finite (panics on a failed SVD).
-    pub fn apply(&self, g: MatRef<'_, f64>) -> Mat<f64> {
-        self.try_apply(g).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    /// A short name: `exact`, `keller`, `dion`, `cubic`, `custom`.
-    pub fn name(&self) -> String {
-        match self {
-            Orthogonalizer::Exact => "exact".into(),
-            Orthogonalizer::NewtonSchulz { coeffs, .. } => coeffs.name().into(),
-        }
-    }
-}
+// The norms these transforms use live in `crate::norms` (by concept); re-exported for the
+// optimizer paths that name them.
+pub use crate::norms::{
+    AdamInfNorm, AdamL2Norm, OrthogonalizedSpectral, Orthogonalizer, SharedNorm,
+};
 
 /// u_l ← O(u_l) for every block (Muon's dualizer; Spectral Descent with [`Orthogonalizer::Exact`]).
 #[derive(Clone, Debug)]
@@ -164,138 +100,6 @@ impl Transform for ScaleByShape {
     }
     fn degree(&self, input: i32) -> Option<i32> {
         Some(input)
-    }
-}
-
-/// A [`Norm`] shared between steps (delegates to the inner norm).
-#[derive(Debug, Clone)]
-pub struct SharedNorm(pub Arc<dyn Norm>);
-
-impl Norm for SharedNorm {
-    fn name(&self) -> String {
-        self.0.name()
-    }
-    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
-        self.0.norm(x)
-    }
-    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
-        self.0.dual_norm(g)
-    }
-    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
-        self.0.dualize(g)
-    }
-    fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
-        self.0.dual_and_dualize(g)
-    }
-}
-
-/// The spectral "norm" with a Newton–Schulz dualizer: dualize(G) = NS(G), dual_norm(G) = ⟨G, NS(G)⟩
-/// (GPT-opt computes the nuclear norm as tr(Mᵀ·polar(M)) with its approximate polar, file 00 §2).
-/// With an exact orthogonalizer this is the spectral norm exactly; with NS it is Muon's
-/// approximation (the LMO laws then hold only approximately, file 08 §1.2).
-#[derive(Debug, Clone)]
-pub struct OrthogonalizedSpectral(pub Orthogonalizer);
-
-impl Norm for OrthogonalizedSpectral {
-    fn name(&self) -> String {
-        format!("spectral[{}]", self.0.name())
-    }
-    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
-        Schatten::spectral().norm(x)
-    }
-    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
-        self.dual_and_dualize(g).0
-    }
-    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
-        self.0.apply(g)
-    }
-    fn dual_and_dualize(&self, g: MatRef<'_, f64>) -> (f64, Mat<f64>) {
-        let o = self.0.apply(g);
-        (inner(g, o.as_ref()).max(0.0), o)
-    }
-}
-
-/// Crawshaw et al.'s `adam_infty` block norm (file 03 §1) at fixed momentum m and D = ε + √v:
-/// ‖x‖ = max_i |x_i| D_i/|m_i|, with weights stored inverted, `inv` = |m|/D (an entry with
-/// inv = 0 forces x_i = 0). Dual Σ|g|·inv; LMO sign(g)·inv, which is m/D at g = m (Adam's
-/// direction without bias correction).
-#[derive(Debug, Clone)]
-pub struct AdamInfNorm {
-    /// |m_i|/D_i.
-    pub inv: Mat<f64>,
-}
-
-impl Norm for AdamInfNorm {
-    fn name(&self) -> String {
-        "adam_infty".into()
-    }
-    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
-        let mut n: f64 = 0.0;
-        for j in 0..x.ncols() {
-            for i in 0..x.nrows() {
-                let (xi, w) = (x[(i, j)].abs(), self.inv[(i, j)]);
-                if xi == 0.0 {
-                    continue;
-                }
-                n = n.max(if w > 0.0 { xi / w } else { f64::INFINITY });
-            }
-        }
-        n
-    }
-    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
-        let mut s = 0.0;
-        for j in 0..g.ncols() {
-            for i in 0..g.nrows() {
-                s += g[(i, j)].abs() * self.inv[(i, j)];
-            }
-        }
-        s
-    }
-    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
-        Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
-            super::adaptive::sign(g[(i, j)]) * self.inv[(i, j)]
-        })
-    }
-}
-
-/// Crawshaw et al.'s `adam_2` block norm (file 03 §1): ‖x‖ = √(Σ D_i x_i²) with D = ε + √v
-/// (entries of D must be > 0). Dual √(Σ g²/D); LMO g/(D·dual).
-#[derive(Debug, Clone)]
-pub struct AdamL2Norm {
-    /// D_i > 0.
-    pub d: Mat<f64>,
-}
-
-impl Norm for AdamL2Norm {
-    fn name(&self) -> String {
-        "adam_2".into()
-    }
-    fn norm(&self, x: MatRef<'_, f64>) -> f64 {
-        let mut s = 0.0;
-        for j in 0..x.ncols() {
-            for i in 0..x.nrows() {
-                s += self.d[(i, j)] * x[(i, j)] * x[(i, j)];
-            }
-        }
-        s.sqrt()
-    }
-    fn dual_norm(&self, g: MatRef<'_, f64>) -> f64 {
-        let mut s = 0.0;
-        for j in 0..g.ncols() {
-            for i in 0..g.nrows() {
-                s += g[(i, j)] * g[(i, j)] / self.d[(i, j)];
-            }
-        }
-        s.sqrt()
-    }
-    fn dualize(&self, g: MatRef<'_, f64>) -> Mat<f64> {
-        let dn = self.dual_norm(g);
-        if dn == 0.0 {
-            return Mat::zeros(g.nrows(), g.ncols());
-        }
-        Mat::from_fn(g.nrows(), g.ncols(), |i, j| {
-            g[(i, j)] / (self.d[(i, j)] * dn)
-        })
     }
 }
 
