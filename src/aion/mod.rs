@@ -9,6 +9,7 @@
 //!
 //! The root solve of F(δ) = 0 and the baselines are in [`crate::solve`].
 
+pub mod lang;
 pub mod model;
 pub mod presets;
 pub mod resum;

@@ -41,6 +41,7 @@ pub enum AionCommand {
 ///   steepest aion solve --preset fig1 --inner tr --no-baselines
 ///   steepest aion solve --config my_aion.json --tol 1e-10
 ///   steepest aion solve --preset fig1 --multistart 20 --sigma 0.1 --seed 0
+///   steepest aion solve --model docs/example/fig1.model.json --report fig1.json   (--features symbolic)
 ///
 /// Config (contract "AION config"):
 ///   {"rank": r, "terms": P, "x": [[d floats], …], "y": [N floats], "theta0": [4·r·d·P floats]}
@@ -53,13 +54,18 @@ pub struct SolveArgs {
     #[arg(
         long,
         value_name = "fig1|rank2",
-        conflicts_with = "config",
-        required_unless_present = "config"
+        conflicts_with_all = ["config", "model"],
+        required_unless_present_any = ["config", "model"]
     )]
     pub preset: Option<String>,
     /// An AION config JSON file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "model")]
     pub config: Option<PathBuf>,
+    /// A model file (JSON): f(x; θ) written as an expression over named parameters and data
+    /// columns, the data, the loss, θ0 by name and solver settings (docs/guide.md, "Writing a
+    /// model"). Needs --features symbolic and --report (Symbolica prints its banner on stdout).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
     /// Write the JSON report here (atomically) instead of stdout.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
@@ -139,6 +145,29 @@ fn load(a: &SolveArgs) -> Result<Instance> {
     }
 }
 
+/// Run `aion solve --model FILE`: parse and check the file (errors exit 2 in every build), then
+/// decide the Infinity Class and solve with the derived update (feature `symbolic`).
+fn solve_model(a: &SolveArgs, path: &std::path::Path) -> Result<Output> {
+    let v = crate::io::read_json(path)?;
+    let mf = crate::aion::lang::ModelFile::from_json(&v, &format!("'{}'", path.display()))?;
+    #[cfg(feature = "symbolic")]
+    {
+        if a.report.is_none() {
+            return Err(Error::input(
+                "aion solve --model runs Symbolica, which prints its licence banner on stdout; give --report PATH for the JSON",
+            ));
+        }
+        crate::algebra::model::solve(&mf).map(Output::ok)
+    }
+    #[cfg(not(feature = "symbolic"))]
+    {
+        let _ = (a, mf);
+        Err(Error::input(
+            "aion solve --model derives the update with Symbolica (feature `symbolic`, its own licence; see README); the model file is valid — rebuild with: cargo run --release --features symbolic -- aion solve --model FILE --report OUT.json",
+        ))
+    }
+}
+
 /// Run `aion solve`.
 pub fn solve(a: &SolveArgs) -> Result<Output> {
     if !(a.tol > 0.0 && a.tol.is_finite()) {
@@ -149,6 +178,9 @@ pub fn solve(a: &SolveArgs) -> Result<Output> {
     }
     if let Some(p) = &a.report {
         crate::io::check_writable(p)?;
+    }
+    if let Some(path) = &a.model {
+        return solve_model(a, path);
     }
     let inst = load(a)?;
     let opts = Options {
