@@ -256,8 +256,16 @@ fn readme_findings() -> Vec<Finding> {
 fn readme_findings_table_is_well_formed() {
     // parsing asserts the shape, profile and verdict of every row and that its theory file agrees
     let rows = readme_findings();
-    let mut ids: Vec<&str> = rows.iter().map(|f| f.id.as_str()).collect();
+    // A record may have a row per profile (quick and paper), not two in one profile.
+    let mut ids: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|f| (f.id.as_str(), f.profile.as_str()))
+        .collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), rows.len(), "a record listed twice");
+    assert_eq!(
+        ids.len(),
+        rows.len(),
+        "a record listed twice in one profile"
+    );
 }
