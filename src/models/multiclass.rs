@@ -796,6 +796,17 @@ pub fn correlation(w: MatRef<'_, f64>, v: MatRef<'_, f64>) -> f64 {
     }
 }
 
+/// A multiclass evaluation and its scaled gradient as the [`Model`] answer (one block, ∇L = e^{s}·G̃).
+pub(crate) fn evaluated(e: Evaluation, sg: ScaledGradient) -> Evaluated<Evaluation> {
+    Evaluated {
+        loss: e.loss,
+        log_loss: e.log_loss,
+        grads: vec![sg.direction],
+        log_scale: sg.log_scale,
+        measures: e,
+    }
+}
+
 /// W ∈ R^{k×d} as one parameter block; [`Model::evaluate`] is
 /// [`Multiclass::evaluate_with_gradient`] (∇L = e^{s}·G̃ with s the max log-residual), and its
 /// measures are the loss, proxy and minimum margin.
@@ -806,13 +817,7 @@ impl Model for Multiclass {
     }
     fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated<Evaluation> {
         let (e, sg) = self.evaluate_with_gradient(params[0].as_ref());
-        Evaluated {
-            loss: e.loss,
-            log_loss: e.log_loss,
-            grads: vec![sg.direction],
-            log_scale: sg.log_scale,
-            measures: e,
-        }
+        evaluated(e, sg)
     }
 }
 

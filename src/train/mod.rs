@@ -335,13 +335,7 @@ impl Model for WithGradient<'_> {
     }
     fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated<Evaluation> {
         let (e, sg) = (self.gradient)(self.model, params[0].as_ref());
-        Evaluated {
-            loss: e.loss,
-            log_loss: e.log_loss,
-            grads: vec![sg.direction],
-            log_scale: sg.log_scale,
-            measures: e,
-        }
+        crate::models::multiclass::evaluated(e, sg)
     }
 }
 
