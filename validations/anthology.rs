@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::linalg::polar;
 use crate::norms::{inner, parse_norm, Aggregation, Block, Norm, ProductNorm};
 use crate::optim::{factory, Factory};
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use crate::validate::{to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use serde::Serialize;
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -100,6 +101,26 @@ impl SteepestDescentMinimizer {
     }
 }
 
+/// The `params` of [`SteepestDescentMinimizer`].
+#[derive(Serialize)]
+struct MinimizerParams<'a> {
+    norm: &'static str,
+    shapes: &'a [(usize, usize)],
+    lambdas: &'a [f64],
+    perturbations: usize,
+}
+
+impl SteepestDescentMinimizer {
+    fn setup(&self, ctx: &Ctx) -> MinimizerParams<'_> {
+        MinimizerParams {
+            norm: self.norm,
+            shapes: &self.shapes,
+            lambdas: &self.lambdas,
+            perturbations: ctx.profile.pick(1000, 10000),
+        }
+    }
+}
+
 /// The sd spec for a P4-a norm label at lr = 1/λ.
 fn sd_spec(norm: &str, lr: f64) -> String {
     let n = match norm {
@@ -121,16 +142,16 @@ impl Check for SteepestDescentMinimizer {
         format!("{SOURCE}, Props. 1, 2, 3, 5; theory/P4-a.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"norm": self.norm, "shapes": self.shapes, "lambdas": self.lambdas,
-               "perturbations": ctx.profile.pick(1000, 10000)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let p = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
         let geo = self.geometry()?;
-        let trials = ctx.profile.pick(1000, 10000);
+        let trials = p.perturbations;
         let (mut worst_identity, mut worst_local, mut worst_global) = (0.0f64, 0.0f64, 0.0f64);
-        for &lambda in &self.lambdas {
-            let g: Vec<Mat<f64>> = self
+        for &lambda in p.lambdas {
+            let g: Vec<Mat<f64>> = p
                 .shapes
                 .iter()
                 .map(|&(m, n)| gaussian(&mut rng, m, n))
@@ -215,6 +236,14 @@ pub struct ShampooIsPolar {
     pub shape: (usize, usize),
 }
 
+/// The `params` of [`ShampooIsPolar`].
+#[derive(Serialize)]
+struct ShampooParams {
+    shape: (usize, usize),
+    #[serde(rename = "random_Q")]
+    random_q: usize,
+}
+
 impl Check for ShampooIsPolar {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P4-b", None)
@@ -226,18 +255,19 @@ impl Check for ShampooIsPolar {
         format!("{SOURCE}, eqs. (15)–(16), App. A, Prop. 4; theory/P4-b.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"shape": self.shape, "random_Q": ctx.profile.pick(300, 1000)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
-        let (m, n) = self.shape;
+        let (m, n) = setup.shape;
         let g = gaussian(&mut rng, m, n);
         let step = one_step(&self.shampoo, std::slice::from_ref(&g))?;
         let p = polar(g.as_ref());
         let err = (&step[0] + &p).norm_max();
         let dist = (&p - &g).norm_l2();
         let mut closest_random = f64::INFINITY;
-        for _ in 0..ctx.profile.pick(300, 1000) {
+        for _ in 0..setup.random_q {
             let q = if m >= n {
                 gaussian(&mut rng, m, n).qr().compute_thin_Q()
             } else {
@@ -274,6 +304,15 @@ impl Check for ShampooIsPolar {
 // P4-c
 // ---------------------------------------------------------------------------------------------
 
+impl ShampooIsPolar {
+    fn setup(&self, ctx: &Ctx) -> ShampooParams {
+        ShampooParams {
+            shape: self.shape,
+            random_q: ctx.profile.pick(300, 1000),
+        }
+    }
+}
+
 /// The curvature term of Prop. 6 as a function of (ΔW, d_in, d_out).
 pub type Curvature = std::sync::Arc<dyn Fn(&Mat<f64>, usize, usize) -> f64 + Send + Sync>;
 
@@ -293,6 +332,29 @@ pub fn prop6_curvature(dw: &Mat<f64>, d_in: usize, d_out: usize) -> f64 {
     0.5 * (d_in as f64 / d_out as f64) * s * s
 }
 
+/// The `params` of [`SquareLossMajorization`].
+#[derive(Serialize)]
+struct MajorizationParams {
+    d_in: usize,
+    d_out: usize,
+    n: usize,
+    trials: usize,
+    scales: &'static str,
+}
+
+impl SquareLossMajorization {
+    fn setup(&self, ctx: &Ctx) -> MajorizationParams {
+        let (d_in, d_out, n) = self.dims;
+        MajorizationParams {
+            d_in,
+            d_out,
+            n,
+            trials: ctx.profile.pick(200, 2000),
+            scales: "1e-3..10",
+        }
+    }
+}
+
 impl Check for SquareLossMajorization {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P4-c", None)
@@ -304,12 +366,12 @@ impl Check for SquareLossMajorization {
         format!("{SOURCE}, Prop. 6; theory/P4-c.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        let (d_in, d_out, n) = self.dims;
-        json!({"d_in": d_in, "d_out": d_out, "n": n, "trials": ctx.profile.pick(200, 2000), "scales": "1e-3..10"})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let p = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
-        let (d_in, d_out, n) = self.dims;
+        let (d_in, d_out, n) = (p.d_in, p.d_out, p.n);
         // Inputs clustered around one direction c (‖x_i‖ = √d_in), so that the bound is nearly
         // tight for ΔW = u cᵀ and a missing factor shows up as a violation.
         let c = gaussian(&mut rng, d_in, 1);
@@ -330,7 +392,7 @@ impl Check for SquareLossMajorization {
         let grad =
             (w.as_ref() * &x - &y) * x.transpose() * faer::Scale(1.0 / (n as f64 * d_out as f64));
         let l0 = loss(&w);
-        let trials = ctx.profile.pick(200, 2000);
+        let trials = p.trials;
         let mut worst = f64::INFINITY;
         let mut worst_by_kind = [f64::INFINITY; 2];
         for k in 0..trials {
@@ -392,6 +454,27 @@ fn lp(v: &[f64], p: f64) -> f64 {
     }
 }
 
+/// The `params` of [`OperatorNorms`].
+#[derive(Serialize)]
+struct OperatorParams {
+    norm: &'static str,
+    /// p (∞ is written as `null`).
+    p: Value,
+    shape: (usize, usize),
+    samples: usize,
+}
+
+impl OperatorNorms {
+    fn setup(&self, ctx: &Ctx) -> OperatorParams {
+        OperatorParams {
+            norm: self.name,
+            p: crate::io::num(self.p),
+            shape: (8, 6),
+            samples: ctx.profile.pick(10000, 100000),
+        }
+    }
+}
+
 impl Check for OperatorNorms {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P4-d", Some(self.name.into()))
@@ -403,11 +486,12 @@ impl Check for OperatorNorms {
         format!("{SOURCE}, Prop. 8; theory/P4-d.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"norm": self.name, "p": crate::io::num(self.p), "shape": [8, 6], "samples": ctx.profile.pick(10000, 100000)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
-        let (m, n) = (8, 6);
+        let (m, n) = setup.shape;
         let a = gaussian(&mut rng, m, n);
         let formula = self.norm.norm(a.as_ref());
         let q = if self.p == 1.0 {
@@ -429,7 +513,7 @@ impl Check for OperatorNorms {
             lp(&y, p_out) / lp(x, p_in)
         };
         let mut brute: f64 = 0.0;
-        for _ in 0..ctx.profile.pick(10000, 100000) {
+        for _ in 0..setup.samples {
             let x: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
             brute = brute.max(ratio(&x));
         }
@@ -540,6 +624,24 @@ fn prodigy_run(
     Ok((etas, fs, wstar.norm_l2() / (n as f64).sqrt()))
 }
 
+/// The `params` of [`ProdigyEscape`] (η₀ is the `d0` of the optimizer's spec).
+#[derive(Serialize)]
+struct EscapeParams {
+    n: usize,
+    steps: usize,
+    eta0: f64,
+    w0: usize,
+    wstar: &'static str,
+}
+
+const ESCAPE: EscapeParams = EscapeParams {
+    n: 1000,
+    steps: 100,
+    eta0: 1e-6,
+    w0: 0,
+    wstar: "N(0, I)",
+};
+
 impl Check for ProdigyEscape {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(
@@ -561,10 +663,10 @@ impl Check for ProdigyEscape {
         format!("{SOURCE}, §Prodigy eqs. (28)–(30) (Mishchenko & Defazio, Alg. 3); theory/P4-e.md")
     }
     fn params(&self, _: &Ctx) -> Value {
-        json!({"n": 1000, "steps": 100, "eta0": 1e-6, "w0": 0, "wstar": "N(0, I)"})
+        to_params(&ESCAPE)
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
-        let (etas, fs, rms) = prodigy_run(&self.prodigy, ctx, 1000, 100)?;
+        let (etas, fs, rms) = prodigy_run(&self.prodigy, ctx, ESCAPE.n, ESCAPE.steps)?;
         let ratios: Vec<f64> = etas.windows(2).map(|w| w[1] / w[0]).collect();
         let details = json!({"eta_first_12": &etas[..12], "eta_T": etas[etas.len() - 1], "rms_wstar": rms,
                              "f_ratio_T": fs[fs.len() - 1] / fs[0], "f_ratio_min": fs.iter().fold(f64::INFINITY, |a, &b| a.min(b)) / fs[0]});

@@ -12,7 +12,8 @@ use crate::models::Evaluated;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
 use crate::train::{fit, FitSpec, Observer};
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use crate::validate::{to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use serde::Serialize;
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -94,6 +95,24 @@ pub struct FromageStep {
     pub identity: FromageIdentity,
 }
 
+/// The `params` of [`FromageStep`].
+#[derive(Serialize)]
+struct StepParams {
+    lr: f64,
+    shapes: [(usize, usize); 3],
+    trials: usize,
+}
+
+impl FromageStep {
+    fn setup(&self, ctx: &Ctx) -> StepParams {
+        StepParams {
+            lr: self.lr,
+            shapes: [(16, 8), (5, 20), (7, 1)],
+            trials: ctx.profile.pick(20, 200),
+        }
+    }
+}
+
 impl Check for FromageStep {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(
@@ -116,15 +135,16 @@ impl Check for FromageStep {
         format!("{SOURCE}; theory/P7-a.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"lr": self.lr, "shapes": [[16, 8], [5, 20], [7, 1]], "trials": ctx.profile.pick(20, 200)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
-        let shapes = [(16, 8), (5, 20), (7, 1)];
-        let eta = self.lr;
+        let shapes = setup.shapes;
+        let eta = setup.lr;
         let c = (1.0 + eta * eta).sqrt();
         let mut worst: f64 = 0.0;
-        for _ in 0..ctx.profile.pick(20, 200) {
+        for _ in 0..setup.trials {
             let w: Vec<Mat<f64>> = shapes
                 .iter()
                 .map(|&(m, n)| gaussian(&mut rng, m, n))
@@ -215,6 +235,30 @@ pub struct FromageRelativeStep {
     pub lr: f64,
 }
 
+/// The `params` of [`FromageRelativeStep`].
+#[derive(Serialize)]
+struct TrainingParams {
+    lr: f64,
+    layers: &'static str,
+    n: usize,
+    init: &'static str,
+    targets: &'static str,
+    steps: usize,
+}
+
+impl FromageRelativeStep {
+    fn setup(&self, ctx: &Ctx) -> TrainingParams {
+        TrainingParams {
+            lr: self.lr,
+            layers: "20 → 32 → 32 → 5, tanh",
+            n: 64,
+            init: "N(0, 1/fan_in)",
+            targets: "random tanh teacher",
+            steps: ctx.profile.pick(100, 1000),
+        }
+    }
+}
+
 impl Check for FromageRelativeStep {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P7-b", None)
@@ -226,12 +270,12 @@ impl Check for FromageRelativeStep {
         format!("{SOURCE} and its rationale, every layer moves by the same relative step η (deep relative trust); theory/P7-b.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"lr": self.lr, "layers": "20 → 32 → 32 → 5, tanh", "n": 64, "init": "N(0, 1/fan_in)",
-               "targets": "random tanh teacher", "steps": ctx.profile.pick(100, 1000)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
-        let (d, h, k, n) = (20, 32, 5, 64);
+        let (d, h, k, n) = (20, 32, 5, setup.n);
         let shapes = [(h, d), (h, h), (k, h)];
         let init = |rng: &mut ChaCha8Rng, m: usize, fan_in: usize| {
             faer::Scale(1.0 / (fan_in as f64).sqrt()) * gaussian(rng, m, fan_in)
@@ -248,7 +292,7 @@ impl Check for FromageRelativeStep {
         };
         let w0: Vec<Mat<f64>> = shapes.iter().map(|&(m, f)| init(&mut rng, m, f)).collect();
         let mut opt = (self.fromage)(&shapes)?;
-        let steps = ctx.profile.pick(100, 1000);
+        let steps = setup.steps;
         let mut obs = RelativeSteps {
             bounds: (self.lr / (1.0 + self.lr), 2.0 * self.lr),
             lr: self.lr,

@@ -19,7 +19,10 @@ use crate::norms::laws::{rel as rel_gap, worse, Law};
 use crate::norms::planted::{self, Bug};
 use crate::norms::registry::suite_samples;
 use crate::norms::{inner, parse_norm, Aggregation, Block, Entrywise, Norm, ProductNorm, Schatten};
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted, Profile};
+use crate::validate::{
+    to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted, Profile, Tolerance,
+};
+use serde::Serialize;
 use faer::Mat;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -45,13 +48,6 @@ fn shapes(profile: Profile) -> Vec<(usize, usize)> {
     s
 }
 
-fn n_max(profile: Profile) -> usize {
-    shapes(profile)
-        .iter()
-        .map(|&(m, n)| m.max(n))
-        .max()
-        .unwrap_or(1)
-}
 
 /// Random inputs of one shape: Gaussian, and (when min(m, n) ≥ 3) a rank-deficient product of
 /// thin Gaussians, the hard case of the spectral and Schatten LMOs.
@@ -192,7 +188,16 @@ impl LawCheck {
         Self { law, subject }
     }
 
-    fn measure(&self, ctx: &Ctx) -> (f64, Value) {
+    fn setup(&self, ctx: &Ctx) -> LawParams {
+        LawParams {
+            sweep: Sweep::of(ctx.profile),
+            norm: self.subject.norm_name(),
+            block_shapes: self.subject.blocks(7, 3),
+            c: (self.law == Law::Homogeneity).then_some(Law::HOMOGENEITY_C),
+        }
+    }
+
+    fn measure(&self, ctx: &Ctx, sweep: &Sweep) -> (f64, Value) {
         let mut rng = ctx.rng(&self.id_string());
         let start = if self.law.is_ratio() {
             f64::NEG_INFINITY
@@ -201,7 +206,7 @@ impl LawCheck {
         };
         let mut worst = start;
         let mut per_shape = Vec::new();
-        for (m, n) in shapes(ctx.profile) {
+        for &(m, n) in &sweep.shapes {
             let g = self.subject.norm_at(m, n);
             let mut w_shape = start;
             for x in self.subject.points(&mut rng, m, n) {
@@ -219,18 +224,62 @@ impl LawCheck {
     }
 }
 
-fn eps_tol(profile: Profile) -> f64 {
-    C_EPS * f64::EPSILON * n_max(profile) as f64
-}
 
 const EPS_WHY: &str = "exact identity up to rounding: C·ε·n with C = 64, n the largest dimension of the sweep (backward-stable SVD and sums of n² terms err O(ε·n) relative)";
 
-fn sweep_params(ctx: &Ctx) -> Value {
-    json!({
-        "shapes": shapes(ctx.profile),
-        "samples_per_shape": "2 Gaussian + 1 rank-deficient (min(m,n)/2) when min(m,n) ≥ 3",
-        "C_eps": C_EPS,
-    })
+/// The size sweep of the law, duality and ordering checks: the common part of their `params`.
+#[derive(Serialize)]
+struct Sweep {
+    shapes: Vec<(usize, usize)>,
+    samples_per_shape: &'static str,
+    #[serde(rename = "C_eps")]
+    c_eps: f64,
+}
+
+impl Sweep {
+    fn of(profile: Profile) -> Self {
+        Self {
+            shapes: shapes(profile),
+            samples_per_shape: "2 Gaussian + 1 rank-deficient (min(m,n)/2) when min(m,n) ≥ 3",
+            c_eps: C_EPS,
+        }
+    }
+    /// C·ε·n, n the largest dimension of the sweep.
+    fn tolerance(&self) -> Tolerance {
+        let n = self.shapes.iter().map(|&(m, n)| m.max(n)).max().unwrap_or(1);
+        Tolerance::eps_n(self.c_eps, n, EPS_WHY)
+    }
+}
+
+/// The `params` of a [`LawCheck`].
+#[derive(Serialize)]
+struct LawParams {
+    #[serde(flatten)]
+    sweep: Sweep,
+    norm: String,
+    #[serde(rename = "block_shapes_of_(m,n)")]
+    block_shapes: Vec<(usize, usize)>,
+    /// The scalars of the homogeneity law.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c: Option<[f64; 3]>,
+}
+
+/// The `params` of a [`DualPairCheck`].
+#[derive(Serialize)]
+struct DualPairParams {
+    #[serde(flatten)]
+    sweep: Sweep,
+    norm: String,
+    conjugate: String,
+}
+
+/// The `params` of an [`OrderingCheck`].
+#[derive(Serialize)]
+struct OrderingParams {
+    #[serde(flatten)]
+    sweep: Sweep,
+    norm: String,
+    extra_samples: &'static str,
 }
 
 impl Check for LawCheck {
@@ -247,17 +296,13 @@ impl Check for LawCheck {
         )
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        let mut p = sweep_params(ctx);
-        p["norm"] = json!(self.subject.norm_name());
-        p["block_shapes_of_(m,n)"] = json!(self.subject.blocks(7, 3));
-        if self.law == Law::Homogeneity {
-            p["c"] = json!(Law::HOMOGENEITY_C);
-        }
-        p
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
-        let (v, details) = self.measure(ctx);
-        let tol = eps_tol(ctx.profile);
+        let p = self.setup(ctx);
+        let (v, details) = self.measure(ctx, &p.sweep);
+        let tolerance = p.sweep.tolerance();
+        let tol = tolerance.value();
         let expected = match self.law {
             Law::Zero => Expectation::at_most(
                 0.0,
@@ -266,8 +311,9 @@ impl Check for LawCheck {
             Law::Holder | Law::LmoOptimal => Expectation::at_most(
                 1.0 + tol,
                 format!("ratio ≤ 1 is the theorem; slack {tol:.1e} = {EPS_WHY}"),
-            ),
-            _ => Expectation::at_most(tol, EPS_WHY),
+            )
+            .with_tolerance(tolerance),
+            _ => Expectation::at_most_tolerance(tolerance),
         };
         Ok(Outcome::new(v, expected).with_details(details))
     }
@@ -296,6 +342,14 @@ impl DualPairCheck {
     pub fn new(norm: Arc<dyn Norm>, conjugate: Arc<dyn Norm>) -> Self {
         Self { norm, conjugate }
     }
+
+    fn setup(&self, ctx: &Ctx) -> DualPairParams {
+        DualPairParams {
+            sweep: Sweep::of(ctx.profile),
+            norm: self.norm.name(),
+            conjugate: self.conjugate.name(),
+        }
+    }
 }
 
 impl Check for DualPairCheck {
@@ -317,15 +371,13 @@ impl Check for DualPairCheck {
         "duality of entry-wise ℓp/ℓq and Schatten-p/Schatten-q norms, 1/p + 1/q = 1 (Hölder's inequality; von Neumann's trace inequality for the Schatten case: Horn & Johnson, Matrix Analysis, 2nd ed., §5.5 and §7.4.1), as used by Fan, Schmidt & Thrampoulidis, arXiv 2502.04664; theory/G-dual-pair.md".into()
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        let mut p = sweep_params(ctx);
-        p["norm"] = json!(self.norm.name());
-        p["conjugate"] = json!(self.conjugate.name());
-        p
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let p = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
         let mut worst = 0.0f64;
-        for (m, n) in shapes(ctx.profile) {
+        for &(m, n) in &p.sweep.shapes {
             for g in samples(&mut rng, m, n) {
                 let g = g.as_ref();
                 worst = worse(
@@ -341,7 +393,7 @@ impl Check for DualPairCheck {
         let worst = if worst.is_nan() { f64::INFINITY } else { worst };
         Ok(Outcome::new(
             worst,
-            Expectation::at_most(eps_tol(ctx.profile), EPS_WHY),
+            Expectation::at_most_tolerance(p.sweep.tolerance()),
         ))
     }
     fn control(&self) -> Option<Planted> {
@@ -373,6 +425,15 @@ impl OrderingCheck {
             sum: Arc::new(Entrywise::sum()),
         }
     }
+
+    fn setup(&self, ctx: &Ctx) -> OrderingParams {
+        OrderingParams {
+            sweep: Sweep::of(ctx.profile),
+            norm: self.norm.name(),
+            extra_samples:
+                "a single nonzero entry and a rank-one ±1 matrix per shape (the equality cases)",
+        }
+    }
 }
 
 impl Check for OrderingCheck {
@@ -389,17 +450,14 @@ impl Check for OrderingCheck {
         "Fan, Schmidt & Thrampoulidis, Implicit Bias of Spectral Descent and Muon on Multiclass Separable Data, arXiv 2502.04664, eq. (7) and Lemma 11; theory/G-ordering.md".into()
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        let mut p = sweep_params(ctx);
-        p["norm"] = json!(self.norm.name());
-        p["extra_samples"] =
-            json!("a single nonzero entry and a rank-one ±1 matrix per shape (the equality cases)");
-        p
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let p = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
         // the worst ‖A‖_max/‖A‖ and the worst ‖A‖/‖A‖_sum (norm and dual norm)
         let (mut worst_lo, mut worst_hi) = (0.0f64, 0.0f64);
-        for (m, n) in shapes(ctx.profile) {
+        for &(m, n) in &p.sweep.shapes {
             let mut xs = samples(&mut rng, m, n);
             let (i, j) = (rng.random_range(0..m), rng.random_range(0..n));
             xs.push(Mat::from_fn(m, n, |a, b| {
@@ -427,13 +485,15 @@ impl Check for OrderingCheck {
         }
         let worst = worse(worst_lo, worst_hi);
         let worst = if worst.is_nan() { f64::INFINITY } else { worst };
-        let tol = eps_tol(ctx.profile);
+        let tolerance = p.sweep.tolerance();
+        let tol = tolerance.value();
         Ok(Outcome::new(
             worst,
             Expectation::at_most(
                 1.0 + tol,
                 format!("ratio ≤ 1 is the theorem (equality on the extra samples); slack {tol:.1e} = {EPS_WHY}"),
-            ),
+            )
+            .with_tolerance(tolerance),
         )
         .with_figures(json!({
             "max_over_norm": crate::io::num(worst_lo),
@@ -520,8 +580,44 @@ impl P8a {
     }
 }
 
-fn p8_shapes() -> [(usize, usize); 2] {
-    [(64, 256), (256, 64)]
+/// The NS5 sweep of P8-a and P8-b: the common part of their `params`.
+#[derive(Serialize)]
+struct Ns5Sweep {
+    shapes: [(usize, usize); 2],
+    samples_per_shape: usize,
+    coefficients: &'static str,
+    steps: usize,
+    eps: f64,
+}
+
+impl Ns5Sweep {
+    fn of(profile: Profile) -> Self {
+        Self {
+            shapes: [(64, 256), (256, 64)],
+            samples_per_shape: profile.pick(2, 6),
+            coefficients: "keller",
+            steps: 5,
+            eps: 1e-7,
+        }
+    }
+}
+
+/// The `params` of [`P8a`].
+#[derive(Serialize)]
+struct P8aParams {
+    #[serde(flatten)]
+    sweep: Ns5Sweep,
+    singular_values: &'static str,
+}
+
+/// The `params` of [`P8b`].
+#[derive(Serialize)]
+struct P8bParams {
+    #[serde(flatten)]
+    sweep: Ns5Sweep,
+    #[serde(rename = "G")]
+    g: &'static str,
+    polar: &'static str,
 }
 
 impl Check for P8a {
@@ -552,14 +648,13 @@ impl Check for P8a {
         )
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({
-            "shapes": p8_shapes(),
-            "samples_per_shape": ctx.profile.pick(2, 6),
-            "singular_values": "log-uniform in [1, 100]",
-            "coefficients": "keller", "steps": 5, "eps": 1e-7,
+        to_params(&P8aParams {
+            sweep: Ns5Sweep::of(ctx.profile),
+            singular_values: "log-uniform in [1, 100]",
         })
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let sweep = Ns5Sweep::of(ctx.profile);
         let mut rng = ctx.rng(&self.id());
         let (lo, hi) = (0.6818, 1.1344);
         // envelope: the signed distance outside [lo, hi] (negative = inside, by that margin)
@@ -569,8 +664,8 @@ impl Check for P8a {
             0.0f64
         };
         let (mut smin, mut smax, mut n_small) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
-        for (m, n) in p8_shapes() {
-            for _ in 0..ctx.profile.pick(2, 6) {
+        for (m, n) in sweep.shapes {
+            for _ in 0..sweep.samples_per_shape {
                 let p = known_svd(&mut rng, m, n);
                 let o = (self.ns)(p.g.as_ref());
                 let fro = p.s.iter().map(|s| s * s).sum::<f64>().sqrt();
@@ -606,7 +701,7 @@ impl Check for P8a {
         Ok(match self.aspect {
             Envelope::Envelope => Outcome::new(
                 worst,
-                Expectation::at_most(1e-6, "signed distance outside [0.6818, 1.1344] (negative: inside by that margin); the ends are the scalar map's range over [0.01, 1] (0.681831, 1.134357) rounded outward to 4 decimals, plus 1e-6 slack"),
+                Expectation::at_most_tolerance(Tolerance::absolute(1e-6, "signed distance outside [0.6818, 1.1344] (negative: inside by that margin); the ends are the scalar map's range over [0.01, 1] (0.681831, 1.134357) rounded outward to 4 decimals, plus 1e-6 slack")),
             )
             .with_figures(json!({"min_sigma_out": crate::io::num(smin), "max_sigma_out": crate::io::num(smax), "envelope_low": lo, "envelope_high": hi})),
             Envelope::SmallX => {
@@ -617,13 +712,13 @@ impl Check for P8a {
                 }
                 Outcome::new(
                     worst,
-                    Expectation::at_most(1e-9, "max |σ_out − φ⁵(x)|; f64 rounding amplified by φ⁵'(0) = a⁵ ≈ 488 stays near 1e-13 (the tolerance of the check's protocol: 1e-9)"),
+                    Expectation::at_most_tolerance(Tolerance::absolute(1e-9, "max |σ_out − φ⁵(x)|; f64 rounding amplified by φ⁵'(0) = a⁵ ≈ 488 stays near 1e-13 (the tolerance of the check's protocol: 1e-9)")),
                 )
                 .with_details(json!({"small_values": n_small}))
             }
             Envelope::Subspace => Outcome::new(
                 worst,
-                Expectation::at_most(1e-8, "relative off-diagonal residual, which bounds the subspace angle times the singular-value gap; f64 rounding gives ~1e-15 (the protocol's tolerance: 1e-8)"),
+                Expectation::at_most_tolerance(Tolerance::absolute(1e-8, "relative off-diagonal residual, which bounds the subspace angle times the singular-value gap; f64 rounding gives ~1e-15 (the protocol's tolerance: 1e-8)")),
             ),
         })
     }
@@ -680,19 +775,18 @@ impl Check for P8b {
         )
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({
-            "shapes": p8_shapes(),
-            "samples_per_shape": ctx.profile.pick(2, 6),
-            "G": "i.i.d. standard normal entries",
-            "coefficients": "keller", "steps": 5, "eps": 1e-7,
-            "polar": "exact UVᵀ from the thin SVD",
+        to_params(&P8bParams {
+            sweep: Ns5Sweep::of(ctx.profile),
+            g: "i.i.d. standard normal entries",
+            polar: "exact UVᵀ from the thin SVD",
         })
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let sweep = Ns5Sweep::of(ctx.profile);
         let mut rng = ctx.rng(&self.id());
         let mut worst = if self.cosine { f64::INFINITY } else { 0.0f64 };
-        for (m, n) in p8_shapes() {
-            for _ in 0..ctx.profile.pick(2, 6) {
+        for (m, n) in sweep.shapes {
+            for _ in 0..sweep.samples_per_shape {
                 let g = randn(&mut rng, m, n);
                 let o = (self.ns)(g.as_ref());
                 let p = polar(g.as_ref());

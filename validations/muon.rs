@@ -10,7 +10,8 @@ use crate::io::matrix_from_json;
 use crate::linalg::singular_values;
 use crate::norms::inner;
 use crate::optim::{factory, parse_optimizer, Factory, Optimizer};
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use crate::validate::{to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use serde::Serialize;
 use faer::{mat, Mat};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -67,6 +68,24 @@ pub struct MomentumEquivalence {
     pub classical: Factory,
 }
 
+/// The `params` of [`MomentumEquivalence`] (β is the one of both optimizers' specs).
+#[derive(Serialize)]
+struct MomentumParams {
+    shapes: [(usize, usize); 3],
+    steps: usize,
+    beta: f64,
+}
+
+impl MomentumEquivalence {
+    fn setup(&self, ctx: &Ctx) -> MomentumParams {
+        MomentumParams {
+            shapes: [(24, 16), (16, 40), (12, 1)],
+            steps: ctx.profile.pick(10, 100),
+            beta: 0.9,
+        }
+    }
+}
+
 impl Check for MomentumEquivalence {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P8-c", Some(self.label.into()))
@@ -78,11 +97,12 @@ impl Check for MomentumEquivalence {
         format!("{SOURCE} §2.1, §2.3; theory/P8-c.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"shapes": [[24, 16], [16, 40], [12, 1]], "steps": ctx.profile.pick(10, 100), "beta": 0.9})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
-        let shapes = [(24, 16), (16, 40), (12, 1)];
+        let shapes = setup.shapes;
         let mut a = (self.ema)(&shapes)?;
         let mut b = (self.classical)(&shapes)?;
         let mut wa: Vec<Mat<f64>> = shapes
@@ -91,7 +111,7 @@ impl Check for MomentumEquivalence {
             .collect();
         let mut wb = wa.clone();
         let mut worst: f64 = 0.0;
-        for _ in 0..ctx.profile.pick(10, 100) {
+        for _ in 0..setup.steps {
             let g: Vec<Mat<f64>> = shapes
                 .iter()
                 .map(|&(m, n)| gaussian(&mut rng, m, n))
@@ -153,6 +173,24 @@ pub struct SpectralLmo {
     pub shape: (usize, usize),
 }
 
+/// The `params` of [`SpectralLmo`].
+#[derive(Serialize)]
+struct LmoParams {
+    shape: (usize, usize),
+    singular_values: &'static str,
+    random_directions: usize,
+}
+
+impl SpectralLmo {
+    fn setup(&self, ctx: &Ctx) -> LmoParams {
+        LmoParams {
+            shape: self.shape,
+            singular_values: "log-uniform in [1, 100]",
+            random_directions: ctx.profile.pick(1000, 10000),
+        }
+    }
+}
+
 impl Check for SpectralLmo {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P8-d", Some(self.label.into()))
@@ -168,11 +206,12 @@ impl Check for SpectralLmo {
         format!("{SOURCE} §1.2, §5; theory/P8-d.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"shape": self.shape, "singular_values": "log-uniform in [1, 100]", "random_directions": ctx.profile.pick(1000, 10000)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
-        let (m, n) = self.shape;
+        let (m, n) = setup.shape;
         let g = spread_matrix(&mut rng, m, n);
         let nuc: f64 = singular_values(g.as_ref()).iter().sum();
         let d = faer::Scale(-1.0) * step_from_zero(&self.opt, &g)?;
@@ -181,7 +220,7 @@ impl Check for SpectralLmo {
             let value_err = (inner(g.as_ref(), d.as_ref()) - nuc).abs() / nuc;
             let unit_err = (smax - 1.0).abs();
             let mut best_random = f64::NEG_INFINITY;
-            for _ in 0..ctx.profile.pick(1000, 10000) {
+            for _ in 0..setup.random_directions {
                 let r = gaussian(&mut rng, m, n);
                 let r = faer::Scale(1.0 / singular_values(r.as_ref())[0]) * &r;
                 best_random = best_random.max(inner(g.as_ref(), r.as_ref()));

@@ -9,7 +9,8 @@ use crate::error::Result;
 use crate::linalg::singular_values;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
-use crate::validate::{Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use crate::validate::{to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
+use serde::Serialize;
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -215,6 +216,36 @@ pub fn nesgd_spec(agg: &str, embed: &str, lmo: bool) -> String {
     format!("nesgd:lr=1,agg={agg},embed={embed},sharp={sharp},momentum={BETA},beta2={BETA2},eps={EPS},s={S},ns=exact,wd=0")
 }
 
+/// The `params` of [`ConfigurationSolves`] (β, β₂, ε and s are those of [`nesgd_spec`]).
+#[derive(Serialize)]
+struct ConfigurationParams {
+    shapes: [(usize, usize); 5],
+    agg: &'static str,
+    embed: &'static str,
+    lmo: bool,
+    beta: f64,
+    beta2: f64,
+    eps: f64,
+    s: f64,
+    random_v: usize,
+}
+
+impl ConfigurationSolves {
+    fn setup(&self, ctx: &Ctx) -> ConfigurationParams {
+        ConfigurationParams {
+            shapes: SHAPES,
+            agg: self.agg,
+            embed: self.embed,
+            lmo: self.lmo,
+            beta: BETA,
+            beta2: BETA2,
+            eps: EPS,
+            s: S,
+            random_v: ctx.profile.pick(500, 10000),
+        }
+    }
+}
+
 impl Check for ConfigurationSolves {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(
@@ -235,10 +266,10 @@ impl Check for ConfigurationSolves {
         format!("{SOURCE} §1; theory/P3-a.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"shapes": SHAPES, "agg": self.agg, "embed": self.embed, "lmo": self.lmo, "beta": BETA, "beta2": BETA2,
-               "eps": EPS, "s": S, "random_v": ctx.profile.pick(500, 10000)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
         let p = two_steps(&mut rng);
         let (_, step) = second_update(&self.opt, &p, None)?;
@@ -259,8 +290,9 @@ impl Check for ConfigurationSolves {
             )
         };
         let mut excess: f64 = 0.0;
-        for _ in 0..ctx.profile.pick(500, 10000) {
-            let v: Vec<Mat<f64>> = SHAPES
+        for _ in 0..setup.random_v {
+            let v: Vec<Mat<f64>> = setup
+                .shapes
                 .iter()
                 .map(|&(a, b)| gaussian(&mut rng, a, b))
                 .collect();
@@ -306,6 +338,41 @@ pub struct MomoMinimizesModel {
     pub lr: f64,
 }
 
+/// The `params` of [`MomoMinimizesModel`].
+#[derive(Serialize)]
+struct MomoParams {
+    recipe: &'static str,
+    lr: f64,
+    lmo: bool,
+    shapes: [(usize, usize); 5],
+    beta: f64,
+    f1: f64,
+    lb: f64,
+    #[serde(rename = "regimes (set through f_2)")]
+    regimes: [&'static str; 3],
+    grid: usize,
+}
+
+impl MomoMinimizesModel {
+    fn setup(&self, ctx: &Ctx) -> MomoParams {
+        MomoParams {
+            recipe: self.label,
+            lr: self.lr,
+            lmo: self.lmo,
+            shapes: SHAPES,
+            beta: BETA,
+            f1: 2.0,
+            lb: 0.0,
+            regimes: [
+                "truncated (τ* = 0.3η)",
+                "capped (τ* = η)",
+                "clamped (τ* = 0)",
+            ],
+            grid: ctx.profile.pick(2000, 100000),
+        }
+    }
+}
+
 impl Check for MomoMinimizesModel {
     fn meta(&self) -> CheckMeta {
         CheckMeta::new(SUITE, "P3-b", Some(self.label.into()))
@@ -317,14 +384,13 @@ impl Check for MomoMinimizesModel {
         format!("{SOURCE} §3 (and Schaipp et al., ICML 2024); theory/P3-b.md")
     }
     fn params(&self, ctx: &Ctx) -> Value {
-        json!({"recipe": self.label, "lr": self.lr, "lmo": self.lmo, "shapes": SHAPES, "beta": BETA,
-               "f1": 2.0, "lb": 0.0, "regimes (set through f_2)": ["truncated (τ* = 0.3η)", "capped (τ* = η)", "clamped (τ* = 0)"],
-               "grid": ctx.profile.pick(2000, 100000)})
+        to_params(&self.setup(ctx))
     }
     fn run(&self, ctx: &Ctx) -> Result<Outcome> {
+        let setup = self.setup(ctx);
         let mut rng = ctx.rng(&self.id());
         let p = two_steps(&mut rng);
-        let f1 = 2.0;
+        let f1 = setup.f1;
         // The unit-lr direction u at step 2.
         let u: Vec<Mat<f64>> = match &self.base {
             Some(f) => second_update(f, &p, None)?
@@ -335,7 +401,7 @@ impl Check for MomoMinimizesModel {
             None => p.m.clone(),
         };
         let d1 = inner_all(&p.m, &u);
-        let lb = 0.0;
+        let lb = setup.lb;
         // Step 1 does not depend on f_2: run it once to get θ_2 and F̄_1 = f_1 − ⟨θ_1, g_a⟩.
         let f = (self.momo)(lb);
         let theta2 = {
@@ -379,7 +445,7 @@ impl Check for MomoMinimizesModel {
                     model + t * t * d1 / (2.0 * self.lr)
                 }
             };
-            let k = ctx.profile.pick(2000, 100000);
+            let k = setup.grid;
             let (mut best, mut first_best_t) = (phi(0.0), 0.0);
             for i in 1..=k {
                 let t = self.lr * (i as f64) / (k as f64);

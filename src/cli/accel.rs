@@ -136,10 +136,11 @@ fn parse_method(spec: &str) -> Result<Method> {
     let spec = spec.trim();
     let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
     if !METHODS.contains(&name) {
-        return Err(Error::input(format!(
-            "unknown method '{name}'; valid methods: {}",
-            METHODS.join(", ")
-        )));
+        return Err(Error::unknown(
+            "method",
+            name,
+            format!("valid methods: {}", METHODS.join(", ")),
+        ));
     }
     let mut kv = KeyValues::parse(&format!("method '{name}'"), rest)?;
     let p = if name == "agd" {

@@ -124,9 +124,11 @@ pub fn run(args: Args) -> Result<Output> {
         other => match other.strip_prefix("beta:").map(str::parse::<f64>) {
             Some(Ok(beta)) => pair.family(beta)?,
             _ => {
-                return Err(Error::input(format!(
-                    "unknown --metric '{other}'; use optimal, bfgs, dfp or beta:B with B > 0"
-                )))
+                return Err(Error::unknown(
+                    "--metric",
+                    other,
+                    "use optimal, bfgs, dfp or beta:B with B > 0",
+                ))
             }
         },
     };

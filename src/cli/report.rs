@@ -283,9 +283,11 @@ pub fn run(args: &Args) -> Result<Output> {
     for f in &args.format {
         let f = f.trim();
         if !FORMATS.contains(&f) {
-            return Err(Error::input(format!(
-                "unknown format '{f}'; use --format md, latex, svg, pgf or pdf (several: --format md,latex,pgf)"
-            )));
+            return Err(Error::unknown(
+                "format",
+                f,
+                "use --format md, latex, svg, pgf or pdf (several: --format md,latex,pgf)",
+            ));
         }
         if !formats.contains(&f) {
             formats.push(f);

@@ -80,9 +80,12 @@ fn select_only(checks: Vec<Box<dyn Check>>, only: &[String]) -> Result<Vec<Box<d
             .iter()
             .any(|c| named_by(c.as_ref(), std::slice::from_ref(id)))
     }) {
-        return Err(Error::input(format!(
-            "--only {id}: no selected check has this record or theory id; see `steepest validate --list` (and the --suite/--shard selection)"
-        )));
+        return Err(Error::argument(
+            "--only",
+            id,
+            "no selected check has this record or theory id",
+            "see `steepest validate --list` (and the --suite/--shard selection)",
+        ));
     }
     Ok(checks
         .into_iter()
@@ -203,10 +206,7 @@ fn select(names: &[String]) -> Result<Vec<&'static registry::Suite>> {
         .map(|n| {
             registry::find(n).ok_or_else(|| {
                 let valid: Vec<&str> = SUITES.iter().map(|s| s.name).collect();
-                Error::input(format!(
-                    "unknown suite '{n}'; valid suites: {}",
-                    valid.join(", ")
-                ))
+                Error::unknown("suite", n, format!("valid suites: {}", valid.join(", ")))
             })
         })
         .collect()
@@ -295,7 +295,7 @@ fn print_table(report: &Report) {
         } else if let Some(s) = &r.skipped {
             format!("skipped: {s}")
         } else {
-            describe_expected(&r.expected)
+            r.expected.as_ref().map_or_else(String::new, ToString::to_string)
         };
         let control = match &r.control {
             Some(c) if c.pass => "PASSED (no power)".to_string(),
@@ -325,40 +325,6 @@ fn print_table(report: &Report) {
     ));
 }
 
-fn describe_expected(e: &serde_json::Value) -> String {
-    let g = |k: &str| e.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-    if let Some(c) = e.get("close") {
-        let f = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-        format!(
-            "≈ {:.6e} (abs {:.0e}, rel {:.0e})",
-            f("value"),
-            f("abs"),
-            f("rel")
-        )
-    } else if let Some(c) = e.get("at_most") {
-        format!(
-            "≤ {:.6e}",
-            c.get("bound")
-                .and_then(|v| v.as_f64())
-                .unwrap_or(g("bound"))
-        )
-    } else if let Some(c) = e.get("at_least") {
-        format!(
-            "≥ {:.6e}",
-            c.get("bound")
-                .and_then(|v| v.as_f64())
-                .unwrap_or(g("bound"))
-        )
-    } else if let Some(c) = e.get("within") {
-        let f = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-        format!("in [{:.6e}, {:.6e}]", f("lo"), f("hi"))
-    } else if let Some(c) = e.get("rate") {
-        let f = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-        format!("slope {:.3} ± {:.3}", f("exponent"), f("tol"))
-    } else {
-        e.to_string()
-    }
-}
 
 /// Where the report of a run goes when `--report` is not given: stdout, unless stdout is a
 /// terminal — ≈ 1 MB of JSON is no use there — in which case a new file in the working directory,

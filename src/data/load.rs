@@ -32,18 +32,22 @@ pub(super) fn load(path: &Path) -> Result<Dataset> {
         "csv" => from_csv(&crate::io::read_to_string(path)?, &what),
         "npy" => from_npy(path, &what),
         "npz" => from_npz(path, &what),
-        _ => Err(Error::input(format!(
-            "{what}: unknown dataset format '.{ext}'; use .json ({{\"classes\", \"x\", \"y\"}}), .csv (label in the last column), .npy or .npz"
-        ))),
+        _ => Err(Error::malformed(
+            what,
+            format!("unknown dataset format '.{ext}'"),
+            "use .json ({\"classes\", \"x\", \"y\"}), .csv (label in the last column), .npy or .npz",
+        )),
     }
 }
 
 /// A label given as a JSON number or a float: a non-negative integer.
 fn label_from_f64(v: f64, i: usize, what: &str) -> Result<usize> {
     if !v.is_finite() || v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
-        return Err(Error::input(format!(
-            "{what}: label {i} is {v}; labels must be integers in 0..k−1"
-        )));
+        return Err(Error::malformed(
+            what,
+            format!("label {i} is {v}"),
+            "labels must be integers in 0..k−1",
+        ));
     }
     Ok(v as usize)
 }
@@ -57,9 +61,11 @@ pub(super) fn from_json(value: &Value, what: &str) -> Result<Dataset> {
     let classes = match obj.get("classes") {
         Some(v) => {
             let k = v.as_u64().ok_or_else(|| {
-                Error::input(format!(
-                    "{what}: \"classes\" is {v}; it must be a positive integer k ≥ 2"
-                ))
+                Error::malformed(
+                    what,
+                    format!("\"classes\" is {v}"),
+                    "it must be a positive integer k ≥ 2",
+                )
             })?;
             k as usize
         }
@@ -86,9 +92,11 @@ pub(super) fn from_json(value: &Value, what: &str) -> Result<Dataset> {
     let mut y = Vec::with_capacity(yv.len());
     for (i, l) in yv.iter().enumerate() {
         let f = l.as_f64().ok_or_else(|| {
-            Error::input(format!(
-                "{what}: y[{i}] is {l}; labels must be integers in 0..k−1"
-            ))
+            Error::malformed(
+                what,
+                format!("y[{i}] is {l}"),
+                "labels must be integers in 0..k−1",
+            )
         })?;
         y.push(label_from_f64(f, i, what)?);
     }
@@ -107,11 +115,11 @@ pub(super) fn from_csv(text: &str, what: &str) -> Result<Dataset> {
         if let Some(comment) = line.strip_prefix('#') {
             if let Some(k) = comment.trim().strip_prefix("classes:") {
                 classes = Some(k.trim().parse().map_err(|_| {
-                    Error::input(format!(
-                        "{what}, line {}: '# classes: {}' is not a non-negative integer; write e.g. '# classes: 3'",
-                        lineno + 1,
-                        k.trim()
-                    ))
+                    Error::malformed(
+                        format!("{what}, line {}", lineno + 1),
+                        format!("'# classes: {}' is not a non-negative integer", k.trim()),
+                        "write e.g. '# classes: 3'",
+                    )
                 })?);
             }
             continue;
@@ -124,17 +132,18 @@ pub(super) fn from_csv(text: &str, what: &str) -> Result<Dataset> {
             // A header is a first line in which no field is a number.
             Some(_) if first_data_line && parsed.iter().all(Option::is_none) => {}
             Some(j) => {
-                return Err(Error::input(format!(
-                    "{what}, line {}, column {}: '{}' is not a number; every field must be a number (features, then the label){}",
-                    lineno + 1,
-                    j + 1,
-                    fields[j],
-                    if first_data_line {
-                        " — a header line has no numeric field at all"
-                    } else {
-                        ""
-                    }
-                )));
+                return Err(Error::malformed(
+                    format!("{what}, line {}, column {}", lineno + 1, j + 1),
+                    format!("'{}' is not a number", fields[j]),
+                    format!(
+                        "every field must be a number (features, then the label){}",
+                        if first_data_line {
+                            " — a header line has no numeric field at all"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
             }
         }
         first_data_line = false;
@@ -145,9 +154,11 @@ pub(super) fn from_csv(text: &str, what: &str) -> Result<Dataset> {
 /// Rows of "features…, label" into a dataset.
 fn table_to_dataset(rows: Vec<Vec<f64>>, classes: Option<usize>, what: &str) -> Result<Dataset> {
     if rows.is_empty() {
-        return Err(Error::input(format!(
-            "{what}: the dataset has no samples (n = 0); give one row per sample: features, then the label"
-        )));
+        return Err(Error::malformed(
+            what,
+            "the dataset has no samples (n = 0)",
+            "give one row per sample: features, then the label",
+        ));
     }
     let width = rows[0].len();
     if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != width) {
@@ -157,9 +168,11 @@ fn table_to_dataset(rows: Vec<Vec<f64>>, classes: Option<usize>, what: &str) -> 
         )));
     }
     if width < 2 {
-        return Err(Error::input(format!(
-            "{what}: rows have {width} column(s); each row needs at least one feature and the label in the last column"
-        )));
+        return Err(Error::malformed(
+            what,
+            format!("rows have {width} column(s)"),
+            "each row needs at least one feature and the label in the last column",
+        ));
     }
     let mut y = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
@@ -291,9 +304,11 @@ fn read_npy<R: std::io::Read>(mut reader: R, available: u64, what: &str) -> Resu
         }};
     }
     try_types!(file; f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
-    Err(Error::input(format!(
-        "{what}: NumPy dtype {dtype} is not supported; save the array as float64 (labels may be any integer dtype)"
-    )))
+    Err(Error::malformed(
+        what,
+        format!("NumPy dtype {dtype} is not supported"),
+        "save the array as float64 (labels may be any integer dtype)",
+    ))
 }
 
 fn finish(shape: Vec<usize>, data: Vec<f64>, fortran: bool) -> Result<Array> {
@@ -323,10 +338,14 @@ fn from_npy(path: &Path, what: &str) -> Result<Dataset> {
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let a = read_npy(std::io::BufReader::new(file), len, what)?;
     if a.shape.len() != 2 {
-        return Err(Error::input(format!(
-            "{what}: a .npy dataset must be 2-D (n × (d+1), label in the last column) but has shape {:?}; use .npz with arrays x and y instead",
-            a.shape
-        )));
+        return Err(Error::malformed(
+            what,
+            format!(
+                "a .npy dataset must be 2-D (n × (d+1), label in the last column) but has shape {:?}",
+                a.shape
+            ),
+            "use .npz with arrays x and y instead",
+        ));
     }
     let (n, w) = (a.shape[0], a.shape[1]);
     if n == 0 || w < 2 {

@@ -380,9 +380,11 @@ impl NsCoefficients {
             "keller" => Ok(Self::Keller),
             "dion" => Ok(Self::Dion),
             "cubic" => Ok(Self::Cubic),
-            other => Err(Error::input(format!(
-                "unknown Newton–Schulz coefficients '{other}'; use one of: keller, dion, cubic"
-            ))),
+            other => Err(Error::unknown(
+                "Newton–Schulz coefficients",
+                other,
+                "use one of: keller, dion, cubic",
+            )),
         }
     }
 

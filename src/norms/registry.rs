@@ -228,14 +228,15 @@ pub fn suite_samples() -> impl Iterator<Item = &'static str> {
 /// Parse any norm name of [`NORMS`]: a single-matrix norm or a product. Special exponents map to
 /// canonical norms (`entrywise:2` and `schatten:2` are `fro`, `entrywise:inf` is `max`,
 /// `entrywise:1` is `sum`, `schatten:inf` is `spectral`, `schatten:1` is `nuclear`). An unknown
-/// name, P < 1 or NaN is [`Error::Input`] listing the valid names.
+/// name, P < 1 or NaN is bad input ([`Error::is_input`]) listing the valid names.
 pub fn parse(name: &str) -> Result<Parsed> {
     let n = name.trim();
     NORMS.iter().find_map(|e| (e.parse)(n)).unwrap_or_else(|| {
-        Err(Error::input(format!(
-            "unknown norm '{n}'; valid names: {}",
-            names()
-        )))
+        Err(Error::unknown(
+            "norm",
+            n,
+            format!("valid names: {}", names()),
+        ))
     })
 }
 

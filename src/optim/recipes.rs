@@ -404,10 +404,11 @@ pub fn parse_optimizer_with_schedule(
             };
             b.finish((momentum, momo, LearningRate), lr)
         }
-        _ => Err(Error::input(format!(
-            "unknown optimizer '{name}'; valid optimizers: {}",
-            OPTIMIZERS.join(", ")
-        ))),
+        _ => Err(Error::unknown(
+            "optimizer",
+            name,
+            format!("valid optimizers: {}", OPTIMIZERS.join(", ")),
+        )),
     }
 }
 

@@ -362,7 +362,7 @@ fn bad_specs_are_input_errors_naming_the_key() {
         let e = parse_optimizer(spec, &shapes)
             .err()
             .unwrap_or_else(|| panic!("{spec} parsed"));
-        assert!(matches!(e, Error::Input(_)), "{spec}: {e}");
+        assert!(e.is_input(), "{spec}: {e}");
         assert!(e.to_string().contains(needle), "{spec}: {e}");
     }
     let e = parse_optimizer_with_schedule("gd:lr=0.1", Some(Schedule::Constant(0.2)), &shapes)

@@ -5,7 +5,8 @@
 //! [`super::pgf::PREAMBLE`] (`amssymb`, `booktabs`, `longtable`, `tabularx`).
 
 use super::tex::latex_escape;
-use super::{fmt_value, records, s, verdict_of, VERDICTS};
+use super::{fmt_value, json_without_why, records, s, verdict_of, VERDICTS};
+use crate::validate::Expectation;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -52,59 +53,31 @@ fn tex_value(v: &Value) -> String {
     }
 }
 
-/// The expectation in TeX, broken into pieces a narrow column can wrap between.
+/// The expectation in TeX ([`Expect::tex`](crate::validate::Expect::tex), numbers by
+/// [`tex_num`]; a bound written as `null` shows as `--`).
 pub fn expected_tex(e: &Value) -> String {
-    let n = |v: &Value, k: &str| v.get(k).map(tex_value).unwrap_or_default();
-    if let Some(a) = e.get("at_most") {
-        format!("$\\le$ {}", n(a, "bound"))
-    } else if let Some(a) = e.get("at_least") {
-        format!("$\\ge$ {}", n(a, "bound"))
-    } else if let Some(w) = e.get("within") {
-        let (lo, hi) = (n(w, "lo"), n(w, "hi"));
-        format!("$\\in$ [{lo}, {hi}]")
-    } else if let Some(c) = e.get("close") {
-        let v = c.get("value").and_then(Value::as_f64).unwrap_or(0.0);
-        let abs = c.get("abs").and_then(Value::as_f64).unwrap_or(0.0);
-        let rel = c.get("rel").and_then(Value::as_f64).unwrap_or(0.0);
-        format!("{} $\\pm$ {}", tex_num(v), tex_num(abs + rel * v.abs()))
-    } else if let Some(r) = e.get("rate") {
-        format!("slope {} $\\pm$ {}", n(r, "exponent"), n(r, "tol"))
-    } else if e.is_null() {
-        "--".into()
-    } else {
-        let mut o = e.clone();
-        if let Some(m) = o.as_object_mut() {
-            m.remove("why");
-        }
-        latex_escape(&o.to_string())
+    if e.is_null() {
+        return "--".into();
+    }
+    match Expectation::from_record(e) {
+        Some(e) => e.expect.tex(|x| {
+            if x.is_nan() {
+                "--".into()
+            } else {
+                tex_num(x)
+            }
+        }),
+        None => latex_escape(&json_without_why(e)),
     }
 }
 
-/// How far a record is from failing, relative to its bound's scale (negative: failing); `None`
-/// when it has no measured value or expectation.
+/// How far a record is from failing, relative to its bound's scale (negative: failing; see
+/// [`Expect::margin`](crate::validate::Expect::margin)); `None` when it has no measured value or
+/// expectation.
 fn slack(r: &Value) -> Option<f64> {
     let m = r.get("measured")?.as_f64()?;
-    let e = r.get("expected")?;
-    let f = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
-    let scale = |b: f64| if b.abs() > 0.0 { b.abs() } else { 1.0 };
-    if let Some(a) = e.get("at_most") {
-        let b = f(a, "bound")?;
-        Some((b - m) / scale(b))
-    } else if let Some(a) = e.get("at_least") {
-        let b = f(a, "bound")?;
-        Some((m - b) / scale(b))
-    } else if let Some(w) = e.get("within") {
-        let (lo, hi) = (f(w, "lo")?, f(w, "hi")?);
-        Some((m - lo).min(hi - m) / scale(hi - lo))
-    } else if let Some(c) = e.get("close") {
-        let v = f(c, "value")?;
-        let tol = f(c, "abs")? + f(c, "rel")? * v.abs();
-        Some(1.0 - (m - v).abs() / scale(tol))
-    } else if let Some(c) = e.get("rate") {
-        Some(1.0 - (m - f(c, "exponent")?).abs() / scale(f(c, "tol")?))
-    } else {
-        None
-    }
+    let e = Expectation::from_record(r.get("expected")?)?;
+    Some(e.expect.margin(m)).filter(|x| !x.is_nan())
 }
 
 /// The severity of a verdict: the compact row shows its group's worst.

@@ -19,6 +19,8 @@ pub use latex::latex;
 pub use tex::latex_escape;
 
 use crate::error::{Error, Result};
+pub(crate) use crate::validate::fmt_num;
+use crate::validate::Expectation;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -58,16 +60,6 @@ pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-pub(crate) fn fmt_num(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x.abs() >= 1e-3 && x.abs() < 1e5 {
-        format!("{}", (x * 1e4).round() / 1e4)
-    } else {
-        format!("{x:.3e}")
-    }
-}
-
 pub(crate) fn fmt_value(v: &Value) -> String {
     match v {
         Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
@@ -78,31 +70,22 @@ pub(crate) fn fmt_value(v: &Value) -> String {
     }
 }
 
-/// The expectation of a record in words: `≤ b`, `≥ b`, `∈ [lo, hi]`, `≈ v (abs, rel)`, or the JSON.
+/// The expectation of a record in words ([`Expectation`]'s `Display`: `≤ b`, `≥ b`,
+/// `∈ [lo, hi]`, `≈ v (abs, rel)`, …), or the JSON without its `why` if it is not one.
 pub fn expected_text(e: &Value) -> String {
-    let f = |v: &Value, k: &str| v.get(k).map(fmt_value).unwrap_or_default();
-    if let Some(a) = e.get("at_most") {
-        format!("≤ {}", f(a, "bound"))
-    } else if let Some(a) = e.get("at_least") {
-        format!("≥ {}", f(a, "bound"))
-    } else if let Some(w) = e.get("within") {
-        format!("∈ [{}, {}]", f(w, "lo"), f(w, "hi"))
-    } else if let Some(r) = e.get("rate") {
-        format!("slope ≈ {} ± {}", f(r, "exponent"), f(r, "tol"))
-    } else if let Some(c) = e.get("close") {
-        format!(
-            "≈ {} (abs {}, rel {})",
-            f(c, "value"),
-            f(c, "abs"),
-            f(c, "rel")
-        )
-    } else {
-        let mut o = e.clone();
-        if let Some(m) = o.as_object_mut() {
-            m.remove("why");
-        }
-        o.to_string()
+    match Expectation::from_record(e) {
+        Some(e) => e.to_string(),
+        None => json_without_why(e),
     }
+}
+
+/// An expectation that is not one of [`Expectation`]'s shapes, as JSON without its reason.
+pub(crate) fn json_without_why(e: &Value) -> String {
+    let mut o = e.clone();
+    if let Some(m) = o.as_object_mut() {
+        m.remove("why");
+    }
+    o.to_string()
 }
 
 /// A record's verdict as written in the report; reports older than verdicts derive it from

@@ -350,9 +350,12 @@ pub fn pdflatex(main: &str, files: &[(String, String)], what: &str) -> Result<Ve
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| {
-            Error::input(format!(
-                "--format pdf: cannot start pdflatex ({e}); install {PDF_NEEDS}, or use --format pgf and compile the figures in your paper"
-            ))
+            Error::argument(
+                "--format",
+                "pdf",
+                format!("cannot start pdflatex ({e})"),
+                format!("install {PDF_NEEDS}, or use --format pgf and compile the figures in your paper"),
+            )
         })?;
     let log = std::fs::read_to_string(dir.0.join("main.log")).unwrap_or_default();
     let pdf = std::fs::read(dir.0.join("main.pdf")).ok();
@@ -363,10 +366,12 @@ pub fn pdflatex(main: &str, files: &[(String, String)], what: &str) -> Result<Ve
                 .lines()
                 .find(|l| l.contains(".sty' not found") || l.contains(".cls' not found"))
             {
-                return Err(Error::input(format!(
-                    "--format pdf: pdflatex lacks a package ({}); install {PDF_NEEDS}",
-                    l.trim()
-                )));
+                return Err(Error::argument(
+                    "--format",
+                    "pdf",
+                    format!("pdflatex lacks a package ({})", l.trim()),
+                    format!("install {PDF_NEEDS}"),
+                ));
             }
             let errors: Vec<&str> = log.lines().filter(|l| l.starts_with('!')).take(3).collect();
             Err(Error::failed(format!(

@@ -66,9 +66,11 @@ impl Inner {
             "tr" | "trust-region" => Ok(Inner::TrustRegion),
             "lm" | "levenberg-marquardt" => Ok(Inner::LevenbergMarquardt),
             "newton" => Ok(Inner::Newton),
-            o => Err(Error::input(format!(
-                "unknown inner solver '{o}'; use --inner tr, --inner lm or --inner newton"
-            ))),
+            o => Err(Error::unknown(
+                "inner solver",
+                o,
+                "use --inner tr, --inner lm or --inner newton",
+            )),
         }
     }
     /// The other globalized inner solvers, as CLI flags (for error messages).

@@ -109,9 +109,11 @@ impl GradScale {
             "true" => Ok(GradScale::True),
             "shifted" => Ok(GradScale::Shifted),
             "rescaled" => Ok(GradScale::Rescaled),
-            other => Err(Error::input(format!(
-                "unknown gradient scaling '{other}'; use true, shifted or rescaled"
-            ))),
+            other => Err(Error::unknown(
+                "gradient scaling",
+                other,
+                "use true, shifted or rescaled",
+            )),
         }
     }
     /// The name (`true`, `shifted`, `rescaled`).

@@ -1,6 +1,7 @@
-//! A theorem as data: [`Check`], its [`Outcome`] and [`Expectation`], the run context [`Ctx`], and
-//! the wrappers [`Planted`] (a negative control) and [`PaperOnly`].
+//! A theorem as data: [`Check`], its [`Outcome`] (a measurement and its [`Expectation`]), the run
+//! context [`Ctx`], and the wrappers [`Planted`] (a negative control) and [`PaperOnly`].
 
+use super::expectation::{Expectation, Horizons};
 use crate::error::{Error, Result};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -26,9 +27,11 @@ impl Profile {
         match s {
             "quick" => Ok(Profile::Quick),
             "paper" => Ok(Profile::Paper),
-            other => Err(Error::input(format!(
-                "unknown profile '{other}'; use --profile quick or --profile paper"
-            ))),
+            other => Err(Error::unknown(
+                "profile",
+                other,
+                "use --profile quick or --profile paper",
+            )),
         }
     }
     /// The profile's name.
@@ -70,162 +73,6 @@ impl Ctx {
         seed[8..16].copy_from_slice(&h.to_le_bytes());
         ChaCha8Rng::from_seed(seed)
     }
-}
-
-/// The comparison a measured value must satisfy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Expect {
-    /// |measured − value| ≤ abs + rel·|value|.
-    Close {
-        /// Target.
-        value: f64,
-        /// Absolute tolerance.
-        abs: f64,
-        /// Relative tolerance.
-        rel: f64,
-    },
-    /// measured ≤ bound.
-    AtMost {
-        /// Upper bound.
-        bound: f64,
-    },
-    /// measured ≥ bound.
-    AtLeast {
-        /// Lower bound.
-        bound: f64,
-    },
-    /// lo ≤ measured ≤ hi.
-    Within {
-        /// Lower end.
-        lo: f64,
-        /// Upper end.
-        hi: f64,
-    },
-    /// A log–log slope fitted by least squares (see [`crate::validate::stats::loglog_slope`]):
-    /// |measured − exponent| ≤ tol.
-    Rate {
-        /// Predicted exponent.
-        exponent: f64,
-        /// Allowed deviation.
-        tol: f64,
-    },
-}
-
-impl Expect {
-    /// Whether `measured` satisfies the expectation. NaN never does.
-    pub fn holds(&self, measured: f64) -> bool {
-        if measured.is_nan() {
-            return false;
-        }
-        match *self {
-            Expect::Close { value, abs, rel } => {
-                (measured - value).abs() <= abs + rel * value.abs()
-            }
-            Expect::AtMost { bound } => measured <= bound,
-            Expect::AtLeast { bound } => measured >= bound,
-            Expect::Within { lo, hi } => lo <= measured && measured <= hi,
-            Expect::Rate { exponent, tol } => (measured - exponent).abs() <= tol,
-        }
-    }
-
-    /// How far `measured` is from satisfying the expectation, in its own units: ≤ 0 exactly when
-    /// it holds (∞ for NaN).
-    pub fn shortfall(&self, measured: f64) -> f64 {
-        if measured.is_nan() {
-            return f64::INFINITY;
-        }
-        match *self {
-            Expect::Close { value, abs, rel } => {
-                (measured - value).abs() - (abs + rel * value.abs())
-            }
-            Expect::AtMost { bound } => measured - bound,
-            Expect::AtLeast { bound } => bound - measured,
-            Expect::Within { lo, hi } => (lo - measured).max(measured - hi),
-            Expect::Rate { exponent, tol } => (measured - exponent).abs() - tol,
-        }
-    }
-
-    /// Whether values measured at increasing horizons move toward the claim: at least
-    /// [`MIN_HORIZONS`] finite values, the [`shortfall`](Self::shortfall) strictly smaller at every
-    /// horizon than at the one before, and smaller at the last than at the first by at least
-    /// [`MIN_PROGRESS`] of the first. A flat or noisy residual is not progress.
-    pub fn toward(&self, values: &[f64]) -> bool {
-        if values.len() < MIN_HORIZONS || values.iter().any(|v| !v.is_finite()) {
-            return false;
-        }
-        let s: Vec<f64> = values.iter().map(|&v| self.shortfall(v)).collect();
-        let monotone = s.windows(2).all(|w| w[1] < w[0]);
-        let first = s[0];
-        let last = s[s.len() - 1];
-        monotone && first > 0.0 && first - last >= MIN_PROGRESS * first
-    }
-}
-
-/// Horizons a limit claim needs before a failure may be labelled [`Verdict::NotReached`].
-pub const MIN_HORIZONS: usize = 3;
-/// The fraction of the first horizon's shortfall that must be gone at the last one for
-/// [`Verdict::NotReached`] (10 %): less is called flat.
-pub const MIN_PROGRESS: f64 = 0.1;
-
-/// An expectation together with the reason for its tolerance (ε·n scaling, statistical slack, …).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Expectation {
-    /// The comparison.
-    #[serde(flatten)]
-    pub expect: Expect,
-    /// Why this tolerance: stated explicitly for every check.
-    pub why: String,
-}
-
-impl Expectation {
-    /// |measured − value| ≤ abs + rel·|value|.
-    pub fn close(value: f64, abs: f64, rel: f64, why: impl Into<String>) -> Self {
-        Self {
-            expect: Expect::Close { value, abs, rel },
-            why: why.into(),
-        }
-    }
-    /// measured ≤ bound.
-    pub fn at_most(bound: f64, why: impl Into<String>) -> Self {
-        Self {
-            expect: Expect::AtMost { bound },
-            why: why.into(),
-        }
-    }
-    /// measured ≥ bound.
-    pub fn at_least(bound: f64, why: impl Into<String>) -> Self {
-        Self {
-            expect: Expect::AtLeast { bound },
-            why: why.into(),
-        }
-    }
-    /// lo ≤ measured ≤ hi.
-    pub fn within(lo: f64, hi: f64, why: impl Into<String>) -> Self {
-        Self {
-            expect: Expect::Within { lo, hi },
-            why: why.into(),
-        }
-    }
-    /// |fitted slope − exponent| ≤ tol.
-    pub fn rate(exponent: f64, tol: f64, why: impl Into<String>) -> Self {
-        Self {
-            expect: Expect::Rate { exponent, tol },
-            why: why.into(),
-        }
-    }
-}
-
-/// A limit claim (t → ∞) measured at several horizons: the compared quantity at each horizon
-/// `t`, in increasing `t`, the last one being the outcome's `measured`. A failed limit check whose
-/// values move toward the claim at three or more horizons gets the verdict
-/// [`Verdict::NotReached`] (see [`Expect::toward`]); flat or moving away is a failure.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Horizons {
-    /// The horizons (steps, widths, …), increasing.
-    pub t: Vec<f64>,
-    /// The compared quantity at each horizon.
-    pub measured: Vec<f64>,
 }
 
 /// The result of running a check: the measured value, what it is compared with, and any data
@@ -272,6 +119,14 @@ impl Outcome {
         self.horizons = Some(Horizons { t, measured });
         self
     }
+}
+
+/// The `params` of a record from a check's typed parameters: each check builds one
+/// `#[derive(Serialize)]` struct of what it runs with, reads its sizes from it in
+/// [`Check::run`], and writes it with this in [`Check::params`], so the record cannot say one
+/// thing while the run does another.
+pub fn to_params(params: &impl Serialize) -> Value {
+    serde_json::to_value(params).expect("check parameters serialize to JSON")
 }
 
 /// Who a check is: its suite, the statement it checks and the instance. The record id is

@@ -3,6 +3,7 @@
 
 use super::check::*;
 use super::record::*;
+use super::expectation::Horizons;
 use crate::error::Result;
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -110,7 +111,7 @@ pub fn run_one_with(check: &dyn Check, ctx: &Ctx, options: RunOptions) -> Record
         params: check.params(ctx),
         measured: Value::Null,
         figures: Value::Null,
-        expected: Value::Null,
+        expected: None,
         pass: None,
         verdict: Verdict::Skipped,
         control: None,
@@ -168,7 +169,7 @@ pub fn run_one_with(check: &dyn Check, ctx: &Ctx, options: RunOptions) -> Record
             Record {
                 measured: crate::io::num(o.measured),
                 figures: o.figures,
-                expected: serde_json::to_value(&o.expected).expect("expectation serializes"),
+                expected: Some(o.expected),
                 pass: Some(verdict == Verdict::Pass),
                 verdict,
                 control,

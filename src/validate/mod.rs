@@ -18,6 +18,7 @@
 
 mod check;
 mod engine;
+mod expectation;
 mod merge;
 mod record;
 pub mod registry;
@@ -31,8 +32,10 @@ mod tests;
 pub mod theory;
 
 pub use check::{
-    Check, CheckMeta, Ctx, Expect, Expectation, Horizons, Outcome, PaperOnly, Planted, Profile,
-    MIN_HORIZONS, MIN_PROGRESS, REPORT_SCHEMA,
+    to_params, Check, CheckMeta, Ctx, Outcome, PaperOnly, Planted, Profile, REPORT_SCHEMA,
+};
+pub use expectation::{
+    fmt_num, Expect, Expectation, Horizons, Scale, Tolerance, MIN_HORIZONS, MIN_PROGRESS,
 };
 pub use engine::{
     environment, run_checks, run_checks_with, run_one, run_one_with, Progress, RunOptions,

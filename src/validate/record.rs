@@ -2,6 +2,7 @@
 //! [`Summary`], inside a versioned [`Report`].
 
 use super::check::Profile;
+use super::expectation::Expectation;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 /// The verdict of a record.
@@ -15,7 +16,7 @@ pub enum Verdict {
     /// Not run in this build or profile (the record says why).
     Skipped,
     /// A limit claim missed at the last horizon, but measured at three or more horizons whose
-    /// values move toward the claim ([`Expect::toward`]).
+    /// values move toward the claim ([`Expect::toward`](super::Expect::toward)).
     NotReached,
     /// The measurement passes, but so does its negative control (or the check has none): the
     /// record does not show that the check can fail. Counts as a failure.
@@ -86,7 +87,7 @@ pub struct Record {
     #[serde(skip_serializing_if = "Value::is_null", default)]
     pub figures: Value,
     /// The expectation with its tolerance and reason (`null` if the check errored or was skipped).
-    pub expected: Value,
+    pub expected: Option<Expectation>,
     /// True exactly when the verdict is `pass`; `null` when skipped.
     pub pass: Option<bool>,
     /// `pass`, `fail`, `skipped`, `not-reached` or `no-power`.

@@ -134,16 +134,22 @@ pub fn read_costs(path: &std::path::Path) -> Result<CostTable> {
     if value.get("records").is_some() {
         crate::report::check_report(&value, &what.to_string())?;
         let report: Report = serde_json::from_value(value).map_err(|e| {
-            Error::input(format!(
-                "--shard-costs '{what}': not a complete steepest.report/v1 report ({e}); give a report written by `steepest validate --report` or a cost table like validations/costs.json"
-            ))
+            Error::argument(
+                "--shard-costs",
+                format!("'{what}'"),
+                format!("not a complete steepest.report/v1 report ({e})"),
+                "give a report written by `steepest validate --report` or a cost table like validations/costs.json",
+            )
         })?;
         return Ok(CostTable::from_reports(&[report], format!("from {what}")));
     }
     serde_json::from_value(value).map_err(|e| {
-        Error::input(format!(
-            "--shard-costs '{what}': not a cost table ({e}); expected {{\"about\": …, \"quick\": {{id: ms}}, \"paper\": {{id: ms}}}} or a steepest report"
-        ))
+        Error::argument(
+            "--shard-costs",
+            format!("'{what}'"),
+            format!("not a cost table ({e})"),
+            "expected {\"about\": …, \"quick\": {id: ms}, \"paper\": {id: ms}} or a steepest report",
+        )
     })
 }
 
