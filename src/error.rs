@@ -146,7 +146,10 @@ mod tests {
             "unknown suite 'geometri'; valid suites: geometry, muon"
         );
         let a = Error::argument("--tol", 0, "not positive", "give e.g. --tol 1e-12");
-        assert_eq!(a.to_string(), "--tol 0: not positive; give e.g. --tol 1e-12");
+        assert_eq!(
+            a.to_string(),
+            "--tol 0: not positive; give e.g. --tol 1e-12"
+        );
         let m = Error::malformed("dataset 'x.csv', line 3", "'a' is not a number", "fix it");
         assert_eq!(
             m.to_string(),

@@ -13,10 +13,10 @@ use crate::norms::inner;
 use crate::optim::{factory, Factory};
 use crate::train::{fit, FitSpec, Observer};
 use crate::validate::{to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
-use serde::Serialize;
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 const SUITE: &str = "fromage";

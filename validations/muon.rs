@@ -11,11 +11,11 @@ use crate::linalg::singular_values;
 use crate::norms::inner;
 use crate::optim::{factory, parse_optimizer, Factory, Optimizer};
 use crate::validate::{to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
-use serde::Serialize;
 use faer::{mat, Mat};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 

@@ -10,10 +10,10 @@ use crate::linalg::singular_values;
 use crate::norms::inner;
 use crate::optim::{factory, Factory};
 use crate::validate::{to_params, Check, CheckMeta, Ctx, Expectation, Outcome, Planted};
-use serde::Serialize;
 use faer::Mat;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 

@@ -295,7 +295,9 @@ fn print_table(report: &Report) {
         } else if let Some(s) = &r.skipped {
             format!("skipped: {s}")
         } else {
-            r.expected.as_ref().map_or_else(String::new, ToString::to_string)
+            r.expected
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string)
         };
         let control = match &r.control {
             Some(c) if c.pass => "PASSED (no power)".to_string(),
@@ -324,7 +326,6 @@ fn print_table(report: &Report) {
         report.wall_ms / 1e3
     ));
 }
-
 
 /// Where the report of a run goes when `--report` is not given: stdout, unless stdout is a
 /// terminal — ≈ 1 MB of JSON is no use there — in which case a new file in the working directory,

@@ -60,13 +60,9 @@ pub fn expected_tex(e: &Value) -> String {
         return "--".into();
     }
     match Expectation::from_record(e) {
-        Some(e) => e.expect.tex(|x| {
-            if x.is_nan() {
-                "--".into()
-            } else {
-                tex_num(x)
-            }
-        }),
+        Some(e) => e
+            .expect
+            .tex(|x| if x.is_nan() { "--".into() } else { tex_num(x) }),
         None => latex_escape(&json_without_why(e)),
     }
 }

@@ -2,8 +2,8 @@
 //! the records collected in registry order (in parallel, deterministic for any thread count).
 
 use super::check::*;
-use super::record::*;
 use super::expectation::Horizons;
+use super::record::*;
 use crate::error::Result;
 use serde_json::{json, Value};
 use std::time::Instant;

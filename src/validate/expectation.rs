@@ -365,7 +365,12 @@ mod tests {
             "≈ 1 (abs 1.000e-12, rel 0)"
         );
         assert_eq!(
-            Expect::Close { value: 1.0, abs: 0.5, rel: 0.5 }.tex(|x| format!("{x}")),
+            Expect::Close {
+                value: 1.0,
+                abs: 0.5,
+                rel: 0.5
+            }
+            .tex(|x| format!("{x}")),
             "1 $\\pm$ 1"
         );
         // A non-finite bound is written as null and read back as NaN, not refused.
@@ -379,8 +384,15 @@ mod tests {
             Expect::AtMost { bound: 1.0 },
             Expect::AtLeast { bound: -1.0 },
             Expect::Within { lo: 0.0, hi: 2.0 },
-            Expect::Close { value: 1.0, abs: 0.1, rel: 0.1 },
-            Expect::Rate { exponent: -0.5, tol: 0.1 },
+            Expect::Close {
+                value: 1.0,
+                abs: 0.1,
+                rel: 0.1,
+            },
+            Expect::Rate {
+                exponent: -0.5,
+                tol: 0.1,
+            },
         ] {
             for m in [-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.19, 1.21, 2.0, 3.0] {
                 assert_eq!(e.margin(m) >= 0.0, e.holds(m), "{e:?} at {m}");

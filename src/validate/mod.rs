@@ -34,11 +34,11 @@ pub mod theory;
 pub use check::{
     to_params, Check, CheckMeta, Ctx, Outcome, PaperOnly, Planted, Profile, REPORT_SCHEMA,
 };
-pub use expectation::{
-    fmt_num, Expect, Expectation, Horizons, Scale, Tolerance, MIN_HORIZONS, MIN_PROGRESS,
-};
 pub use engine::{
     environment, run_checks, run_checks_with, run_one, run_one_with, Progress, RunOptions,
+};
+pub use expectation::{
+    fmt_num, Expect, Expectation, Horizons, Scale, Tolerance, MIN_HORIZONS, MIN_PROGRESS,
 };
 pub use merge::{merge_reports, merge_reports_ordered};
 pub use record::{ControlRecord, Record, Report, Summary, Verdict};
