@@ -581,19 +581,9 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::testing::{control_fails, fails};
+    use crate::validate::testing::fails;
 
-    #[test]
-    fn real_checks_pass_and_their_controls_fail() {
-        crate::validate::testing::assert_all_pass(checks());
-    }
-
-    #[test]
-    fn every_record_has_a_failing_control() {
-        for c in checks() {
-            control_fails(c.as_ref());
-        }
-    }
+    crate::validate::testing::suite_tests!();
 
     #[test]
     fn p3a_catches_a_wrong_aggregation_and_a_wrong_scale() {

@@ -6,6 +6,9 @@
 //! * [`newton_schulz`] / [`newton_schulz_f32`]: the quintic iteration of Muon (file 08 §1.1), which
 //!   maps singular values into an envelope around 1 but does **not** converge to UVᵀ (file 08 §1.2).
 
+mod eigen;
+pub use eigen::{symmetric_eigen, symmetric_eigenvalues};
+
 use crate::error::{Error, Result};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};

@@ -39,7 +39,7 @@
 #![allow(non_snake_case)]
 
 use crate::error::{Error, Result};
-use faer::{Mat, MatRef, Side};
+use faer::{Mat, MatRef};
 use nalgebra::Matrix2;
 
 /// Which of the two conventions a [`SecantPair`] was built in.
@@ -388,11 +388,9 @@ impl SecantPair {
         let R = Mat::from_fn(d, d, |i, k| {
             0.5 * (M[(i, k)] + M[(k, i)]) - self.b[i] * self.b[k] / s
         });
-        let evd = R.self_adjoint_eigen(Side::Lower).map_err(|e| {
+        let (S, V) = crate::linalg::symmetric_eigen(R.as_ref()).map_err(|e| {
             Error::failed(format!("eigendecomposition of M − bbᵀ/aᵀb failed: {e:?}"))
         })?;
-        let S = evd.S().column_vector();
-        let V = evd.U();
         let U = Mat::from_fn(d, d - 1, |i, j| V[(i, j + 1)] * S[j + 1].max(0.0).sqrt());
         Ok((U, S[0]))
     }
@@ -681,7 +679,7 @@ pub fn dense_eigenvalues(M: MatRef<'_, f64>) -> Result<Vec<f64>> {
     }
     let n = M.nrows();
     let S = Mat::from_fn(n, n, |i, k| 0.5 * (M[(i, k)] + M[(k, i)]));
-    S.self_adjoint_eigenvalues(Side::Lower)
+    crate::linalg::symmetric_eigenvalues(S.as_ref())
         .map_err(|e| Error::failed(format!("symmetric eigenvalue solver failed: {e:?}")))
 }
 

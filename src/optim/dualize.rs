@@ -307,13 +307,11 @@ pub fn inverse_root(a: MatRef<'_, f64>, p: f64) -> Result<Mat<f64>> {
             "a {n}×{n} Shampoo statistic is not finite (overflow in the accumulated Gram matrix?); rescale the gradients"
         )));
     }
-    let evd = a.self_adjoint_eigen(faer::Side::Lower).map_err(|e| {
+    let (s, u) = crate::linalg::symmetric_eigen(a).map_err(|e| {
         Error::failed(format!(
             "symmetric eigendecomposition of a {n}×{n} Shampoo statistic failed ({e:?})"
         ))
     })?;
-    let s = evd.S().column_vector();
-    let u = evd.U();
     let lmax = (0..n).map(|i| s[i].abs()).fold(0.0, f64::max);
     let tol = (n as f64) * f64::EPSILON * lmax;
     let w: Vec<f64> = (0..n)

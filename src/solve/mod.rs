@@ -237,17 +237,13 @@ fn matvec(h: &Mat<f64>, v: &[f64]) -> Vec<f64> {
 
 /// Eigenvalues (ascending) and eigenvectors of a symmetric matrix (faer).
 fn sym_eig(h: &Mat<f64>) -> Result<(Vec<f64>, Mat<f64>)> {
-    let e = h.self_adjoint_eigen(Side::Lower).map_err(|_| {
-        Error::failed("symmetric eigendecomposition of the Jacobian did not converge")
-    })?;
-    let s = e.S().column_vector();
-    let vals: Vec<f64> = (0..h.nrows()).map(|k| s[k]).collect();
-    Ok((vals, e.U().to_owned()))
+    crate::linalg::symmetric_eigen(h.as_ref())
+        .map_err(|_| Error::failed("symmetric eigendecomposition of the Jacobian did not converge"))
 }
 
 /// λ_min and λ_max of a symmetric matrix.
 pub fn extreme_eigenvalues(h: &Mat<f64>) -> Result<(f64, f64)> {
-    let v = h.self_adjoint_eigenvalues(Side::Lower).map_err(|_| {
+    let v = crate::linalg::symmetric_eigenvalues(h.as_ref()).map_err(|_| {
         Error::failed("symmetric eigenvalue computation of the Hessian did not converge")
     })?;
     Ok((v[0], v[v.len() - 1]))

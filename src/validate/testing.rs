@@ -61,3 +61,24 @@ pub fn assert_all_pass(checks: Vec<Box<dyn Check>>) {
         passes(c.as_ref());
     }
 }
+
+/// The two tests a suite's test module opens with: every real check passes with its control
+/// failing ([`assert_all_pass`]), and every record has a control that fails ([`control_fails`]).
+/// Expands to `#[test] fn real_checks_pass_and_their_controls_fail` and
+/// `#[test] fn every_record_has_a_failing_control` over the suite's `checks()`.
+macro_rules! suite_tests {
+    () => {
+        #[test]
+        fn real_checks_pass_and_their_controls_fail() {
+            crate::validate::testing::assert_all_pass(checks());
+        }
+
+        #[test]
+        fn every_record_has_a_failing_control() {
+            for c in checks() {
+                crate::validate::testing::control_fails(c.as_ref());
+            }
+        }
+    };
+}
+pub(crate) use suite_tests;

@@ -1,17 +1,7 @@
 use super::*;
-use crate::validate::testing::{control_fails, fails};
+use crate::validate::testing::fails;
 
-#[test]
-fn real_checks_pass_and_their_controls_fail() {
-    crate::validate::testing::assert_all_pass(checks());
-}
-
-#[test]
-fn every_record_has_a_failing_control() {
-    for c in checks() {
-        control_fails(c.as_ref());
-    }
-}
+crate::validate::testing::suite_tests!();
 
 #[test]
 fn p4a_catches_the_normalized_step_on_three_layers_too() {

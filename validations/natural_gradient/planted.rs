@@ -63,11 +63,8 @@ pub fn factor_keeps_smallest_eigenpairs(
     let d = p.dim();
     let s = p.a_dot_b();
     let R = Mat::from_fn(d, d, |i, k| M[(i, k)] - p.b()[i] * p.b()[k] / s);
-    let evd = R
-        .self_adjoint_eigen(faer::Side::Lower)
+    let (S, V) = crate::linalg::symmetric_eigen(R.as_ref())
         .map_err(|e| Error::failed(format!("EVD failed: {e:?}")))?;
-    let S = evd.S().column_vector();
-    let V = evd.U();
     let U = Mat::from_fn(d, d - 1, |i, j| V[(i, j)] * S[j].max(0.0).sqrt());
     Ok((U, S[d - 1]))
 }

@@ -93,11 +93,8 @@ pub(super) fn polar_metric(x: &Mat<f64>) -> Result<(Mat<f64>, f64)> {
     let xxt = Mat::from_fn(xxt.nrows(), xxt.ncols(), |i, j| {
         0.5 * (xxt[(i, j)] + xxt[(j, i)])
     });
-    let evd = xxt
-        .self_adjoint_eigen(faer::Side::Lower)
+    let (S, V) = crate::linalg::symmetric_eigen(xxt.as_ref())
         .map_err(|e| Error::failed(format!("EVD of X Xᵀ failed: {e:?}")))?;
-    let S = evd.S().column_vector();
-    let V = evd.U();
     let k = xxt.nrows();
     let smax = S[k - 1];
     // the kernel of X Xᵀ: eigenvalues at its round-off level
