@@ -255,7 +255,9 @@ pub struct Expectation {
     /// The comparison.
     #[serde(flatten)]
     pub expect: Expect,
-    /// Why this tolerance: stated explicitly for every check.
+    /// Why this tolerance: stated explicitly for every check (a renderer reading an expectation
+    /// written without one still shows the comparison).
+    #[serde(default)]
     pub why: String,
     /// The tolerance as factor × scale, when the check builds its bound from one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
