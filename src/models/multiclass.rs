@@ -389,16 +389,9 @@ impl Multiclass {
         self.evaluate(w).proxy
     }
 
-    /// Evaluation and the scaled gradient from one pass over the data.
-    ///
-    /// Per sample, with u_c = −m_ic and u* = max_c u_c: e_c = exp(u_c − u*) and
-    /// log r_ic = (u_c − u*) + o_i with o_i = u* − ℓ_i (cross-entropy) or u* (exponential), so a
-    /// pass costs k − 1 exponentials per sample plus a few per sample, and R̃ = e·exp(o_i − s)
-    /// with s = max_i o_i. PairLogLoss has no such factorization and takes log r per pair.
-    ///
-    /// The cross-entropy and exponential passes run column by column over the n×k logits (each
-    /// loop contiguous and vectorized, the pair exponentials through [`exp_vec`]); L and G are
-    /// summed in the linear domain and recomputed in the log domain only when they underflow.
+    /// Evaluation and the scaled gradient from one pass over the data: the logits H Wᵀ, then
+    /// for the cross-entropy and exponential losses [`logit_pass`] (column by column, vectorized),
+    /// then G̃ = (1/n) R̃ᵀ H. PairLogLoss has no per-sample factorization and takes log r per pair.
     pub fn evaluate_with_gradient(&self, w: MatRef<'_, f64>) -> (Evaluation, ScaledGradient) {
         self.check_shape(w);
         if self.loss == Loss::PairLog {
@@ -439,119 +432,11 @@ impl Multiclass {
     }
 
     /// The column-wise pass of [`Multiclass::evaluate_with_gradient`] (cross-entropy and
-    /// exponential losses).
+    /// exponential losses): the logits product, then [`logit_pass`].
     #[inline(always)]
     fn evaluate_with_gradient_columns(&self, w: MatRef<'_, f64>) -> (Evaluation, ScaledGradient) {
-        let (n, k) = (self.n(), self.k);
-        // logits Z = H Wᵀ (n×k, column-major), overwritten in place: u = Z − z_y, then e, then R̃
         let mut r = self.logits_product(w);
-        let zy: Vec<f64> = (0..n).map(|i| r[(i, self.y[i])]).collect();
-        // u_ic = z_ic − z_{i y_i} = −m_ic, −∞ on the label (no pair); u*_i = max_c u_ic
-        for c in 0..k {
-            let col = col_slice(&mut r, c);
-            for (u, z) in col.iter_mut().zip(&zy) {
-                *u -= *z;
-            }
-        }
-        for i in 0..n {
-            r[(i, self.y[i])] = f64::NEG_INFINITY;
-        }
-        let mut mx = vec![f64::NEG_INFINITY; n];
-        for c in 0..k {
-            let col = col_slice(&mut r, c);
-            for (u, m) in col.iter().zip(mx.iter_mut()) {
-                // NaN logits propagate through the exponentials below
-                *m = if *u > *m { *u } else { *m };
-            }
-        }
-        // e_ic = exp(u_ic − u*_i) (0 on the label), row sums
-        let mut sum = vec![0.0; n];
-        for c in 0..k {
-            let col = col_slice(&mut r, c);
-            exp_shifted_accumulate(col, &mx, &mut sum);
-        }
-        let mut offset = vec![0.0; n];
-        let mut max_u = f64::NEG_INFINITY;
-        let (mut loss_sum, mut proxy_sum) = (0.0, 0.0);
-        for i in 0..n {
-            max_u = max_u.max(mx[i]);
-            let lsm = mx[i] + sum[i].ln();
-            // softplus(±lsm) = max(±lsm, 0) + log1p(q), q = e^{−|lsm|}; 1 − S_y = σ(lsm)
-            let q = (-lsm.abs()).exp();
-            let tail = q.ln_1p();
-            let sp_pos = lsm.max(0.0) + tail;
-            proxy_sum += if lsm <= 0.0 {
-                q / (1.0 + q)
-            } else {
-                1.0 / (1.0 + q)
-            };
-            match self.loss {
-                Loss::CrossEntropy => {
-                    offset[i] = mx[i] - sp_pos;
-                    loss_sum += sp_pos;
-                }
-                _ => {
-                    offset[i] = mx[i];
-                    loss_sum += lsm.exp();
-                }
-            }
-        }
-        let ln_n = (n as f64).ln();
-        // below this the linear sums lose digits to subnormals: redo them in the log domain
-        const LINEAR_FLOOR: f64 = 1e-290;
-        let (loss, log_loss) = if loss_sum >= LINEAR_FLOOR && loss_sum.is_finite() {
-            (loss_sum / n as f64, loss_sum.ln() - ln_n)
-        } else {
-            let log_loss = log_sum_exp((0..n).map(|i| {
-                let lsm = mx[i] + sum[i].ln();
-                match self.loss {
-                    Loss::CrossEntropy => {
-                        if lsm < -700.0 {
-                            lsm
-                        } else {
-                            softplus(lsm).ln()
-                        }
-                    }
-                    _ => lsm,
-                }
-            })) - ln_n;
-            (log_loss.exp(), log_loss)
-        };
-        let (proxy, log_proxy) = if proxy_sum >= LINEAR_FLOOR {
-            (proxy_sum / n as f64, proxy_sum.ln() - ln_n)
-        } else {
-            let log_proxy = log_sum_exp((0..n).map(|i| -softplus(-(mx[i] + sum[i].ln())))) - ln_n;
-            (log_proxy.exp(), log_proxy)
-        };
-        let eval = Evaluation {
-            loss,
-            log_loss,
-            proxy,
-            log_proxy,
-            min_margin: -max_u,
-        };
-        let mut shift = offset.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if !shift.is_finite() {
-            shift = 0.0;
-        }
-        // R̃_ic = e_ic·exp(o_i − s); R̃_{i y_i} = −Σ_{c≠y_i} R̃_ic (never P_y − 1).
-        for o in offset.iter_mut() {
-            *o -= shift;
-        }
-        let mut f = vec![0.0; n];
-        exp_vec(&offset, &mut f);
-        let mut tot = vec![0.0; n];
-        for c in 0..k {
-            let col = col_slice(&mut r, c);
-            for ((v, fi), t) in col.iter_mut().zip(&f).zip(tot.iter_mut()) {
-                let x = *v * *fi;
-                *v = x;
-                *t += x;
-            }
-        }
-        for i in 0..n {
-            r[(i, self.y[i])] = -tot[i];
-        }
+        let (eval, shift) = logit_pass(&mut r, &self.y, self.loss);
         (eval, self.scaled_gradient(&r, shift))
     }
 
@@ -672,11 +557,181 @@ impl Multiclass {
 }
 
 /// Column `c` of an owned matrix as a contiguous slice.
-fn col_slice(m: &mut Mat<f64>, c: usize) -> &mut [f64] {
+pub(crate) fn col_slice(m: &mut Mat<f64>, c: usize) -> &mut [f64] {
     m.col_mut(c)
         .try_as_col_major_mut()
         .expect("owned matrices are column-major")
         .as_slice_mut()
+}
+
+/// The per-sample pass of the cross-entropy and exponential losses over logits Z (n×k,
+/// column-major, one row per sample, `labels[i]` the class of row i), in place: Z becomes the
+/// residual matrix R̃ with ∂L/∂Z = (1/n)·e^{s}·R̃ (s returned with the evaluation), R̃_ic for
+/// c ≠ y_i the pair residual and R̃_{i y_i} = −Σ_{c≠y_i} R̃_ic (never P_y − 1).
+///
+/// Per sample, with u_c = z_c − z_{y} = −m_ic and u* = max_c u_c: e_c = exp(u_c − u*) and
+/// log r_ic = (u_c − u*) + o_i with o_i = u* − ℓ_i (cross-entropy) or u* (exponential), so a
+/// pass costs k − 1 exponentials per sample plus a few per sample, and R̃ = e·exp(o_i − s) with
+/// s = max_i o_i. Each loop runs down a contiguous column (vectorized, the exponentials through
+/// [`exp_fast`]); L and G are summed in the linear domain and recomputed in the log domain only
+/// when they underflow. PairLogLoss has no such factorization (see
+/// [`Multiclass::evaluate_with_gradient`]).
+#[inline(always)]
+fn logit_pass(r: &mut Mat<f64>, labels: &[usize], loss: Loss) -> (Evaluation, f64) {
+    debug_assert!(loss != Loss::PairLog, "PairLogLoss takes the pairwise pass");
+    let (n, k) = (r.nrows(), r.ncols());
+    let zy: Vec<f64> = (0..n).map(|i| r[(i, labels[i])]).collect();
+    // u_ic = z_ic − z_{i y_i} = −m_ic, −∞ on the label (no pair); u*_i = max_c u_ic
+    for c in 0..k {
+        let col = col_slice(r, c);
+        for (u, z) in col.iter_mut().zip(&zy) {
+            *u -= *z;
+        }
+    }
+    for i in 0..n {
+        r[(i, labels[i])] = f64::NEG_INFINITY;
+    }
+    let mut mx = vec![f64::NEG_INFINITY; n];
+    for c in 0..k {
+        let col = col_slice(r, c);
+        for (u, m) in col.iter().zip(mx.iter_mut()) {
+            // NaN logits propagate through the exponentials below
+            *m = if *u > *m { *u } else { *m };
+        }
+    }
+    // e_ic = exp(u_ic − u*_i) (0 on the label), row sums
+    let mut sum = vec![0.0; n];
+    for c in 0..k {
+        let col = col_slice(r, c);
+        exp_shifted_accumulate(col, &mx, &mut sum);
+    }
+    // per sample, vectorized: lsm_i = u*_i + ln Σ_c e_ic (= log Σ_{c≠y} e^{−m_ic}), q = e^{−|lsm|},
+    // softplus(lsm) = max(lsm, 0) + ln(1 + q) (= ℓ_i for the cross-entropy), 1 − S_y = σ(lsm), and
+    // the log-residual offset o_i; `sum` becomes lsm, the sums over samples follow in order
+    let mut offset = vec![0.0; n];
+    let mut ell = vec![0.0; n];
+    let mut not_y = vec![0.0; n];
+    per_sample_kernel(&mx, &mut sum, &mut offset, &mut ell, &mut not_y, loss);
+    let lsm = sum;
+    let max_u = mx.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let loss_sum: f64 = ell.iter().sum();
+    let proxy_sum: f64 = not_y.iter().sum();
+    let ln_n = (n as f64).ln();
+    // below this the linear sums lose digits to subnormals: redo them in the log domain
+    const LINEAR_FLOOR: f64 = 1e-290;
+    let (loss, log_loss) = if loss_sum >= LINEAR_FLOOR && loss_sum.is_finite() {
+        (loss_sum / n as f64, loss_sum.ln() - ln_n)
+    } else {
+        let log_loss = log_sum_exp(lsm.iter().map(|&lsm| match loss {
+            Loss::CrossEntropy => {
+                if lsm < -700.0 {
+                    lsm
+                } else {
+                    softplus(lsm).ln()
+                }
+            }
+            _ => lsm,
+        })) - ln_n;
+        (log_loss.exp(), log_loss)
+    };
+    let (proxy, log_proxy) = if proxy_sum >= LINEAR_FLOOR {
+        (proxy_sum / n as f64, proxy_sum.ln() - ln_n)
+    } else {
+        let log_proxy = log_sum_exp(lsm.iter().map(|&lsm| -softplus(-lsm))) - ln_n;
+        (log_proxy.exp(), log_proxy)
+    };
+    let eval = Evaluation {
+        loss,
+        log_loss,
+        proxy,
+        log_proxy,
+        min_margin: -max_u,
+    };
+    let mut shift = offset.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !shift.is_finite() {
+        shift = 0.0;
+    }
+    // R̃_ic = e_ic·exp(o_i − s); R̃_{i y_i} = −Σ_{c≠y_i} R̃_ic (never P_y − 1).
+    for o in offset.iter_mut() {
+        *o -= shift;
+    }
+    let mut f = vec![0.0; n];
+    exp_vec(&offset, &mut f);
+    let mut tot = vec![0.0; n];
+    for c in 0..k {
+        let col = col_slice(r, c);
+        for ((v, fi), t) in col.iter_mut().zip(&f).zip(tot.iter_mut()) {
+            let x = *v * *fi;
+            *v = x;
+            *t += x;
+        }
+    }
+    for i in 0..n {
+        r[(i, labels[i])] = -tot[i];
+    }
+    (eval, shift)
+}
+
+/// The per-sample step of [`logit_pass`], one contiguous loop on [`exp_fast`], [`ln_fast`] and
+/// [`ln_1p_fast`] (no libm call, so it vectorizes): from u*_i (`mx`) and Σ_c e_ic (`sum`, replaced
+/// by lsm_i) the offsets o_i, the loss terms ℓ_i (softplus(lsm_i) for the cross-entropy, e^{lsm_i}
+/// for the exponential loss) and the proxy terms σ(lsm_i) = 1 − S_{y_i}.
+#[inline(always)]
+fn per_sample_kernel(
+    mx: &[f64],
+    sum: &mut [f64],
+    offset: &mut [f64],
+    ell: &mut [f64],
+    not_y: &mut [f64],
+    loss: Loss,
+) {
+    let cross_entropy = loss == Loss::CrossEntropy;
+    for ((((&m, s), o), l), p) in mx
+        .iter()
+        .zip(sum.iter_mut())
+        .zip(offset.iter_mut())
+        .zip(ell.iter_mut())
+        .zip(not_y.iter_mut())
+    {
+        let lsm = m + ln_fast(*s);
+        *s = lsm;
+        let q = exp_fast(-lsm.abs());
+        let sp_pos = lsm.max(0.0) + ln_1p_fast(q);
+        *p = if lsm <= 0.0 {
+            q / (1.0 + q)
+        } else {
+            1.0 / (1.0 + q)
+        };
+        if cross_entropy {
+            *o = m - sp_pos;
+            *l = sp_pos;
+        } else {
+            *o = m;
+            *l = exp_fast(lsm);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn logit_pass_avx2(z: &mut Mat<f64>, labels: &[usize], loss: Loss) -> (Evaluation, f64) {
+    logit_pass(z, labels, loss)
+}
+
+/// [`logit_pass`] for a model whose logits come from elsewhere (the two-layer network): Z (n×k)
+/// becomes R̃ with ∂L/∂Z = (1/n)·e^{s}·R̃; returns the evaluation and s. Cross-entropy or
+/// exponential loss. AVX2 when the CPU has it (bit-identical either way).
+pub(crate) fn logit_residuals(z: &mut Mat<f64>, labels: &[usize], loss: Loss) -> (Evaluation, f64) {
+    assert!(
+        loss != Loss::PairLog && labels.len() == z.nrows(),
+        "logit_residuals: cross-entropy or exponential loss and one label per row of Z"
+    );
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { logit_pass_avx2(z, labels, loss) };
+    }
+    logit_pass(z, labels, loss)
 }
 
 /// e^x for f64, written so that loops over slices vectorize: Cody–Waite reduction
@@ -725,6 +780,76 @@ pub fn exp_fast(x: f64) -> f64 {
     } else {
         y
     }
+}
+
+/// ln x for f64, written so that loops over slices vectorize: fdlibm's `e_log.c` algorithm
+/// (x = 2^e·m with m ∈ [√2/2, √2), f = m − 1, s = f/(2 + f), ln m = f − f²/2 + s(f²/2 + R(s²))
+/// with fdlibm's degree-7 minimax R, then e·ln 2 added in two parts), branch-free, with e turned
+/// into a double by the 2^52 bit trick instead of an integer conversion (which AVX2 lacks). Within
+/// 2 ulp of libm's `ln` (tested); subnormals are scaled by 2^54 first; ln 0 = −∞, ln ∞ = ∞,
+/// NaN for x < 0 or NaN. No fused multiply–add, so results do not depend on the CPU.
+#[inline(always)]
+pub fn ln_fast(x: f64) -> f64 {
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const LG1: f64 = 6.666_666_666_666_735e-1;
+    const LG2: f64 = 3.999_999_999_940_942e-1;
+    const LG3: f64 = 2.857_142_874_366_239e-1;
+    const LG4: f64 = 2.222_219_843_214_978_4e-1;
+    const LG5: f64 = 1.818_357_216_161_805e-1;
+    const LG6: f64 = 1.531_383_769_920_937_3e-1;
+    const LG7: f64 = 1.479_819_860_511_658_6e-1;
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    // subnormals: x·2^54 is normal, and 54 comes off the exponent
+    let tiny = x < f64::MIN_POSITIVE;
+    let xs = if tiny {
+        x * 18_014_398_509_481_984.0
+    } else {
+        x
+    };
+    let bits = xs.to_bits();
+    // the mantissa with the exponent of 1 (m ∈ [1, 2)), halved when above √2 (0x6a09e: √2's top bits)
+    let hi_mant = bits & 0x000f_ffff_ffff_ffff;
+    let big = hi_mant > 0x0006_a09e_667f_3bcc;
+    let m = f64::from_bits(
+        hi_mant
+            | if big {
+                0x3fe0_0000_0000_0000
+            } else {
+                0x3ff0_0000_0000_0000
+            },
+    );
+    // e = biased exponent − 1023 (+1 when m was halved, −54 for subnormals), as a double
+    let biased = (bits >> 52) & 0x7ff;
+    let ef = f64::from_bits(TWO52.to_bits() | biased) - TWO52;
+    let e = ef - 1023.0 + if big { 1.0 } else { 0.0 } - if tiny { 54.0 } else { 0.0 };
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    let y = e * LN2_HI - ((hfsq - (s * (hfsq + r) + e * LN2_LO)) - f);
+    if x > 0.0 && x < f64::INFINITY {
+        y
+    } else if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
+    } else {
+        f64::NAN
+    }
+}
+
+/// ln(1 + q) for q ≥ 0 on [`ln_fast`]: with u = 1 + q rounded, ln(1 + q) = ln u − ((u − 1) − q)/u
+/// (the rounding error of u corrected to first order), within 4 ulp of libm's `ln_1p` on [0, 1]
+/// (tested).
+#[inline(always)]
+pub fn ln_1p_fast(q: f64) -> f64 {
+    let u = 1.0 + q;
+    ln_fast(u) - ((u - 1.0) - q) / u
 }
 
 #[inline(always)]
@@ -1037,6 +1162,51 @@ pub(crate) mod tests {
         let mut out = [0.0; 3];
         exp_vec(&xs, &mut out);
         assert_eq!(out, [exp_fast(-3.0), exp_fast(0.5), 0.0]);
+    }
+
+    /// ln_fast within 2 ulp of libm's `ln` (fdlibm's algorithm is < 1 ulp from the true value, and
+    /// so is libm), ln_1p_fast within 4 ulp of `ln_1p` on q ∈ [0, 1] (the domain of the
+    /// per-sample pass: one more rounding, in u = 1 + q, corrected to first order).
+    #[test]
+    fn fast_ln_and_ln_1p_are_within_a_few_ulp_of_libm() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let (mut worst_ln, mut worst_ln1p): (f64, f64) = (0.0, 0.0);
+        for _ in 0..200_000 {
+            let x = 10f64.powf(rng.random_range(-310.0..308.0));
+            let near_one = 1.0 + rng.random_range(-0.5..0.5) * 10f64.powi(-rng.random_range(0..17));
+            for x in [x, near_one] {
+                let (a, b) = (ln_fast(x), x.ln());
+                worst_ln =
+                    worst_ln.max((a - b).abs() / (b.abs() * f64::EPSILON).max(f64::MIN_POSITIVE));
+            }
+            let q = 10f64.powf(rng.random_range(-320.0..0.0));
+            let (a, b) = (ln_1p_fast(q), q.ln_1p());
+            worst_ln1p =
+                worst_ln1p.max((a - b).abs() / (b.abs() * f64::EPSILON).max(f64::MIN_POSITIVE));
+        }
+        assert!(worst_ln <= 2.0, "ln: worst error {worst_ln} ulp");
+        assert!(worst_ln1p <= 4.0, "ln_1p: worst error {worst_ln1p} ulp");
+        for x in [
+            1.0,
+            2.0,
+            0.5,
+            std::f64::consts::SQRT_2,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ] {
+            let (a, b) = (ln_fast(x), x.ln());
+            assert!(
+                (a - b).abs() <= 2.0 * b.abs() * f64::EPSILON,
+                "ln({x}) = {a}, libm {b}"
+            );
+        }
+        assert_eq!(ln_fast(1.0), 0.0);
+        assert_eq!(ln_fast(0.0), f64::NEG_INFINITY);
+        assert_eq!(ln_fast(f64::INFINITY), f64::INFINITY);
+        assert!(ln_fast(-1.0).is_nan() && ln_fast(f64::NAN).is_nan());
+        assert_eq!(ln_1p_fast(0.0), 0.0);
+        assert_eq!(ln_1p_fast(1.0), std::f64::consts::LN_2);
     }
 
     #[test]

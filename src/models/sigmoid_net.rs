@@ -2,12 +2,13 @@
 //! logits f(h) = W σ(V h) with the logistic sigmoid σ, V ∈ R^{m×d} (first layer), W ∈ R^{k×m},
 //! and the cross-entropy loss L = (1/n) Σ_i −log S_{y_i}(f(h_i)).
 //!
-//! Hand-derived gradient (S = σ(H Vᵀ) ∈ R^{n×m}, Z = S Wᵀ, R = softmax(Z) − Y with the
-//! correct-class entry computed as −Σ_{c≠y} p_c as in [`super::multiclass`]):
+//! Hand-derived gradient (S = σ(H Vᵀ) ∈ R^{n×m}, Z = S Wᵀ, R = (1/n)(softmax(Z) − Y) with the
+//! correct-class entry computed as −Σ_{c≠y} p_c, by the multiclass model's vectorized pass over
+//! the logits, [`super::multiclass`]):
 //!
 //! ∇_W L = (1/n) Rᵀ S,  ∇_V L = (1/n) ((R W) ⊙ S ⊙ (1 − S))ᵀ H.
 
-use super::multiclass::{exp_fast, log_sum_exp, softplus};
+use super::multiclass::{col_slice, exp_fast, logit_residuals, Loss};
 use super::{Evaluated, Model};
 use crate::error::{Error, Result};
 use faer::{Mat, MatRef};
@@ -74,12 +75,7 @@ impl SigmoidNet {
     fn hidden(&self, v: MatRef<'_, f64>) -> Mat<f64> {
         let mut s = &self.h * v.transpose();
         for j in 0..s.ncols() {
-            let col = s
-                .col_mut(j)
-                .try_as_col_major_mut()
-                .expect("owned matrices are column-major")
-                .as_slice_mut();
-            sigmoid_in_place(col);
+            sigmoid_in_place(col_slice(&mut s, j));
         }
         s
     }
@@ -111,36 +107,31 @@ impl SigmoidNet {
     ) -> (f64, Mat<f64>, Mat<f64>) {
         let n = self.h.nrows();
         let s = self.hidden(v);
-        let z = &s * w.transpose();
-        let mut r = Mat::<f64>::zeros(n, self.k);
-        let mut loss = 0.0;
-        for i in 0..n {
-            let y = self.y[i];
-            let lsm = log_sum_exp(
-                (0..self.k)
-                    .filter(|&c| c != y)
-                    .map(|c| z[(i, c)] - z[(i, y)]),
-            );
-            let ell = softplus(lsm);
-            loss += ell;
-            let mut tot = 0.0;
-            for c in (0..self.k).filter(|&c| c != y) {
-                let p = (z[(i, c)] - z[(i, y)] - ell).exp();
-                r[(i, c)] = p / n as f64;
-                tot += p;
+        // Z = S Wᵀ, overwritten by the residuals R̃ of the cross-entropy (the multiclass pass,
+        // vectorized); R = ∂L/∂Z = (1/n)·e^{shift}·R̃
+        let mut r = &s * w.transpose();
+        let (eval, shift) = logit_residuals(&mut r, &self.y, Loss::CrossEntropy);
+        let scale = shift.exp() / n as f64;
+        for j in 0..r.ncols() {
+            for x in col_slice(&mut r, j) {
+                *x *= scale;
             }
-            r[(i, y)] = -tot / n as f64;
         }
         let gw = r.transpose() * &s;
         let mut back = &r * w;
+        // σ' = σ(1 − σ), column by column (contiguous, vectorized)
         for j in 0..back.ncols() {
-            for i in 0..n {
-                let sij = s[(i, j)];
-                back[(i, j)] *= sij * (1.0 - sij);
+            let sj = s
+                .col(j)
+                .try_as_col_major()
+                .expect("owned matrices are column-major")
+                .as_slice();
+            for (b, &sij) in col_slice(&mut back, j).iter_mut().zip(sj) {
+                *b *= sij * (1.0 - sij);
             }
         }
         let gv = back.transpose() * &self.h;
-        (loss / n as f64, gv, gw)
+        (eval.loss, gv, gw)
     }
 }
 
