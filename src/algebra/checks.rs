@@ -465,6 +465,12 @@ impl Check for MetricIdentities {
 /// negative controls and by the tests).
 pub mod planted {
     use super::*;
+    // Explicit imports take precedence over the two globs (no ambiguity with Symbolica's prelude).
+    use super::{
+        exact_update, metric, DerivedUpdate, Group, MetricIdentities, ModelClass, SymbolicTower,
+    };
+    use crate::aion::lang::{Expr, ModelFile};
+    use crate::error::Result;
     use symbolica::prelude::*;
 
     /// ID-sym-tower's control: the resummed form with the conjugate phase multiplier.
