@@ -464,10 +464,10 @@ impl Check for MetricIdentities {
 /// The bugs planted in the implementations under test (one definition each, used by the records'
 /// negative controls and by the tests).
 pub mod planted {
-    use super::*;
-    // Explicit imports take precedence over the two globs (no ambiguity with Symbolica's prelude).
+    // Explicit imports: they take precedence over Symbolica's prelude glob (no ambiguity).
     use super::{
-        exact_update, metric, DerivedUpdate, Group, MetricIdentities, ModelClass, SymbolicTower,
+        exact_update, metric, AtomSpec, DerivedUpdate, Group, InfinityClass, MetricIdentities,
+        ModelClass, Phase, SymbolicTower,
     };
     use crate::aion::lang::{Expr, ModelFile};
     use crate::error::Result;
@@ -482,7 +482,7 @@ pub mod planted {
 
     /// A C1 test that checks only that the amplitude enters linearly (∂_A² = 0) and omits the
     /// test that every other parameter acts on z = ∂_A atom by a constant generator. Runs on the
-    /// Symbolica worker thread (through [`infinity_class`]).
+    /// Symbolica worker thread (through [`super::infinity_class`]).
     pub fn c1_amplitude_only(atom: &AtomSpec) -> std::result::Result<String, String> {
         let e = parse!(atom.expr.as_str());
         match &atom.amplitude {
