@@ -30,7 +30,7 @@ const SOURCE: &str = "Batley & Saha, \"The Method of Infinite Descent\", arXiv 2
 
 /// The symbolic checks, built from the real implementations.
 pub fn checks() -> Vec<Box<dyn Check>> {
-    vec![
+    let mut v: Vec<Box<dyn Check>> = vec![
         Box::new(SymbolicTower {
             phase: Phase::Exact,
         }),
@@ -39,15 +39,14 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         Box::new(DerivedUpdate {
             update: exact_update,
         }),
-    ]
-    .into_iter()
-    .chain(Group::ALL.into_iter().map(|group| {
-        Box::new(MetricIdentities {
+    ];
+    for group in Group::ALL {
+        v.push(Box::new(MetricIdentities {
             group,
             formulas: metric::FORMULAS,
-        }) as Box<dyn Check>
-    }))
-    .collect()
+        }));
+    }
+    v
 }
 
 /// The order of the symbolic proof.
