@@ -226,8 +226,68 @@ fn model_files_solve_in_one_outer_step_and_tanh_is_refused() {
     assert!(err.contains("tanh(w*x0+b)"), "{err}");
     assert!(!r.exists());
 
+    let (code, err, r) = solve("rational.model.json");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("C1") && err.contains("--baselines-only"),
+        "{err}"
+    );
+    assert!(!r.exists());
+
     // Without --report the JSON would share stdout with Symbolica's banner: refused.
     let (code, _, err) = steepest(&["aion", "solve", "--model", &example("fig1.model.json")]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--report"), "{err}");
+    assert!(err.contains("--report") && err.contains("--out"), "{err}");
+
+    // Outside the class on request: the baselines only, the refusal and its reason in the report
+    // (--out is --report). The data are realisable (y = 1.3 tanh(0.8x − 0.2)): L* = 0.
+    let r = dir.path().join("tanh-baselines.json");
+    let (code, _, err) = steepest(&[
+        "aion",
+        "solve",
+        "--model",
+        &example("tanh.model.json"),
+        "--baselines-only",
+        "--out",
+        r.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&r).unwrap()).unwrap();
+    assert_eq!(v["infinity_class"]["member"], false);
+    assert_eq!(v["infinite_descent"]["refused"], true);
+    assert!(v["infinite_descent"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("C1"));
+    let before = v["loss_before"].as_f64().unwrap();
+    for m in ["gradient_descent", "newton", "newton_cg", "lbfgs"] {
+        let b = &v["baselines"][m];
+        assert!(b["iterations"].as_u64().is_some(), "{m}: {b}");
+        assert!(b["loss"].as_f64().unwrap() < before, "{m}: {b}");
+    }
+    assert!(
+        ["newton", "lbfgs"]
+            .iter()
+            .any(|m| v["baselines"][m]["converged"] == true),
+        "{}",
+        v["baselines"]
+    );
+
+    // `aion derive --out`: the derivation goes to the file, only the banner (if any) to stdout.
+    let t = dir.path().join("aion.txt");
+    let (code, out, err) = steepest(&[
+        "aion",
+        "derive",
+        "--order",
+        "2",
+        "--out",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&t).unwrap();
+    assert!(
+        text.contains("Result: the resummed F equals the Taylor tower"),
+        "{text}"
+    );
+    assert!(!out.contains("Resummed update equation"), "{out}");
 }

@@ -103,3 +103,12 @@ write("tanh.model.json", {
     "data": {"x0": xt, "y": [1.3 * math.tanh(0.8 * x - 0.2) for x in xt]},
     "theta0": dict(a=1.0, w=1.0, b=0.0),
 })
+
+# rational: a rational atom a/(1 + w x^2); outside the Infinity Class (its translates in w leave every
+# finite linear span), refused for Infinite Descent.
+xr = linspace(-2.0, 2.0, 41)
+write("rational.model.json", {
+    "expr": "a/(1 + w*x0^2)",
+    "data": {"x0": xr, "y": [1.4 / (1.0 + 0.7 * x * x) for x in xr]},
+    "theta0": dict(a=1.0, w=1.0),
+})

@@ -16,6 +16,7 @@
 //! jets and identities).
 
 pub mod checks;
+pub mod metric;
 pub mod model;
 pub mod worker;
 

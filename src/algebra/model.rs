@@ -23,7 +23,7 @@
 //! L evaluated directly in f64 by our own evaluator ([`crate::aion::lang::Expr::eval`]), never
 //! against Symbolica's own output or the hand-derived path.
 
-use super::{c1_closure, infinity_class, worker, AtomSpec, ModelSpec, Verdict};
+use super::{c1_closure, infinity_class, worker, AtomSpec, C1Test, ModelSpec, Verdict};
 use crate::aion::lang::{self, Expr, Func, ModelFile};
 use crate::aion::model::{Eval, Want};
 use crate::error::{Error, Result};
@@ -198,7 +198,12 @@ fn rename(m: &ModelFile, s: &str) -> String {
 
 /// The Infinity-Class verdict of a model file, its reasons in the file's names.
 pub fn decide(m: &ModelFile) -> Result<Verdict> {
-    let v = infinity_class(&model_spec(m), "(f-y)^2/2", c1_closure)?;
+    decide_with(m, c1_closure)
+}
+
+/// [`decide`] with the C1 test `c1` (the records' negative controls plant a wrong one).
+pub fn decide_with(m: &ModelFile, c1: C1Test) -> Result<Verdict> {
+    let v = infinity_class(&model_spec(m), "(f-y)^2/2", c1)?;
     Ok(Verdict {
         lines: v.lines.iter().map(|l| rename(m, l)).collect(),
         ..v
@@ -429,19 +434,140 @@ fn run_on_worker(m: &ModelFile, inner: Inner) -> Result<Outcome> {
     })
 }
 
-/// Central differences of L (evaluated directly in f64 by our own evaluator) at θ, per parameter,
-/// with step h_k = ε^{1/3}·max(1, |θ_k|) (truncation and round-off balanced).
+/// L, ∇L and ∇²L of a written model from the Symbolica evaluators of the derived ∇f, ∇²f (any
+/// model, in the class or not): the objective of the baselines. Lives on the worker thread.
+struct DerivedObjective<'m> {
+    m: &'m ModelFile,
+    ev: Evaluators,
+    all: Vec<usize>,
+}
+
+impl solve::Objective for DerivedObjective<'_> {
+    fn dim(&self) -> usize {
+        self.m.params.len()
+    }
+    fn loss(&self, theta: &[f64]) -> f64 {
+        evaluate(self.m, &self.ev, &self.all, theta, Want::Residuals).loss
+    }
+    fn gradient(&self, theta: &[f64]) -> (f64, Vec<f64>) {
+        let e = evaluate(self.m, &self.ev, &self.all, theta, Want::Gradient);
+        (e.loss, e.grad)
+    }
+    fn hessian(&self, theta: &[f64]) -> (f64, Vec<f64>, Mat<f64>) {
+        let e = evaluate(self.m, &self.ev, &self.all, theta, Want::Hessian);
+        let h = e
+            .hess
+            .unwrap_or_else(|| Mat::zeros(self.all.len(), self.all.len()));
+        (e.loss, e.grad, h)
+    }
+    fn gauge_free(&self) -> Vec<usize> {
+        self.m.free()
+    }
+}
+
+/// Gradient descent, damped Newton, Newton–CG and L-BFGS on a written model from θ0, each to
+/// ‖∇L‖₂ ≤ `tol` within `budgets` (the report's `baselines` object), on the worker thread.
+pub fn baselines(m: &ModelFile, tol: f64, budgets: solve::multistart::Budgets) -> Result<Value> {
+    let mc = m.clone();
+    worker::run(move || {
+        let all: Vec<usize> = (0..mc.params.len()).collect();
+        let (_, ev) = build_evaluators(&mc, &all);
+        let o = DerivedObjective { m: &mc, ev, all };
+        solve::run_baselines(&o, &mc.theta0, tol, &budgets)
+    })
+}
+
+/// The step h_k = ε^{1/3}·max(1, |θ_k|) of a central difference (truncation ∝ h² and round-off
+/// ∝ ε/h balanced).
+pub fn difference_step(theta_k: f64) -> f64 {
+    f64::EPSILON.cbrt() * theta_k.abs().max(1.0)
+}
+
+/// The central difference (L(θ + h e_k) − L(θ − h e_k))/(2h) of L evaluated directly in f64 by
+/// our own evaluator.
+pub fn central_difference(m: &ModelFile, theta: &[f64], k: usize, h: f64) -> f64 {
+    let mut tp = theta.to_vec();
+    let mut tm = theta.to_vec();
+    tp[k] += h;
+    tm[k] -= h;
+    (m.loss(&tp) - m.loss(&tm)) / (2.0 * h)
+}
+
+/// Central differences of L at θ, per parameter, with step [`difference_step`].
 pub fn finite_difference_gradient(m: &ModelFile, theta: &[f64]) -> Vec<f64> {
     (0..theta.len())
-        .map(|k| {
-            let h = f64::EPSILON.cbrt() * theta[k].abs().max(1.0);
-            let mut tp = theta.to_vec();
-            let mut tm = theta.to_vec();
-            tp[k] += h;
-            tm[k] -= h;
-            (m.loss(&tp) - m.loss(&tm)) / (2.0 * h)
-        })
+        .map(|k| central_difference(m, theta, k, difference_step(theta[k])))
         .collect()
+}
+
+/// ∇L(θ) over all parameters at each θ of `thetas`, from Symbolica evaluators of the derived ∇f
+/// (built once, on the worker thread): the update equation F(δ) = ∇L(θ0 + δ) at θ = θ0 + δ.
+pub fn derived_gradients(m: &ModelFile, thetas: Vec<Vec<f64>>) -> Result<Vec<Vec<f64>>> {
+    let mc = m.clone();
+    worker::run(move || {
+        let (_, ev) = build_evaluators(&mc, &[]);
+        let all: Vec<usize> = (0..mc.params.len()).collect();
+        thetas
+            .iter()
+            .map(|t| evaluate(&mc, &ev, &all, t, Want::Gradient).grad)
+            .collect()
+    })
+}
+
+/// Why Infinite Descent does not apply to a model outside the class (the failing conditions).
+fn refusal(verdict: &Verdict) -> String {
+    format!(
+        "the model is outside the Infinity Class ({} fails), so Infinite Descent does not apply: {}",
+        verdict.failing.clone().unwrap_or_default(),
+        verdict
+            .lines
+            .iter()
+            .filter(|l| l.contains("fails"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
+/// `aion solve --model FILE --baselines-only`: the class verdict, no Infinite Descent step (for a
+/// model outside the class the report says it was refused and why), and the four baselines from
+/// θ0 to ‖∇L‖₂ ≤ solver.tol (JSON).
+pub fn solve_baselines_only(m: &ModelFile, budgets: solve::multistart::Budgets) -> Result<Value> {
+    let verdict = decide(m)?;
+    let tol = m.settings.tol;
+    let base = baselines(m, tol, budgets)?;
+    let num = crate::io::num;
+    let infinite_descent = if verdict.member {
+        json!({"run": false, "refused": false, "reason": "not run: --baselines-only"})
+    } else {
+        json!({"run": false, "refused": true, "reason": refusal(&verdict)})
+    };
+    Ok(json!({
+        "model": {
+            "expr": m.text,
+            "parsed": m.expr_text(),
+            "parameters": m.params,
+            "columns": m.columns,
+            "n_samples": m.y.len(),
+            "loss": "squared: L = (1/2N) Σ_n (f(x_n; θ) − y_n)²",
+            "fixed": m.settings.fixed.iter().map(|&k| m.params[k].clone()).collect::<Vec<_>>(),
+        },
+        "infinity_class": {
+            "member": verdict.member,
+            "conditions": verdict.lines,
+        },
+        "infinite_descent": infinite_descent,
+        "baselines": base,
+        "tol": tol,
+        "loss_before": num(m.loss(&m.theta0)),
+        "theta0": Value::Object(
+            m.params
+                .iter()
+                .zip(&m.theta0)
+                .map(|(p, x)| (p.clone(), num(*x)))
+                .collect(),
+        ),
+    }))
 }
 
 /// Decide the class, derive the update, solve it in one outer step and report (JSON).
@@ -454,15 +580,8 @@ pub fn solve(m: &ModelFile) -> Result<Value> {
     let verdict = decide(m)?;
     if !verdict.member {
         return Err(Error::input(format!(
-            "the model is outside the Infinity Class ({} fails), so Infinite Descent does not apply: {}; rewrite the model with exp-polynomial atoms and polynomials, or solve it with a baseline",
-            verdict.failing.clone().unwrap_or_default(),
-            verdict
-                .lines
-                .iter()
-                .filter(|l| l.contains("fails"))
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ")
+            "{}; rewrite the model with exp-polynomial atoms and polynomials, or solve it with the baselines only (--baselines-only)",
+            refusal(&verdict)
         )));
     }
     let mc = m.clone();

@@ -41,7 +41,8 @@ pub enum AionCommand {
 ///   steepest aion solve --preset fig1 --inner tr --no-baselines
 ///   steepest aion solve --config my_aion.json --tol 1e-10
 ///   steepest aion solve --preset fig1 --multistart 20 --sigma 0.1 --seed 0
-///   steepest aion solve --model docs/example/fig1.model.json --report fig1.json   (--features symbolic)
+///   steepest aion solve --model docs/example/fig1.model.json --out fig1.json   (--features symbolic)
+///   steepest aion solve --model docs/example/tanh.model.json --baselines-only --out tanh.json
 ///
 /// Config (contract "AION config"):
 ///   {"rank": r, "terms": P, "x": [[d floats], …], "y": [N floats], "theta0": [4·r·d·P floats]}
@@ -66,8 +67,9 @@ pub struct SolveArgs {
     /// model"). Needs --features symbolic and --report (Symbolica prints its banner on stdout).
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Write the JSON report here (atomically) instead of stdout.
-    #[arg(long, value_name = "PATH")]
+    /// Write the JSON report here (atomically) instead of stdout. `--out` is the same option
+    /// (with --model, Symbolica's licence banner stays on the terminal and the JSON goes here).
+    #[arg(long, visible_alias = "out", value_name = "PATH")]
     pub report: Option<PathBuf>,
     /// Inner root solver of the Infinite Descent step: lm (Levenberg–Marquardt on the resummed
     /// residuals), tr (trust-region Newton with the exact Jacobian), newton (undamped; may stop at a
@@ -92,6 +94,11 @@ pub struct SolveArgs {
     /// Skip the baselines (`baselines` is then null; `--multistart` runs Infinite Descent alone).
     #[arg(long)]
     pub no_baselines: bool,
+    /// With --model: run only the baselines (gradient descent, damped Newton, Newton–CG, L-BFGS)
+    /// from θ0 to solver.tol, not Infinite Descent — the way to solve a model outside the
+    /// Infinity Class (the report states why Infinite Descent was refused).
+    #[arg(long, requires = "model", conflicts_with_all = ["no_baselines", "multistart"])]
+    pub baselines_only: bool,
     /// Also run every method from N random starts θ_c + N(0, σ²) (θ_c = θ* of a preset, else θ0)
     /// and report success rates and cost quantiles (table on stderr, "multistart" in the JSON).
     #[arg(long, value_name = "N")]
@@ -112,6 +119,7 @@ pub struct SolveArgs {
 /// Examples:
 ///   cargo run --release --features symbolic -- aion derive
 ///   steepest aion derive --rank 1 --dim 2 --terms 1 --order 6 --latex
+///   steepest aion derive --latex --out aion.tex     (the banner stays on the terminal)
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct DeriveArgs {
@@ -130,6 +138,10 @@ pub struct DeriveArgs {
     /// Print LaTeX instead of text.
     #[arg(long)]
     pub latex: bool,
+    /// Write the derivation to this file (atomically) instead of stdout; Symbolica's licence
+    /// banner stays on the terminal.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 fn load(a: &SolveArgs) -> Result<Instance> {
@@ -154,8 +166,11 @@ fn solve_model(a: &SolveArgs, path: &std::path::Path) -> Result<Output> {
     {
         if a.report.is_none() {
             return Err(Error::input(
-                "aion solve --model runs Symbolica, which prints its licence banner on stdout; give --report PATH for the JSON",
+                "aion solve --model runs Symbolica, which prints its licence banner on stdout; give --out PATH (or --report PATH) for the JSON",
             ));
+        }
+        if a.baselines_only {
+            return crate::algebra::model::solve_baselines_only(&mf, budgets(a)).map(Output::ok);
         }
         crate::algebra::model::solve(&mf).map(Output::ok)
     }
@@ -197,26 +212,7 @@ pub fn solve(a: &SolveArgs) -> Result<Output> {
     let baselines = if a.no_baselines {
         Value::Null
     } else {
-        let t0 = &inst.theta0;
-        let gd = solve::gradient_descent(prob, t0, a.tol, a.gd_max_iter);
-        let nt = solve::damped_newton(prob, t0, a.tol, a.newton_max_iter);
-        let ncg = solve::newton_cg(prob, t0, a.tol, a.newton_max_iter);
-        let lb = solve::lbfgs(prob, t0, a.tol, a.lbfgs_max_iter);
-        let b = |b: &solve::Baseline| {
-            json!({
-                "method": b.method,
-                "iterations": b.iterations,
-                "evaluations": b.evaluations,
-                "gradient_evaluations": b.gradient_evaluations,
-                "hessian_evaluations": b.hessian_evaluations,
-                "hessian_vector_products": b.hessian_vector_products,
-                "converged": b.converged,
-                "loss": crate::io::num(b.loss),
-                "grad_norm": crate::io::num(b.grad_norm),
-                "wall_ms": crate::io::num(b.wall_ms),
-            })
-        };
-        json!({ "gradient_descent": b(&gd), "newton": b(&nt), "newton_cg": b(&ncg), "lbfgs": b(&lb), "tol": a.tol })
+        solve::run_baselines(prob, &inst.theta0, a.tol, &budgets(a))
     };
     let multistart = match multistart {
         None => Value::Null,
@@ -268,10 +264,19 @@ pub fn solve(a: &SolveArgs) -> Result<Output> {
     })))
 }
 
+/// The iteration budgets of the baselines.
+fn budgets(a: &SolveArgs) -> solve::multistart::Budgets {
+    solve::multistart::Budgets {
+        gradient_descent: a.gd_max_iter,
+        newton: a.newton_max_iter,
+        lbfgs: a.lbfgs_max_iter,
+    }
+}
+
 /// The multi-start protocol of `--multistart N` (None without the flag); bad settings exit 2
 /// before anything runs.
 fn multistart_protocol(a: &SolveArgs, id: Options) -> Result<Option<solve::multistart::Protocol>> {
-    use solve::multistart::{Budgets, Method, Protocol};
+    use solve::multistart::{Method, Protocol};
     let Some(n) = a.multistart else {
         return Ok(None);
     };
@@ -286,23 +291,32 @@ fn multistart_protocol(a: &SolveArgs, id: Options) -> Result<Option<solve::multi
         seed: a.seed,
         loss_tol: a.loss_tol,
         id,
-        budgets: Budgets {
-            gradient_descent: a.gd_max_iter,
-            newton: a.newton_max_iter,
-            lbfgs: a.lbfgs_max_iter,
-        },
+        budgets: budgets(a),
         methods,
     };
     p.check()?;
     Ok(Some(p))
 }
 
-/// Run `aion derive`: text on stdout (never JSON), or exit 2 when the feature is off.
+/// Run `aion derive`: text on stdout (never JSON) or, with `--out`, in that file (written
+/// atomically, checked before the derivation runs); exit 2 when the feature is off.
 pub fn derive(a: &DeriveArgs) -> Result<()> {
+    if let Some(p) = &a.out {
+        crate::io::check_writable(p)?;
+    }
     #[cfg(feature = "symbolic")]
     {
         let text = crate::algebra::derive_report(a.rank, a.dim, a.terms, a.order, a.latex)?;
-        println!("{text}");
+        match &a.out {
+            Some(p) => {
+                crate::io::write_atomic(p, format!("{text}\n").as_bytes())?;
+                super::say(&format!(
+                    "aion derive: derivation written to {}",
+                    p.display()
+                ));
+            }
+            None => println!("{text}"),
+        }
         Ok(())
     }
     #[cfg(not(feature = "symbolic"))]

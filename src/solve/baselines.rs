@@ -17,10 +17,12 @@
 //! `argmin-math` would be a new dependency tree (not in this machine's cargo cache) for ≈ 300
 //! lines of well-known algorithms.
 
+use super::multistart::Budgets;
 use super::objective::{Counted, Objective};
 use super::{dot, norm2};
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
+use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -50,6 +52,40 @@ pub struct Baseline {
     pub theta: Vec<f64>,
     /// Wall time of the run in milliseconds (a timing field: not reproducible).
     pub wall_ms: f64,
+}
+
+impl Baseline {
+    /// The run as an entry of the report's `baselines` object (without the final θ).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "method": self.method,
+            "iterations": self.iterations,
+            "evaluations": self.evaluations,
+            "gradient_evaluations": self.gradient_evaluations,
+            "hessian_evaluations": self.hessian_evaluations,
+            "hessian_vector_products": self.hessian_vector_products,
+            "converged": self.converged,
+            "loss": crate::io::num(self.loss),
+            "grad_norm": crate::io::num(self.grad_norm),
+            "wall_ms": crate::io::num(self.wall_ms),
+        })
+    }
+}
+
+/// Gradient descent, damped Newton, Newton–CG and L-BFGS from `theta0`, each to ‖∇L‖₂ ≤ `tol`
+/// within its budget: the report's `baselines` object.
+pub fn run_all<O: Objective + ?Sized>(o: &O, theta0: &[f64], tol: f64, budgets: &Budgets) -> Value {
+    let gd = gradient_descent(o, theta0, tol, budgets.gradient_descent);
+    let nt = damped_newton(o, theta0, tol, budgets.newton);
+    let ncg = newton_cg(o, theta0, tol, budgets.newton);
+    let lb = lbfgs(o, theta0, tol, budgets.lbfgs);
+    json!({
+        "gradient_descent": gd.to_json(),
+        "newton": nt.to_json(),
+        "newton_cg": ncg.to_json(),
+        "lbfgs": lb.to_json(),
+        "tol": tol,
+    })
 }
 
 /// Common end of a run: counts from the wrapper, final point, wall time.

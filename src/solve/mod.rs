@@ -38,7 +38,8 @@ pub mod multistart;
 pub mod objective;
 
 pub use baselines::{
-    damped_newton, gradient_descent, lbfgs, newton_cg, truncated_cg, Baseline, LBFGS_MEMORY,
+    damped_newton, gradient_descent, lbfgs, newton_cg, run_all as run_baselines, truncated_cg,
+    Baseline, LBFGS_MEMORY,
 };
 pub use objective::{Calls, Counted, Objective};
 
