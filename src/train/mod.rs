@@ -60,7 +60,9 @@ pub enum GradScale {
 pub const RESCALE_GAP: f64 = 64.0;
 
 mod fit;
+pub mod init;
 pub mod observers;
+pub mod robust;
 pub use fit::{fit, Fit, FitSpec, Observer, Stop};
 
 /// The common gradient scale of [`GradScale::Rescaled`]. A gradient known as
@@ -154,6 +156,9 @@ pub struct RunSpec {
     pub w0: Option<Mat<f64>>,
     /// The gradient implementation.
     pub gradient: GradientFn,
+    /// Train on the robust loss against ℓ∞ perturbations ([`robust::RobustLinf`]); the recorded
+    /// loss and margins are then the robust ones. Replaces [`RunSpec::gradient`].
+    pub robust: Option<robust::RobustLinf>,
 }
 
 impl RunSpec {
@@ -167,6 +172,7 @@ impl RunSpec {
             grad_scale: GradScale::True,
             w0: None,
             gradient: Multiclass::evaluate_with_gradient,
+            robust: None,
         }
     }
     /// Record at these steps (T is always added).
@@ -197,6 +203,11 @@ impl RunSpec {
     /// Start from W_0.
     pub fn w0(mut self, w0: Mat<f64>) -> Self {
         self.w0 = Some(w0);
+        self
+    }
+    /// Train and record against ℓ∞ perturbations.
+    pub fn robust(mut self, r: robust::RobustLinf) -> Self {
+        self.robust = Some(r);
         self
     }
 }
@@ -293,7 +304,10 @@ pub fn log_spaced(steps: usize, per_decade: usize) -> Vec<usize> {
 }
 
 fn snapshot(model: &Multiclass, t: usize, w: MatRef<'_, f64>, spec: &RunSpec) -> Snapshot {
-    let e = model.evaluate(w);
+    let e = match &spec.robust {
+        Some(r) => r.evaluate(model, w),
+        None => model.evaluate(w),
+    };
     let mut margins = Vec::with_capacity(spec.norms.len());
     let mut gaps = Vec::new();
     for mn in &spec.norms {
@@ -326,6 +340,7 @@ fn snapshot(model: &Multiclass, t: usize, w: MatRef<'_, f64>, spec: &RunSpec) ->
 struct WithGradient<'a> {
     model: &'a Multiclass,
     gradient: GradientFn,
+    robust: Option<robust::RobustLinf>,
 }
 
 impl Model for WithGradient<'_> {
@@ -334,7 +349,10 @@ impl Model for WithGradient<'_> {
         vec![self.model.shape()]
     }
     fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated<Evaluation> {
-        let (e, sg) = (self.gradient)(self.model, params[0].as_ref());
+        let (e, sg) = match &self.robust {
+            Some(r) => r.evaluate_with_gradient(self.model, params[0].as_ref()),
+            None => (self.gradient)(self.model, params[0].as_ref()),
+        };
         crate::models::multiclass::evaluated(e, sg)
     }
 }
@@ -445,6 +463,7 @@ pub fn run(
     let wrapped = WithGradient {
         model,
         gradient: spec.gradient,
+        robust: spec.robust,
     };
     let mut done = fit(&wrapped, opt, &plan, &mut recorder)?;
     Ok(Trajectory {
