@@ -40,6 +40,13 @@ fn name(run: &Value) -> &str {
     run["optimizer"].as_str().unwrap_or("?")
 }
 
+/// The optimizer without its schedule (" with schedule …", the same for every run of one call and
+/// listed in runs.md): the name in legends and in the LaTeX table, which must fit a page.
+fn short_name(run: &Value) -> &str {
+    let n = name(run);
+    n.split_once(" with schedule").map_or(n, |p| p.0)
+}
+
 fn seed(run: &Value) -> Option<u64> {
     run["seed"].as_u64()
 }
@@ -54,11 +61,11 @@ fn groups<'a>(runs: &[&'a Value]) -> Vec<(String, Vec<&'a Value>)> {
     let mut out: Vec<(String, Vec<&'a Value>)> = Vec::new();
     for r in runs {
         let joins = |(n, g): &&mut (String, Vec<&Value>)| {
-            n == name(r) && seed(r).is_some() && g.iter().all(|x| seed(x).is_some())
+            n == short_name(r) && seed(r).is_some() && g.iter().all(|x| seed(x).is_some())
         };
         match out.iter_mut().find(|x| joins(&x)) {
             Some((_, g)) => g.push(r),
-            None => out.push((name(r).to_string(), vec![r])),
+            None => out.push((short_name(r).to_string(), vec![r])),
         }
     }
     out
@@ -262,7 +269,7 @@ pub fn latex(v: &Value) -> String {
     }
     s.push_str(" \\\\\n\\midrule\n");
     for r in &runs {
-        s.push_str(&format!("\\texttt{{{}}} & ", latex_escape(name(r))));
+        s.push_str(&format!("\\texttt{{{}}} & ", latex_escape(short_name(r))));
         if seeded {
             s.push_str(&seed(r).map_or("--".into(), |x| x.to_string()));
             s.push_str(" & ");

@@ -11,6 +11,9 @@
 //! normalized margin in a list of norms, the margin gap to γ_N (when given) and the correlation
 //! with given max-margin solutions (Fan, Schmidt & Thrampoulidis, arXiv 2502.04664, Figs. 1–2).
 //!
+//! [`init`] draws a seeded random start W_0 (`train --init normal:std=S --seeds …`); [`robust`] is
+//! the robust loss against ℓ∞ input perturbations (`train --robust-linf ε`, [`RunSpec::robust`]).
+//!
 //! W_0 = 0 unless given; step t maps W_{t−1} to W_t with the gradient at W_{t−1}; a record at t
 //! describes W_t. The schedule lives inside the optimizer (`parse_optimizer_with_schedule`).
 //!
