@@ -63,7 +63,7 @@ fn groups<'a>(runs: &[&'a Value]) -> Vec<(String, Vec<&'a Value>)> {
         let joins = |(n, g): &&mut (String, Vec<&Value>)| {
             n == short_name(r) && seed(r).is_some() && g.iter().all(|x| seed(x).is_some())
         };
-        match out.iter_mut().find(|x| joins(&x)) {
+        match out.iter_mut().find(|x| joins(x)) {
             Some((_, g)) => g.push(r),
             None => out.push((short_name(r).to_string(), vec![r])),
         }
