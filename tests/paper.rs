@@ -337,3 +337,99 @@ fn pdf_without_pdflatex_exits_2_naming_what_to_install() {
         "nothing written"
     );
 }
+
+/// A researcher's own runs: two optimizers × two seeds from `train` render to md, LaTeX, SVG and
+/// pgf, and the table and the figures (median and min–max envelope per optimizer) compile with
+/// the documented preamble without an error or an overfull box.
+#[test]
+#[ignore = "open: with three norm panels the legend outside the right edge (\"nsd:norm=fro,agg=max (median, 2 seeds)\") overflows the text width by up to 59 pt; md, LaTeX table, SVG and pgf are written and compile otherwise"]
+fn two_optimizers_two_seeds_render_and_compile() {
+    if !tools(&["pdflatex"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = root().join("tests/fixtures/dataset.small.json");
+    let margin: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/margin.small.json")).unwrap(),
+    )
+    .unwrap();
+    let m = json!({"norm": "fro", "gamma": margin["gamma"]["fro"], "W": margin["W_fro"]});
+    std::fs::write(d.join("m.json"), m.to_string()).unwrap();
+    let out = steepest(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--optimizer",
+            "sign",
+            "--optimizer",
+            "nsd:norm=fro",
+            "--schedule",
+            "power:eta0=0.5,a=0.5",
+            "--steps",
+            "1000",
+            "--init",
+            "normal:std=0.1",
+            "--seeds",
+            "0..2",
+            "--margin",
+            "m.json",
+            "--report",
+            "runs.json",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = steepest(
+        &[
+            "report",
+            "--input",
+            "runs.json",
+            "--format",
+            "md,latex,svg,pgf",
+            "--out",
+            "figs",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(d.join("figs/runs.md")).unwrap();
+    assert!(
+        md.contains("(seed 1)") && md.contains("Across seeds, median [min, max]"),
+        "{md}"
+    );
+    let svg = std::fs::read_to_string(d.join("figs/train-gaps.svg")).unwrap();
+    assert!(
+        svg.contains("median, 2 seeds"),
+        "the legend names the median"
+    );
+    let mut body = String::from("\\input{figs/runs.tex}\n");
+    for f in ["train-margins", "train-gaps", "train-correlations"] {
+        let csv = std::fs::read_to_string(d.join(format!("figs/{f}.csv"))).unwrap();
+        assert!(
+            csv.contains("-min_y") && csv.contains("-max_y"),
+            "{f}: envelope columns"
+        );
+        body.push_str(&format!(
+            "\\begin{{figure}}[p]\\centering\\input{{figs/{f}.tex}}\\caption{{{f}}}\\end{{figure}}\n"
+        ));
+    }
+    let main = format!(
+        "\\documentclass{{article}}\n{}\n\\begin{{document}}\n{body}\\end{{document}}\n",
+        guide_preamble()
+    );
+    std::fs::write(d.join("runs.tex"), main).unwrap();
+    let log = compile(d, "runs.tex");
+    assert!(!log.contains("could not read table file"), "{}", tail(&log));
+}

@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 use crate::models::multiclass::{Loss, Multiclass};
 use crate::norms::{parse_norm, Norm};
 use crate::optim::{parse_optimizer_with_schedule, Optimizer, ScaleInvariance, Schedule};
+use crate::train::init::{parse_seeds, Init};
+use crate::train::robust::RobustLinf;
 use crate::train::{log_spaced, run as run_training, GradScale, RunSpec, Snapshot};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -25,6 +27,8 @@ use std::path::PathBuf;
 ///   steepest train --data data.json --optimizer sign --schedule power:eta0=0.1,a=0.5 --steps 10000 --record 10,100,1000
 ///   steepest train --data data.json --optimizer muon:lr=0.05,momentum=0.9,ns=exact,wd=0 --steps 1000 --norms fro,nuclear
 ///   steepest train --data data.json --optimizer nsd:norm=fro --steps 1000 --margin gamma_fro.json --report run.json
+///   steepest train --data data.json --optimizer sign --optimizer nsd:norm=fro --init normal:std=0.01 --seeds 0..4 --steps 1000
+///   steepest train --data data.json --optimizer nsd:norm=fro --robust-linf 0.05 --steps 1000
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -73,10 +77,27 @@ pub struct Args {
     /// Write the JSON here (atomically) instead of stdout.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
-    /// Also write the trajectories as one CSV table (run, optimizer, t, loss, margin:NORM…,
-    /// gap:NORM…, correlation:NORM…) for pandas/NumPy, atomically.
+    /// Also write the trajectories as one CSV table (run, optimizer, [seed,] t, loss,
+    /// margin:NORM…, gap:NORM…, correlation:NORM…) for pandas/NumPy, atomically.
     #[arg(long, value_name = "FILE.csv")]
     pub export: Option<PathBuf>,
+    /// The start W_0: zero (default; the implicit-bias theorems' start) or normal:std=S (entries
+    /// i.i.d. N(0, S²), drawn row by row by ChaCha8 seeded with the run's seed; seed 0 without
+    /// --seeds). Each run records its "init", "seed" and "W0".
+    #[arg(long, default_value = "zero", value_name = "zero|normal:std=S")]
+    pub init: String,
+    /// Seeds of the random start (needs --init normal:std=S): A..B (A to B−1), A..=B, or a list
+    /// a,b,c. The seed drives only W_0 (data, optimizers and schedules are deterministic). With
+    /// --seeds the output is {"runs": [...]}: one run per optimizer and seed, optimizers in the
+    /// order given, seeds in the order given within each, computed in parallel and the same for
+    /// any thread count (RAYON_NUM_THREADS).
+    #[arg(long, value_name = "A..B|a,b,…")]
+    pub seeds: Option<String>,
+    /// Train robustly against ℓ∞ input perturbations ‖δ‖_∞ ≤ EPS: the loss is taken at the
+    /// worst-case pair margins (w_y − w_c)ᵀh − EPS‖w_y − w_c‖_1 (Madry et al., arXiv:1706.06083),
+    /// and the reported loss, margins and gaps are the robust ones. EPS ≥ 0.
+    #[arg(long, value_name = "EPS", allow_negative_numbers = true)]
+    pub robust_linf: Option<f64>,
 }
 
 /// A warning when the optimizer's settings break the assumptions of the implicit-bias theorems a
@@ -211,6 +232,14 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
         }
         crate::io::check_writable(p)?;
     }
+    let init = Init::parse(&args.init)?;
+    let seeds = args.seeds.as_deref().map(parse_seeds).transpose()?;
+    if seeds.is_some() && !init.is_random() {
+        return Err(Error::input(
+            "--seeds draws random starts, but --init zero is deterministic (every seed would give the same run); pass --init normal:std=S (e.g. normal:std=0.01) or drop --seeds",
+        ));
+    }
+    let robust = args.robust_linf.map(RobustLinf::new).transpose()?;
     let loss = Loss::parse(&args.loss)?;
     let grad_scale = match args.grad_scale.as_str() {
         "auto" => None,
@@ -233,14 +262,30 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
             super::say(&warning);
         }
     }
-    let output = if let [spec] = args.optimizer.as_slice() {
-        train_one(&args, spec, &model, loss, grad_scale, quiet)?
+    let setup = Setup {
+        model: &model,
+        loss,
+        grad_scale,
+        init,
+        robust,
+    };
+    // (optimizer, seed) in the documented order: optimizers as given, seeds within each
+    let jobs: Vec<(&str, Option<u64>)> = args
+        .optimizer
+        .iter()
+        .flat_map(|spec| match &seeds {
+            Some(s) => s.iter().map(|&x| (spec.as_str(), Some(x))).collect(),
+            None => vec![(spec.as_str(), init.is_random().then_some(0))],
+        })
+        .collect();
+    let output = if let ([(spec, seed)], None) = (jobs.as_slice(), &seeds) {
+        train_one(&args, spec, *seed, &setup, quiet)?
     } else {
         use rayon::prelude::*;
-        let runs = args
-            .optimizer
+        // each run depends only on its own (spec, seed); collect keeps the order of `jobs`
+        let runs = jobs
             .par_iter()
-            .map(|spec| train_one(&args, spec, &model, loss, grad_scale, true))
+            .map(|&(spec, seed)| train_one(&args, spec, seed, &setup, true))
             .collect::<Result<Vec<Value>>>()?;
         json!({ "runs": runs })
     };
@@ -250,16 +295,26 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
     Ok(Output::ok(output))
 }
 
-/// One optimizer's run: its output object (CONTRACT keys `optimizer`, `steps`, `trajectory`,
-/// `final`, plus the settings, the data's shape and the final W).
+/// What every run of one call shares.
+struct Setup<'a> {
+    model: &'a Multiclass,
+    loss: Loss,
+    grad_scale: Option<GradScale>,
+    init: Init,
+    robust: Option<RobustLinf>,
+}
+
+/// One optimizer's run from the start drawn with `seed`: its output object (CONTRACT keys
+/// `optimizer`, `steps`, `trajectory`, `final`, plus the settings, the data's shape, the start and
+/// the final W).
 fn train_one(
     args: &Args,
     spec_text: &str,
-    model: &Multiclass,
-    loss: Loss,
-    grad_scale: Option<GradScale>,
+    seed: Option<u64>,
+    setup: &Setup<'_>,
     quiet: bool,
 ) -> Result<Value> {
+    let (model, loss, grad_scale) = (setup.model, setup.loss, setup.grad_scale);
     let (k, d) = model.shape();
     let schedule = args.schedule.as_deref().map(Schedule::parse).transpose()?;
     let mut opt = parse_optimizer_with_schedule(spec_text, schedule, &[(k, d)])?;
@@ -308,6 +363,13 @@ fn train_one(
     for (n, w) in refs {
         spec = spec.reference(n, w);
     }
+    let w0 = seed.and_then(|s| setup.init.draw(k, d, s));
+    if let Some(w0) = &w0 {
+        spec = spec.w0(w0.clone());
+    }
+    if let Some(r) = setup.robust {
+        spec = spec.robust(r);
+    }
     let bar = super::progress_bar(args.steps as u64, quiet, spec_text);
     // Redraw about a thousand times per run at most.
     let tick = (args.steps / 1000).max(1);
@@ -339,7 +401,7 @@ fn train_one(
     crate::io::finite_matrix(traj.w.as_ref(), "the final W", fix)?;
     let trajectory: Vec<Value> = traj.records.iter().map(snapshot_json).collect();
     let last = trajectory.last().cloned().unwrap_or(Value::Null);
-    Ok(json!({
+    let mut out = json!({
         "optimizer": traj.optimizer,
         "steps": traj.steps,
         "schedule": args.schedule,
@@ -349,7 +411,16 @@ fn train_one(
         "trajectory": trajectory,
         "final": last,
         "W": crate::io::matrix_to_json(traj.w.as_ref()),
-    }))
+    });
+    if let (Some(seed), Some(w0)) = (seed, &w0) {
+        out["init"] = json!(setup.init.name());
+        out["seed"] = json!(seed);
+        out["W0"] = crate::io::matrix_to_json(w0.as_ref());
+    }
+    if let Some(r) = setup.robust {
+        out["robust_linf"] = crate::io::num(r.eps());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -2,6 +2,11 @@
 //! `{"runs": [...]}` from several `--optimizer`s) as Markdown, a LaTeX table and figures of the
 //! normalized margin, the gap to γ (with `--margin`) and the correlation with the max-margin
 //! solutions against t, one panel per norm and one curve per run.
+//!
+//! Runs of one optimizer with several seeds (`train --init normal:std=S --seeds A..B`) are drawn
+//! as one group: the median over the seeds at each recorded t as a solid line with markers, and
+//! the minimum and maximum over the seeds as dashed lines of the same colour (a min–max
+//! envelope); the tables keep one row per run, with its seed.
 
 use super::figure::{extent, Axis, Corner, Figure, Panel, Series, Style};
 use super::latex_escape;
@@ -33,6 +38,67 @@ pub fn runs(v: &Value) -> Vec<&Value> {
 
 fn name(run: &Value) -> &str {
     run["optimizer"].as_str().unwrap_or("?")
+}
+
+/// The optimizer without its schedule (" with schedule …", the same for every run of one call and
+/// listed in runs.md): the name in legends and in the LaTeX table, which must fit a page.
+fn short_name(run: &Value) -> &str {
+    let n = name(run);
+    n.split_once(" with schedule").map_or(n, |p| p.0)
+}
+
+fn seed(run: &Value) -> Option<u64> {
+    run["seed"].as_u64()
+}
+
+fn any_seed(runs: &[&Value]) -> bool {
+    runs.iter().any(|r| seed(r).is_some())
+}
+
+/// The runs grouped by optimizer, in order of first appearance: the seeded runs of one optimizer
+/// form one group, every unseeded run its own.
+fn groups<'a>(runs: &[&'a Value]) -> Vec<(String, Vec<&'a Value>)> {
+    let mut out: Vec<(String, Vec<&'a Value>)> = Vec::new();
+    for r in runs {
+        let joins = |(n, g): &&mut (String, Vec<&Value>)| {
+            n == short_name(r) && seed(r).is_some() && g.iter().all(|x| seed(x).is_some())
+        };
+        match out.iter_mut().find(|x| joins(x)) {
+            Some((_, g)) => g.push(r),
+            None => out.push((short_name(r).to_string(), vec![r])),
+        }
+    }
+    out
+}
+
+/// The median of a non-empty list (the mean of the two middle values for an even count).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Per recorded t of the first curve: (t, median, min, max) over the curves that recorded t.
+fn envelope(curves: &[Curve]) -> Vec<(f64, f64, f64, f64)> {
+    let Some(first) = curves.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .map(|&(t, _)| {
+            let mut ys: Vec<f64> = curves
+                .iter()
+                .filter_map(|c| c.iter().find(|p| p.0 == t).map(|p| p.1))
+                .collect();
+            let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (t, median(&mut ys), lo, hi)
+        })
+        .collect()
 }
 
 /// (t, value) of one key (`margins`, `gaps`, `correlations`) and norm along a run's trajectory.
@@ -84,16 +150,28 @@ pub fn markdown(v: &Value) -> String {
         d["d"],
         d["classes"]
     ));
-    s.push_str("| optimizer | steps | schedule | loss | grad scale |\n|---|---|---|---|---|\n");
+    let seeded = any_seed(&runs);
+    s.push_str("| optimizer | steps | schedule | loss | grad scale | start | robust ε |\n|---|---|---|---|---|---|---|\n");
     for r in &runs {
+        let start = match seed(r) {
+            Some(x) => format!("{} (seed {x})", r["init"].as_str().unwrap_or("?")),
+            None => "zero".into(),
+        };
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
             name(r),
             r["steps"],
             r["schedule"].as_str().unwrap_or("(spec lr)"),
             r["loss_kind"].as_str().unwrap_or("?"),
             r["grad_scale"].as_str().unwrap_or("?"),
+            start,
+            r["robust_linf"]
+                .as_f64()
+                .map_or("–".to_string(), |e| format!("{e}")),
         ));
+    }
+    if runs.iter().any(|r| r["robust_linf"].is_number()) {
+        s.push_str("\nRobust runs report the worst-case loss and margins over ‖δ‖_∞ ≤ ε.\n");
     }
     for (key, what) in [
         ("margins", "Normalized margin at the last step"),
@@ -107,19 +185,68 @@ pub fn markdown(v: &Value) -> String {
         if ns.is_empty() {
             continue;
         }
-        s.push_str(&format!("\n## {what}\n\n| optimizer | loss |"));
+        let sc = if seeded { " seed |" } else { "" };
+        s.push_str(&format!("\n## {what}\n\n| optimizer |{sc} loss |"));
         for n in &ns {
             s.push_str(&format!(" {n} |"));
         }
-        s.push_str("\n|---|---|");
+        s.push_str(if seeded {
+            "\n|---|---|---|"
+        } else {
+            "\n|---|---|"
+        });
         s.push_str(&"---|".repeat(ns.len()));
         s.push('\n');
         for r in &runs {
-            s.push_str(&format!("| `{}` | {} |", name(r), fmt(&r["final"]["loss"])));
+            s.push_str(&format!("| `{}` |", name(r)));
+            if seeded {
+                s.push_str(&format!(
+                    " {} |",
+                    seed(r).map_or("–".into(), |x| x.to_string())
+                ));
+            }
+            s.push_str(&format!(" {} |", fmt(&r["final"]["loss"])));
             for n in &ns {
                 s.push_str(&format!(" {} |", fmt(&r["final"][key][n])));
             }
             s.push('\n');
+        }
+        // across seeds: median [min, max] of the last value per optimizer
+        let multi: Vec<_> = groups(&runs)
+            .into_iter()
+            .filter(|(_, g)| g.len() > 1)
+            .collect();
+        if seeded && !multi.is_empty() {
+            s.push_str("\nAcross seeds, median [min, max]:\n\n| optimizer | seeds |");
+            for n in &ns {
+                s.push_str(&format!(" {n} |"));
+            }
+            s.push_str("\n|---|---|");
+            s.push_str(&"---|".repeat(ns.len()));
+            s.push('\n');
+            for (opt, g) in &multi {
+                s.push_str(&format!("| `{opt}` | {} |", g.len()));
+                for n in &ns {
+                    let mut ys: Vec<f64> = g
+                        .iter()
+                        .filter_map(|r| r["final"][key][n].as_f64())
+                        .collect();
+                    if ys.is_empty() {
+                        s.push_str(" – |");
+                        continue;
+                    }
+                    let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let m = median(&mut ys);
+                    s.push_str(&format!(
+                        " {} [{}, {}] |",
+                        fmt(&m.into()),
+                        fmt(&lo.into()),
+                        fmt(&hi.into())
+                    ));
+                }
+                s.push('\n');
+            }
         }
     }
     s
@@ -129,21 +256,25 @@ pub fn markdown(v: &Value) -> String {
 pub fn latex(v: &Value) -> String {
     let runs = runs(v);
     let ns = norms(&runs, "margins");
+    let seeded = any_seed(&runs);
     let mut s = String::from("% steepest train: normalized margins at the last step\n");
     s.push_str(&format!(
-        "\\begin{{tabular}}{{l r{}}}\n\\toprule\noptimizer & steps",
-        " r".repeat(ns.len())
+        "\\begin{{tabular}}{{l r{}{}}}\n\\toprule\noptimizer & {}steps",
+        if seeded { " r" } else { "" },
+        " r".repeat(ns.len()),
+        if seeded { "seed & " } else { "" },
     ));
     for n in &ns {
         s.push_str(&format!(" & {}", latex_escape(n)));
     }
     s.push_str(" \\\\\n\\midrule\n");
     for r in &runs {
-        s.push_str(&format!(
-            "\\texttt{{{}}} & {}",
-            latex_escape(name(r)),
-            r["steps"]
-        ));
+        s.push_str(&format!("\\texttt{{{}}} & ", latex_escape(short_name(r))));
+        if seeded {
+            s.push_str(&seed(r).map_or("--".into(), |x| x.to_string()));
+            s.push_str(" & ");
+        }
+        s.push_str(&r["steps"].to_string());
         for n in &ns {
             s.push_str(&format!(
                 " & ${}$",
@@ -159,6 +290,14 @@ pub fn latex(v: &Value) -> String {
 /// (t, value) points of one curve.
 type Curve = Vec<(f64, f64)>;
 
+/// A line of a panel: a run's curve or a seed group's median (labelled, solid), or the group's
+/// min or max (unlabelled, drawn dashed).
+struct Line {
+    key: String,
+    label: Option<String>,
+    points: Curve,
+}
+
 /// One figure with a panel per norm of `key` and a curve per run.
 fn per_norm_figure(
     runs: &[&Value],
@@ -169,22 +308,58 @@ fn per_norm_figure(
     y_log: bool,
 ) -> Option<Figure> {
     let ns = norms(runs, key);
-    let curves: Vec<(String, Vec<Curve>)> = runs
+    let keep = |c: Curve| -> Curve { c.into_iter().filter(|&(_, y)| !y_log || y > 0.0).collect() };
+    // per group of runs (one run, or one optimizer's seeds) and per norm: the lines to draw
+    let lines: Vec<Vec<Vec<Line>>> = groups(runs)
         .iter()
-        .map(|r| {
-            let per: Vec<Curve> = ns
-                .iter()
+        .map(|(opt, g)| {
+            ns.iter()
                 .map(|n| {
-                    curve(r, key, n)
-                        .into_iter()
-                        .filter(|&(_, y)| !y_log || y > 0.0)
-                        .collect()
+                    let key_of = |suffix: &str| format!("{opt}-{n}{suffix}");
+                    if let [r] = g.as_slice() {
+                        return vec![Line {
+                            key: key_of(""),
+                            label: Some(latex_escape(opt)),
+                            points: keep(curve(r, key, n)),
+                        }];
+                    }
+                    let cs: Vec<Curve> = g.iter().map(|r| keep(curve(r, key, n))).collect();
+                    let env = envelope(&cs);
+                    let pick = |f: fn(&(f64, f64, f64, f64)) -> f64| -> Curve {
+                        env.iter().map(|e| (e.0, f(e))).collect()
+                    };
+                    vec![
+                        Line {
+                            key: key_of(""),
+                            label: Some(format!(
+                                "{} (median, {} seeds)",
+                                latex_escape(opt),
+                                g.len()
+                            )),
+                            points: pick(|e| e.1),
+                        },
+                        Line {
+                            key: key_of("-min"),
+                            label: None,
+                            points: pick(|e| e.2),
+                        },
+                        Line {
+                            key: key_of("-max"),
+                            label: None,
+                            points: pick(|e| e.3),
+                        },
+                    ]
                 })
-                .collect();
-            (name(r).to_string(), per)
+                .collect()
         })
         .collect();
-    let all = || curves.iter().flat_map(|(_, per)| per.iter().flatten());
+    let all = || {
+        lines
+            .iter()
+            .flatten()
+            .flatten()
+            .flat_map(|l| l.points.iter())
+    };
     if all().count() < 2 {
         return None;
     }
@@ -218,17 +393,26 @@ fn per_norm_figure(
                 ..y.clone()
             },
             bands: Vec::new(),
-            series: curves
+            series: lines
                 .iter()
                 .enumerate()
-                .filter(|(_, (_, per))| per[pi].len() >= 2)
-                .map(|(i, (run, per))| {
-                    Series::new(
-                        &format!("{run}-{n}"),
-                        latex_escape(run),
-                        per[pi].clone(),
-                        Style::series(i),
-                    )
+                .flat_map(|(i, per)| {
+                    per[pi]
+                        .iter()
+                        .filter(|l| l.points.len() >= 2)
+                        .map(move |l| match &l.label {
+                            Some(label) => Series::new(
+                                &l.key,
+                                label.clone(),
+                                l.points.clone(),
+                                Style::series(i),
+                            ),
+                            None => Series::unlabelled(
+                                &l.key,
+                                l.points.clone(),
+                                Style::bound(i).with_width(0.6),
+                            ),
+                        })
                 })
                 .collect(),
             legend: if pi == last {
@@ -242,7 +426,11 @@ fn per_norm_figure(
         name: figure.into(),
         title: title.into(),
         panels,
-        notes: vec!["One curve per training run (`steepest train`), one panel per norm.".into()],
+        notes: if groups(runs).iter().any(|(_, g)| g.len() > 1) {
+            vec!["One curve per optimizer (`steepest train`), one panel per norm; for several seeds the solid line is the median over the seeds and the dashed lines their minimum and maximum.".into()]
+        } else {
+            vec!["One curve per training run (`steepest train`), one panel per norm.".into()]
+        },
     })
 }
 
@@ -281,9 +469,9 @@ pub fn figures(v: &Value) -> Vec<Figure> {
     .collect()
 }
 
-/// The trajectories as one CSV table (`run,optimizer,t,loss,margin:N…,gap:N…,correlation:N…`), for
-/// pandas and NumPy users: one row per run and recorded step; empty cells where a run did not
-/// record a column.
+/// The trajectories as one CSV table (`run,optimizer,t,loss,margin:N…,gap:N…,correlation:N…`, with
+/// a `seed` column after `optimizer` when the runs were seeded), for pandas and NumPy users: one
+/// row per run and recorded step; empty cells where a run did not record a column.
 pub fn csv(v: &Value) -> String {
     let runs = runs(v);
     let keys = [
@@ -299,7 +487,12 @@ pub fn csv(v: &Value) -> String {
                 .map(move |n| (*k, format!("{label}:{n}")))
         })
         .collect();
-    let mut s = String::from("run,optimizer,t,loss");
+    let seeded = any_seed(&runs);
+    let mut s = String::from(if seeded {
+        "run,optimizer,seed,t,loss"
+    } else {
+        "run,optimizer,t,loss"
+    });
     for (_, c) in &cols {
         s.push(',');
         s.push_str(c);
@@ -307,12 +500,14 @@ pub fn csv(v: &Value) -> String {
     s.push('\n');
     for (i, r) in runs.iter().enumerate() {
         for snap in r["trajectory"].as_array().into_iter().flatten() {
-            s.push_str(&format!(
-                "{i},\"{}\",{},{}",
-                name(r).replace('"', "\"\""),
-                snap["t"],
-                snap["loss"]
-            ));
+            s.push_str(&format!("{i},\"{}\",", name(r).replace('"', "\"\"")));
+            if seeded {
+                if let Some(x) = seed(r) {
+                    s.push_str(&x.to_string());
+                }
+                s.push(',');
+            }
+            s.push_str(&format!("{},{}", snap["t"], snap["loss"]));
             for (k, c) in &cols {
                 let n = c.split_once(':').map(|x| x.1).unwrap_or("");
                 s.push(',');

@@ -11,6 +11,9 @@
 //! normalized margin in a list of norms, the margin gap to γ_N (when given) and the correlation
 //! with given max-margin solutions (Fan, Schmidt & Thrampoulidis, arXiv 2502.04664, Figs. 1–2).
 //!
+//! [`init`] draws a seeded random start W_0 (`train --init normal:std=S --seeds …`); [`robust`] is
+//! the robust loss against ℓ∞ input perturbations (`train --robust-linf ε`, [`RunSpec::robust`]).
+//!
 //! W_0 = 0 unless given; step t maps W_{t−1} to W_t with the gradient at W_{t−1}; a record at t
 //! describes W_t. The schedule lives inside the optimizer (`parse_optimizer_with_schedule`).
 //!
@@ -60,7 +63,9 @@ pub enum GradScale {
 pub const RESCALE_GAP: f64 = 64.0;
 
 mod fit;
+pub mod init;
 pub mod observers;
+pub mod robust;
 pub use fit::{fit, Fit, FitSpec, Observer, Stop};
 
 /// The common gradient scale of [`GradScale::Rescaled`]. A gradient known as
@@ -156,6 +161,9 @@ pub struct RunSpec {
     pub w0: Option<Mat<f64>>,
     /// The gradient implementation.
     pub gradient: GradientFn,
+    /// Train on the robust loss against ℓ∞ perturbations ([`robust::RobustLinf`]); the recorded
+    /// loss and margins are then the robust ones. Replaces [`RunSpec::gradient`].
+    pub robust: Option<robust::RobustLinf>,
 }
 
 impl RunSpec {
@@ -169,6 +177,7 @@ impl RunSpec {
             grad_scale: GradScale::True,
             w0: None,
             gradient: Multiclass::evaluate_with_gradient,
+            robust: None,
         }
     }
     /// Record at these steps (T is always added).
@@ -199,6 +208,11 @@ impl RunSpec {
     /// Start from W_0.
     pub fn w0(mut self, w0: Mat<f64>) -> Self {
         self.w0 = Some(w0);
+        self
+    }
+    /// Train and record against ℓ∞ perturbations.
+    pub fn robust(mut self, r: robust::RobustLinf) -> Self {
+        self.robust = Some(r);
         self
     }
 }
@@ -295,7 +309,10 @@ pub fn log_spaced(steps: usize, per_decade: usize) -> Vec<usize> {
 }
 
 fn snapshot(model: &Multiclass, t: usize, w: MatRef<'_, f64>, spec: &RunSpec) -> Snapshot {
-    let e = model.evaluate(w);
+    let e = match &spec.robust {
+        Some(r) => r.evaluate(model, w),
+        None => model.evaluate(w),
+    };
     let mut margins = Vec::with_capacity(spec.norms.len());
     let mut gaps = Vec::new();
     for mn in &spec.norms {
@@ -328,6 +345,7 @@ fn snapshot(model: &Multiclass, t: usize, w: MatRef<'_, f64>, spec: &RunSpec) ->
 struct WithGradient<'a> {
     model: &'a Multiclass,
     gradient: GradientFn,
+    robust: Option<robust::RobustLinf>,
 }
 
 impl Model for WithGradient<'_> {
@@ -336,7 +354,10 @@ impl Model for WithGradient<'_> {
         vec![self.model.shape()]
     }
     fn evaluate(&self, params: &[Mat<f64>]) -> Evaluated<Evaluation> {
-        let (e, sg) = (self.gradient)(self.model, params[0].as_ref());
+        let (e, sg) = match &self.robust {
+            Some(r) => r.evaluate_with_gradient(self.model, params[0].as_ref()),
+            None => (self.gradient)(self.model, params[0].as_ref()),
+        };
         crate::models::multiclass::evaluated(e, sg)
     }
 }
@@ -447,6 +468,7 @@ pub fn run(
     let wrapped = WithGradient {
         model,
         gradient: spec.gradient,
+        robust: spec.robust,
     };
     let mut done = fit(&wrapped, opt, &plan, &mut recorder)?;
     Ok(Trajectory {
