@@ -108,17 +108,21 @@ fn read_input(path: &Path) -> Result<Input> {
     })?;
     let (r, c) = (w0.nrows(), w0.ncols());
     let t = match grads.shape[..] {
-        [t, ..] if t == 0 => 0,
+        [0, ..] => 0,
         [t, gr, gc] if (gr, gc) == (r, c) => t,
-        [_, gr, gc] => return Err(Error::input(format!(
+        [_, gr, gc] => {
+            return Err(Error::input(format!(
             "{} holds {gr}×{gc} matrices but W0 is {r}×{c}; every gradient must have W0's shape",
             what("grads")
-        ))),
-        _ => return Err(Error::input(format!(
+        )))
+        }
+        _ => {
+            return Err(Error::input(format!(
             "{} has shape {:?}; it must be a list of matrices (T × rows × cols) with W0's shape",
             what("grads"),
             grads.shape
-        ))),
+        )))
+        }
     };
     check_finite(&grads.data, &grads.shape, &what("grads"))?;
     let losses = match losses {
