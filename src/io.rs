@@ -17,6 +17,10 @@
 //!   message. Nothing that existed before is ever deleted, and a failure leaves no file behind.
 //! * **Stdout** ([`write_stdout`]): a closed or broken stdout is an error with one line on stderr,
 //!   never a panic and never silently lost output.
+//! * **Big arrays** ([`Document`], [`read_matrix`]): matrices and gradient sequences are read from
+//!   JSON straight into flat buffers ([`flat`]: no `Value` tree, no copy of the text) or from NumPy
+//!   `.npy`/`.npz` files ([`npy`]); a command's big outputs are kept flat and written as compact
+//!   JSON streamed to the sink, or as `.npy`/`.npz` when the output path ends so.
 
 use crate::error::{Error, Result};
 use faer::Mat;
@@ -24,12 +28,15 @@ use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+pub mod flat;
+pub mod npy;
+
 /// A UTF-8 byte-order mark, stripped from the start of every text input.
 const BOM: char = '\u{feff}';
 
-/// Read a whole text file (at most [`input_limit`] bytes; a leading UTF-8 byte-order mark is
-/// removed), mapping a missing or unreadable file to a clear input error.
-pub fn read_to_string(path: &Path) -> Result<String> {
+/// Open a text file for reading at most `limit` bytes, with a leading UTF-8 byte-order mark
+/// skipped; a missing, unreadable or too large file is a clear input error.
+pub fn open_text(path: &Path, limit: u64) -> Result<impl Read> {
     let cannot = |e: std::io::Error| {
         Error::input(format!(
             "cannot read '{}': {e}; check the path (it must name an existing, readable file)",
@@ -37,7 +44,6 @@ pub fn read_to_string(path: &Path) -> Result<String> {
         ))
     };
     let file = std::fs::File::open(path).map_err(cannot)?;
-    let limit = input_limit();
     let meta = file.metadata().map_err(cannot)?;
     if meta.is_dir() {
         return Err(Error::input(format!(
@@ -48,17 +54,53 @@ pub fn read_to_string(path: &Path) -> Result<String> {
     if meta.is_file() && meta.len() > limit {
         return Err(too_big_input(path, meta.len(), limit));
     }
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file.take(limit + 1));
+    let head = std::io::BufRead::fill_buf(&mut reader).map_err(cannot)?;
+    if head.starts_with(BOM.to_string().as_bytes()) {
+        std::io::BufRead::consume(&mut reader, BOM.len_utf8());
+    }
+    // A device or FIFO has no length: at most one byte past the limit is read, then refused.
+    Ok(LimitedText {
+        inner: reader,
+        read: 0,
+        limit,
+        path: path.to_path_buf(),
+    })
+}
+
+/// A reader that fails once more than `limit` bytes were read (for inputs without a length).
+struct LimitedText<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+    path: PathBuf,
+}
+
+impl<R: Read> Read for LimitedText<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(std::io::Error::other(
+                too_big_input(&self.path, self.read, self.limit).to_string(),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// Read a whole text file (at most [`input_limit`] bytes; a leading UTF-8 byte-order mark is
+/// removed), mapping a missing or unreadable file to a clear input error.
+pub fn read_to_string(path: &Path) -> Result<String> {
     let mut text = String::new();
-    // A device or FIFO has no length: read at most one byte past the limit.
-    file.take(limit + 1)
+    open_text(path, input_limit())?
         .read_to_string(&mut text)
-        .map_err(cannot)?;
-    if text.len() as u64 > limit {
-        return Err(too_big_input(path, text.len() as u64, limit));
-    }
-    if text.starts_with(BOM) {
-        text.drain(..BOM.len_utf8());
-    }
+        .map_err(|e| {
+            Error::input(format!(
+                "cannot read '{}': {e}; check the path (it must name an existing, readable file)",
+                path.display()
+            ))
+        })?;
     Ok(text)
 }
 
@@ -133,21 +175,107 @@ pub fn matrix_from_json(value: &Value, what: &str) -> Result<Mat<f64>> {
     Ok(Mat::from_fn(data.len(), ncols, |i, j| data[i][j]))
 }
 
-/// Read a matrix from `path`: the value under `key` if the file holds an object, else the file's
-/// top-level array.
-pub fn read_matrix(path: &Path, key: &str) -> Result<Mat<f64>> {
-    let v = read_json(path)?;
-    let what = format!("\"{key}\" in '{}'", path.display());
-    match &v {
-        Value::Object(map) => match map.get(key) {
-            Some(m) => matrix_from_json(m, &what),
-            None => Err(Error::input(format!(
-                "'{}' has no key \"{key}\"; put the matrix under \"{key}\" or give a bare matrix",
-                path.display()
-            ))),
-        },
-        _ => matrix_from_json(&v, &what),
+/// The format of an input or output file, from its extension: `.npy`, `.npz`, else JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON text.
+    Json,
+    /// One NumPy array.
+    Npy,
+    /// A NumPy archive of named arrays.
+    Npz,
+}
+
+impl Format {
+    /// The format `path` names (its extension, case-insensitive; anything else is JSON).
+    pub fn of(path: &Path) -> Self {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("npy") => Self::Npy,
+            Some("npz") => Self::Npz,
+            _ => Self::Json,
+        }
     }
+}
+
+/// A flat array as a finite, non-empty matrix (`what` names it): shape (r, c), entries in C order.
+pub fn matrix_from_array(a: &npy::Array, what: &str) -> Result<Mat<f64>> {
+    let [r, c] = a.shape[..] else {
+        return Err(Error::input(format!(
+            "{what} must be a 2-D array (a matrix) but has shape {:?}; reshape it to rows × columns",
+            a.shape
+        )));
+    };
+    if r == 0 || c == 0 {
+        return Err(Error::input(format!(
+            "{what} has shape ({r}, {c}); a matrix needs at least one row and one column"
+        )));
+    }
+    check_finite(&a.data, &a.shape, what)?;
+    Ok(Mat::from_fn(r, c, |i, j| a.data[i * c + j]))
+}
+
+/// Every entry finite, else an error naming the first non-finite entry by its index.
+pub fn check_finite(data: &[f64], shape: &[usize], what: &str) -> Result<()> {
+    match data.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(k) => {
+            let mut rest = k;
+            let mut index = vec![0; shape.len()];
+            for (d, &n) in shape.iter().enumerate().rev() {
+                index[d] = rest % n.max(1);
+                rest /= n.max(1);
+            }
+            let at: String = index.iter().map(|i| format!("[{i}]")).collect();
+            Err(Error::input(format!(
+                "{what}{at} is {}, not finite; remove NaN/Inf values",
+                data[k]
+            )))
+        }
+    }
+}
+
+/// The largest text input parsed into flat buffers ([`flat`]): 1/4 of [`memory_limit`] (a
+/// number takes at least two bytes of text, `1,`, and eight as an f64).
+pub fn typed_input_limit() -> u64 {
+    memory_limit() / 4
+}
+
+/// Read a matrix from `path`: from JSON, the value under `key` if the file holds an object, else
+/// the file's top-level array (parsed straight into a flat buffer); from `.npy`, the 2-D array;
+/// from `.npz`, the array named `key`.
+pub fn read_matrix(path: &Path, key: &str) -> Result<Mat<f64>> {
+    let file = path.display();
+    let what = format!("\"{key}\" in '{file}'");
+    let array = match Format::of(path) {
+        Format::Npy => npy::read_npy_file(path, 2, &format!("'{file}'"))?,
+        Format::Npz => npy::Npz::open(path, &format!("'{file}'"))?.require(
+            key,
+            2,
+            &format!("save the matrix as numpy.savez(path, {key}=matrix)"),
+        )?,
+        Format::Json => {
+            let want = flat::Want {
+                key,
+                depth: 2,
+                empty_outer: false,
+                nullable: false,
+            };
+            flat::read_arrays(path, &[want])?
+                .pop()
+                .flatten()
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "'{file}' has no key \"{key}\"; put the matrix under \"{key}\" or give a bare matrix"
+                    ))
+                })?
+        }
+    };
+    matrix_from_array(&array, &what)
 }
 
 /// A matrix as a JSON array of rows.
@@ -381,6 +509,15 @@ impl OutputFile {
 
     /// Write `contents` to a new temporary file next to the target (nothing is replaced yet).
     pub fn stage(&self, contents: &[u8]) -> Result<Staged> {
+        self.stage_with(|f| f.write_all(contents))
+    }
+
+    /// Write a new temporary file next to the target through `fill` (buffered; nothing is
+    /// replaced yet). A failure removes the temporary file.
+    pub fn stage_with(
+        &self,
+        fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<Staged> {
         let dir = parent_dir(&self.target);
         let name = self
             .target
@@ -393,15 +530,15 @@ impl OutputFile {
                 self.asked.display()
             ))
         };
-        let (tmp, mut f) = create_temp(&dir, &name).map_err(io_err)?;
+        let (tmp, f) = create_temp(&dir, &name).map_err(io_err)?;
         let result = (|| -> std::io::Result<()> {
             if let Some(p) = &self.existing {
                 f.set_permissions(p.clone())?;
             }
-            f.write_all(contents)?;
-            f.sync_all()
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            fill(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()
         })();
-        drop(f);
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
             return Err(io_err(e));
@@ -528,6 +665,11 @@ extern "C" fn record_stdout_at_start() {
 /// [`Error::Input`] with one line saying so — never a panic, and never output silently lost
 /// (Rust's stdout ignores a closed descriptor, so it is checked first).
 pub fn write_stdout(text: &str) -> Result<()> {
+    write_stdout_with(|w| w.write_all(text.as_bytes()))
+}
+
+/// [`write_stdout`] through a writer (buffered), for output streamed as it is formatted.
+pub fn write_stdout_with(fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     // SAFETY: fcntl(F_GETFD) only queries the descriptor's flags.
     let closed_now = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
     if closed_now || STDOUT_CLOSED_AT_START.load(std::sync::atomic::Ordering::Relaxed) {
@@ -535,13 +677,161 @@ pub fn write_stdout(text: &str) -> Result<()> {
             "stdout is closed, so the output cannot be printed; keep stdout open or write the output to a file with --report PATH",
         ));
     }
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(|e| {
-            Error::input(format!(
-                "cannot write to stdout ({}): the reader closed it; keep the reader open or write the output to a file with --report PATH",
-                e.kind()
-            ))
-        })
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    fill(&mut out).and_then(|_| out.flush()).map_err(|e| {
+        Error::input(format!(
+            "cannot write to stdout ({}): the reader closed it; keep the reader open or write the output to a file with --report PATH",
+            e.kind()
+        ))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents: small JSON fields plus big flat arrays
+
+/// One numeric array of a command's output: its name (the JSON key), shape and entries (C order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedArray {
+    /// The JSON key and the `.npz` member name.
+    pub name: String,
+    /// The shape; JSON nests lists to this depth.
+    pub shape: Vec<usize>,
+    /// ∏shape finite entries, row-major.
+    pub data: Vec<f64>,
+}
+
+impl NamedArray {
+    /// A matrix, copied row-major.
+    pub fn matrix(name: &str, m: faer::MatRef<'_, f64>) -> Self {
+        let mut data = Vec::with_capacity(m.nrows() * m.ncols());
+        push_rows(&mut data, m);
+        Self {
+            name: name.to_string(),
+            shape: vec![m.nrows(), m.ncols()],
+            data,
+        }
+    }
+}
+
+/// Append the rows of `m` to `data` (row-major).
+pub fn push_rows(data: &mut Vec<f64>, m: faer::MatRef<'_, f64>) {
+    for i in 0..m.nrows() {
+        data.extend((0..m.ncols()).map(|j| m[(i, j)]));
+    }
+}
+
+/// A command's output whose bulk is numeric arrays: the small fields as a JSON object (`head`) and
+/// the arrays kept flat. Written as one compact JSON object (the head's keys, then the arrays as
+/// nested lists) streamed to the sink without building a `Value` tree; or, when the output path
+/// ends in `.npy`, the first array alone; or, with `.npz`, every array and every numeric head field
+/// (0-d arrays) — text fields such as the optimizer's name are JSON only.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Small fields (strings, numbers, small objects).
+    pub head: serde_json::Map<String, Value>,
+    /// The arrays, the main one first.
+    pub arrays: Vec<NamedArray>,
+}
+
+impl Document {
+    /// Check an output path up front ([`check_writable`]); `npy_ok = false` refuses `.npy` for an
+    /// output of several arrays (one `.npy` holds one array).
+    pub fn check_path(path: Option<&Path>, npy_ok: bool) -> Result<()> {
+        let Some(p) = path else { return Ok(()) };
+        if Format::of(p) == Format::Npy && !npy_ok {
+            return Err(Error::input(format!(
+                "'{}': this output has several arrays, more than one .npy holds; give a path ending in .npz (or .json)",
+                p.display()
+            )));
+        }
+        check_writable(p)
+    }
+
+    /// Write the document to `path` (atomically, in the format its extension names) or, without a
+    /// path, as compact JSON to stdout.
+    pub fn emit(&self, path: Option<&Path>) -> Result<()> {
+        let Some(p) = path else {
+            return write_stdout_with(|w| self.write_json(w));
+        };
+        let out = OutputFile::prepare(p)?;
+        let staged = match Format::of(p) {
+            Format::Json => out.stage_with(|w| self.write_json(w))?,
+            Format::Npy => {
+                let a = self.arrays.first().ok_or_else(|| {
+                    Error::input(format!(
+                        "'{}': this output has no array to write as .npy; give a .json path",
+                        p.display()
+                    ))
+                })?;
+                out.stage_with(|w| npy::write_npy(w, &a.shape, &a.data))?
+            }
+            Format::Npz => {
+                let scalars: Vec<(String, [f64; 1])> = self
+                    .head
+                    .iter()
+                    .filter_map(|(k, v)| v.as_f64().map(|x| (k.clone(), [x])))
+                    .collect();
+                let mut members: Vec<(&str, &[usize], &[f64])> = self
+                    .arrays
+                    .iter()
+                    .map(|a| (a.name.as_str(), a.shape.as_slice(), a.data.as_slice()))
+                    .collect();
+                members.extend(scalars.iter().map(|(k, x)| (k.as_str(), &[][..], &x[..])));
+                out.stage_with(|w| npy::write_npz(w, &members))?
+            }
+        };
+        staged.commit()
+    }
+
+    /// The compact JSON text: `{"key": value, …, "array": [[…], …], …}` and a newline.
+    pub fn write_json(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(b"{")?;
+        let mut first = true;
+        let mut sep = |w: &mut dyn Write| -> std::io::Result<()> {
+            if !std::mem::take(&mut first) {
+                w.write_all(b",")?;
+            }
+            Ok(())
+        };
+        for (k, v) in &self.head {
+            sep(w)?;
+            serde_json::to_writer(&mut *w, k)?;
+            w.write_all(b":")?;
+            serde_json::to_writer(&mut *w, v)?;
+        }
+        for a in &self.arrays {
+            sep(w)?;
+            serde_json::to_writer(&mut *w, &a.name)?;
+            w.write_all(b":")?;
+            write_nested(w, &a.shape, &a.data)?;
+        }
+        w.write_all(b"}\n")
+    }
+}
+
+/// `data` (C order, shape `shape`) as nested JSON lists; a non-finite entry is `null`.
+fn write_nested(w: &mut dyn Write, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
+    match shape.split_first() {
+        None => write_f64(w, data[0]),
+        Some((&n, rest)) => {
+            let block: usize = rest.iter().product();
+            w.write_all(b"[")?;
+            for i in 0..n {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                if rest.is_empty() {
+                    write_f64(w, data[i])?;
+                } else {
+                    write_nested(w, rest, &data[i * block..(i + 1) * block])?;
+                }
+            }
+            w.write_all(b"]")
+        }
+    }
+}
+
+/// One number as serde_json writes it (shortest round-trip form; `null` if not finite).
+fn write_f64(w: &mut dyn Write, x: f64) -> std::io::Result<()> {
+    serde_json::to_writer(w, &x).map_err(std::io::Error::other)
 }

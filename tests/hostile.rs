@@ -292,6 +292,151 @@ fn npz(dir: &Path, name: &str, members: &[(&str, &Path)]) -> PathBuf {
     p
 }
 
+/// NumPy matrix inputs of orthogonalize, dualize and replay (issue #17, item 6): malformed,
+/// wrong-dtype, wrong-rank, non-finite and huge-declared-shape files are refused with exit 2 and
+/// a message, nothing on stdout, no output file; a good `.npy` round-trips through `.npy` output.
+#[test]
+fn npy_matrix_inputs_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let eight = 1.0f64.to_le_bytes();
+    let nan: Vec<u8> = [1.0f64, f64::NAN]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let four: Vec<u8> = [1.0f64, 2.0, 3.0, 4.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let garbage = write(d, "garbage.npy", "not a numpy file at all");
+    let mut c8 = b"\x93NUMPY\x01\x00".to_vec();
+    let dict = b"{'descr': '|S8', 'fortran_order': False, 'shape': (1, 1), }";
+    c8.extend_from_slice(&(dict.len() as u16 + 1).to_le_bytes());
+    c8.extend_from_slice(dict);
+    c8.push(b'\n');
+    c8.extend_from_slice(b"abcdefgh");
+    let strings = d.join("strings.npy");
+    std::fs::write(&strings, c8).unwrap();
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (garbage, "not a readable NumPy array"),
+        (strings, "not supported"),
+        (
+            npy(d, "huge.npy", "(4294967296, 4294967296)", &eight),
+            "overflows 64 bits",
+        ),
+        (
+            npy(d, "short.npy", "(100000, 100000)", &eight),
+            "holds only",
+        ),
+        (npy(d, "vec.npy", "(1,)", &eight), "2-D"),
+        (npy(d, "nan.npy", "(1, 2)", &nan), "not finite"),
+        (npy(d, "empty.npy", "(0, 3)", &[]), "at least one row"),
+        (
+            npz(
+                d,
+                "noG.npz",
+                &[("H.npy", &npy(d, "h.npy", "(1, 1)", &eight))],
+            ),
+            "no array 'G'",
+        ),
+        (write(d, "zip.npz", "PK not really"), "not a readable .npz"),
+    ];
+    let out = d.join("out.npy");
+    for (input, says) in &cases {
+        let i = s(input);
+        let o = s(&out);
+        for args in [
+            vec![
+                "orthogonalize",
+                "--coefficients",
+                "keller",
+                "--input",
+                i,
+                "--report",
+                o,
+            ],
+            vec!["dualize", "--norm", "spectral", "--input", i, "--report", o],
+        ] {
+            refused(&run(&args), says, &args.join(" "));
+            assert!(!out.exists(), "{}: an output file was left", args.join(" "));
+        }
+    }
+    // replay: a .npz with W0 and grads; a grads of the wrong shape or rank is refused
+    let w0 = npy(d, "w0.npy", "(2, 2)", &four);
+    let g_bad = npy(d, "g_bad.npy", "(1, 4)", &four);
+    let g_shape = npy(d, "g_shape.npy", "(1, 1, 4)", &four);
+    let replays = [
+        (npz(d, "r1.npz", &[("W0.npy", &w0)]), "no array 'grads'"),
+        (
+            npz(d, "r2.npz", &[("W0.npy", &w0), ("grads.npy", &g_bad)]),
+            "T × rows × cols",
+        ),
+        (
+            npz(d, "r3.npz", &[("W0.npy", &w0), ("grads.npy", &g_shape)]),
+            "W0's shape",
+        ),
+        (w0.clone(), "give a .npz archive"),
+    ];
+    for (input, says) in &replays {
+        let args = [
+            "replay",
+            "--optimizer",
+            "sign",
+            "--input",
+            s(input),
+            "--report",
+            s(&out),
+        ];
+        refused(&run(&args), says, &args.join(" "));
+        assert!(!out.exists());
+    }
+    // .npy in, .npy out: the same numbers as the JSON path (compact JSON on stdout)
+    let g = npy(d, "g.npy", "(2, 2)", &four);
+    let j = write(d, "g.json", r#"{"G": [[1, 2], [3, 4]]}"#);
+    let from_json = run(&[
+        "orthogonalize",
+        "--coefficients",
+        "keller",
+        "--input",
+        s(&j),
+    ]);
+    let from_npy = run(&[
+        "orthogonalize",
+        "--coefficients",
+        "keller",
+        "--input",
+        s(&g),
+    ]);
+    assert_eq!(from_json.status.code(), Some(0));
+    assert_eq!(from_json.stdout, from_npy.stdout);
+    let o = run(&[
+        "orthogonalize",
+        "--coefficients",
+        "keller",
+        "--input",
+        s(&g),
+        "--report",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\x93NUMPY") && bytes.len() > 32);
+    let v: Value = serde_json::from_slice(&from_json.stdout).unwrap();
+    let first = v["output"][0][0].as_f64().unwrap();
+    assert_eq!(
+        &bytes[bytes.len() - 32..bytes.len() - 24],
+        &first.to_le_bytes()
+    );
+    // a replay output of several steps is one T × r × c array: .npy is fine, JSON too
+    let grads = npy(d, "grads.npy", "(1, 2, 2)", &four);
+    let run_npz = npz(d, "run.npz", &[("W0.npy", &w0), ("grads.npy", &grads)]);
+    let o = run(&["replay", "--optimizer", "sign", "--input", s(&run_npz)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["steps"], 1);
+    assert_eq!(v["params"].as_array().unwrap().len(), 1);
+}
+
 /// Class 2: sizes are checked before anything is allocated, against what the work needs; what has
 /// no sane upper value is capped; trivial answers cost no work. Each refusal is quick.
 #[test]

@@ -1,8 +1,10 @@
 //! `steepest dualize`: the dual norm and the dualizer (LMO) of a matrix under a named norm.
 
-use super::Output;
 use crate::error::{Error, Result};
-use crate::io::{finite, finite_matrix, matrix_from_json, matrix_to_json, read_json, read_matrix};
+use crate::io::{
+    finite, finite_matrix, matrix_from_json, matrix_to_json, read_json, read_matrix, Document,
+    Format, NamedArray,
+};
 use crate::norms::{parse, registry, Norm, Parsed, ProductNorm};
 use faer::Mat;
 use serde_json::{json, Value};
@@ -20,19 +22,26 @@ use std::path::{Path, PathBuf};
 ///   steepest dualize --norm 'product:max(spectral,linf)' --input gb.json
 ///                                          # gb.json: {"G": [[[1, 2], [3, 4]], [[5], [6]]]}
 ///
-/// Output: {"norm": name, "dual_norm": ‖G‖_*, "direction": D, "norm_value": ‖G‖}.
+/// Input: JSON (the matrix under "G", or bare), .npy (a 2-D array) or .npz (array "G"); the blocks
+/// of a product norm are read from JSON.
+/// Output: {"norm": name, "dual_norm": ‖G‖_*, "direction": D, "norm_value": ‖G‖} as compact JSON;
+/// with --report PATH.npy the direction D alone, with PATH.npz the arrays direction (direction_0,
+/// direction_1, … for a product norm), dual_norm and norm_value.
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment, after_help = after_help())]
 pub struct Args {
     /// The norm (see above).
     #[arg(long, value_name = "N")]
     pub norm: String,
-    /// JSON file with the matrix under "G" (or a bare matrix).
+    /// The matrix: JSON (under "G", or bare), .npy, or .npz (array "G").
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
-    /// Write the JSON here (atomically) instead of stdout.
+    /// Write the output here (atomically) instead of stdout: JSON, or .npy/.npz by extension.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
+    /// Threads for the SVD and matrix products (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// The norm table of `--help`, from the registry ([`crate::norms::NORMS`]).
@@ -80,11 +89,17 @@ fn read_blocks(path: &Path, count: usize, norm: &str) -> Result<Vec<Mat<f64>>> {
 /// Run the command. Every norm is scale-safe (power-of-two scaling around the SVD, scaled ℓp
 /// sums), so the direction is right over the whole f64 range; a dual norm or norm that is not
 /// representable in f64 (it exceeds 1.8e308) is refused with exit 2 rather than printed as null.
-pub fn run(args: &Args) -> Result<Output> {
+pub fn run(args: &Args) -> Result<Document> {
     let parsed = parse(&args.norm)?;
-    if let Some(p) = &args.report {
-        crate::io::check_writable(p)?;
+    let product_norm = matches!(parsed, Parsed::Product(_));
+    Document::check_path(args.report.as_deref(), !product_norm)?;
+    if product_norm && Format::of(&args.input) != Format::Json {
+        return Err(Error::input(format!(
+            "'{}': the blocks of a product norm are read from JSON (\"G\": a list of matrices); give a .json input",
+            args.input.display()
+        )));
     }
+    super::job_threads(args.threads)?;
     // a product norm: its blocks' shapes from the input, the point stacked (one matrix)
     let (norm, g, product): (Box<dyn Norm>, Mat<f64>, Option<ProductNorm>) = match parsed {
         Parsed::Single(norm) => (norm, read_matrix(&args.input, "G")?, None),
@@ -109,19 +124,30 @@ pub fn run(args: &Args) -> Result<Output> {
         fix,
     )?;
     finite_matrix(dir.as_ref(), "the direction", fix)?;
-    let direction = match &product {
-        None => matrix_to_json(dir.as_ref()),
-        Some(p) => Value::Array(
-            p.split(dir.as_ref())
-                .iter()
-                .map(|b| matrix_to_json(b.as_ref()))
-                .collect(),
-        ),
-    };
-    Ok(Output::ok(json!({
+    let mut head = json!({
         "norm": norm.name(),
         "dual_norm": dual,
-        "direction": direction,
         "norm_value": value,
-    })))
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    let arrays = match &product {
+        None => vec![NamedArray::matrix("direction", dir.as_ref())],
+        Some(p) => {
+            let blocks = p.split(dir.as_ref());
+            if args.report.as_deref().map(Format::of) == Some(Format::Npz) {
+                blocks
+                    .iter()
+                    .enumerate()
+                    .map(|(l, b)| NamedArray::matrix(&format!("direction_{l}"), b.as_ref()))
+                    .collect()
+            } else {
+                let list = blocks.iter().map(|b| matrix_to_json(b.as_ref())).collect();
+                head.insert("direction".into(), Value::Array(list));
+                Vec::new()
+            }
+        }
+    };
+    Ok(Document { head, arrays })
 }

@@ -37,6 +37,9 @@ pub struct Args {
     /// Write the JSON here (atomically) instead of stdout.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
+    /// Threads for the dense kernels (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// Run the command.
@@ -51,6 +54,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<Output> {
     }
     // `max_margin` refuses a program too large for memory before building it
     // (`crate::margin::check_program_size`).
+    super::job_threads(a.threads)?;
     let data = Dataset::load(&a.data)?;
     let opts = MarginOptions::default();
     let spinner = super::progress_bar(0, quiet, &format!("max-margin in {}", a.norm));

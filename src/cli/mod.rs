@@ -74,6 +74,23 @@ fn emit(out: &Output, report: Option<&Path>) -> Result<()> {
     }
 }
 
+/// Let the dense kernels of this process's one job use `threads` threads (default: all cores;
+/// [`crate::linalg::set_job_threads`]). For the single-job commands (`orthogonalize`, `dualize`,
+/// `margin`, `replay`); `validate` keeps one thread per check.
+fn job_threads(threads: Option<usize>) -> Result<()> {
+    let n = match threads {
+        Some(0) => {
+            return Err(crate::error::Error::input(
+                "--threads 0 runs nothing; give --threads N with N ≥ 1 (default: all cores)",
+            ))
+        }
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    crate::linalg::set_job_threads(n);
+    Ok(())
+}
+
 /// One line on stderr; a closed or broken stderr is ignored (there is nowhere left to report to),
 /// never a panic.
 pub(crate) fn say(line: &str) {
@@ -159,15 +176,22 @@ fn run(cli: Cli) -> Result<i32> {
                 None => return Ok(0),
             }
         }
-        Command::Dualize(a) => (dualize::run(&a)?, a.report),
-        Command::Orthogonalize(a) => (orthogonalize::run(&a)?, a.report),
+        Command::Dualize(a) => {
+            dualize::run(&a)?.emit(a.report.as_deref())?;
+            return Ok(0);
+        }
+        Command::Orthogonalize(a) => {
+            orthogonalize::run(&a)?.emit(a.report.as_deref())?;
+            return Ok(0);
+        }
         Command::Metric(a) => {
             let report = a.report.clone();
             (metric::run(a)?, report)
         }
         Command::Replay(a) => {
             let report = a.report.clone();
-            (replay::run(a)?, report)
+            replay::run(a)?.emit(report.as_deref())?;
+            return Ok(0);
         }
         Command::Margin(a) => (margin::run(&a, quiet)?, a.report),
         Command::Report(a) => match &a.action {

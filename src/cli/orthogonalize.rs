@@ -1,8 +1,7 @@
 //! `steepest orthogonalize`: Newton–Schulz orthogonalization (the Muon map) of a matrix.
 
-use super::Output;
 use crate::error::{Error, Result};
-use crate::io::{matrix_to_json, read_matrix};
+use crate::io::{read_matrix, Document, NamedArray};
 use crate::linalg::{newton_schulz, NsCoefficients};
 use serde_json::json;
 use std::path::PathBuf;
@@ -25,8 +24,11 @@ pub const MAX_NS_STEPS: usize = 1000;
 /// Examples:
 ///   steepest orthogonalize --coefficients keller --input g.json      # 5 steps
 ///   steepest orthogonalize --coefficients cubic --steps 30 --input g.json --report o.json
+///   steepest orthogonalize --coefficients keller --input g.npy --report o.npy --threads 2
 ///
-/// Output: {"output": X, "coefficients": name, "steps": n, "eps": 1e-7}.
+/// Input: JSON (the matrix under "G", or a bare matrix), .npy (a 2-D array) or .npz (array "G").
+/// Output: {"output": X, "coefficients": name, "steps": n, "eps": 1e-7} as compact JSON; with
+/// --report PATH.npy the matrix X alone, with PATH.npz the arrays output, steps and eps.
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -36,16 +38,20 @@ pub struct Args {
     /// Number of steps (1 ≤ N ≤ 1000; default 5).
     #[arg(long, value_name = "N")]
     pub steps: Option<usize>,
-    /// JSON file with the matrix under "G" (or a bare matrix).
+    /// The matrix: JSON (under "G", or bare), .npy, or .npz (array "G").
     #[arg(long, value_name = "FILE")]
     pub input: PathBuf,
-    /// Write the JSON here (atomically) instead of stdout.
+    /// Write the output here (atomically) instead of stdout: JSON, or .npy/.npz by extension.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
+    /// Threads for the matrix products (default: all cores; the result is deterministic for a
+    /// given N).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 /// Run the command.
-pub fn run(args: &Args) -> Result<Output> {
+pub fn run(args: &Args) -> Result<Document> {
     let coeffs = NsCoefficients::parse(&args.coefficients)?;
     let steps = args.steps.unwrap_or_else(|| coeffs.default_steps());
     if steps == 0 {
@@ -58,9 +64,8 @@ pub fn run(args: &Args) -> Result<Output> {
             "--steps {steps} is above the limit of {MAX_NS_STEPS} Newton–Schulz steps (the iteration is at its fixed point or in its envelope long before); give --steps N with 1 ≤ N ≤ {MAX_NS_STEPS}"
         )));
     }
-    if let Some(p) = &args.report {
-        crate::io::check_writable(p)?;
-    }
+    Document::check_path(args.report.as_deref(), true)?;
+    super::job_threads(args.threads)?;
     let g = read_matrix(&args.input, "G")?;
     // X ← X/(‖X‖_F + eps) is computed scale-safely, so ‖X‖_F ≤ 1 and every step stays finite.
     let out = newton_schulz(g.as_ref(), &coeffs, steps, NS_EPS);
@@ -69,10 +74,13 @@ pub fn run(args: &Args) -> Result<Output> {
         "the output",
         "this is a bug in steepest: Newton–Schulz on a normalized matrix stays bounded",
     )?;
-    Ok(Output::ok(json!({
-        "output": matrix_to_json(out.as_ref()),
+    let head = json!({
         "coefficients": coeffs.name(),
         "steps": steps,
         "eps": NS_EPS,
-    })))
+    });
+    Ok(Document {
+        head: head.as_object().cloned().unwrap_or_default(),
+        arrays: vec![NamedArray::matrix("output", out.as_ref())],
+    })
 }

@@ -77,9 +77,11 @@ pub struct Args {
     /// Write the JSON here (atomically) instead of stdout.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
-    /// Also write the trajectories as one CSV table (run, optimizer, [seed,] t, loss,
-    /// margin:NORM…, gap:NORM…, correlation:NORM…) for pandas/NumPy, atomically.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Also write the trajectories, atomically: FILE.csv, one table (run, optimizer, [seed,] t, loss,
+    /// margin:NORM…, gap:NORM…, correlation:NORM…) for pandas; FILE.npz, per run i the arrays
+    /// run{i}/t, run{i}/loss, run{i}/margin:NORM…, and run{i}/W (W_t at the recorded steps,
+    /// T_rec × k × d) for NumPy.
+    #[arg(long, value_name = "FILE.csv|FILE.npz")]
     pub export: Option<PathBuf>,
     /// The start W_0: zero (default; the implicit-bias theorems' start) or normal:std=S (entries
     /// i.i.d. N(0, S²), drawn row by row by ChaCha8 seeded with the run's seed; seed 0 without
@@ -224,9 +226,9 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
         crate::io::check_writable(p)?;
     }
     if let Some(p) = &args.export {
-        if p.extension().and_then(|e| e.to_str()) != Some("csv") {
+        if !matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "npz")) {
             return Err(Error::input(format!(
-                "--export '{}': only CSV is written; give a path ending in .csv",
+                "--export '{}': CSV or NumPy .npz is written; give a path ending in .csv or .npz",
                 p.display()
             )));
         }
@@ -289,10 +291,101 @@ pub fn run(args: Args, quiet: bool) -> Result<Output> {
             .collect::<Result<Vec<Value>>>()?;
         json!({ "runs": runs })
     };
+    let mut output = output;
     if let Some(p) = &args.export {
-        crate::io::write_atomic(p, crate::report::runs::csv(&output).as_bytes())?;
+        if crate::io::Format::of(p) == crate::io::Format::Npz {
+            export_npz(p, &mut output)?;
+        } else {
+            crate::io::write_atomic(p, crate::report::runs::csv(&output).as_bytes())?;
+        }
     }
     Ok(Output::ok(output))
+}
+
+/// The key under which a run carries W_t at its recorded steps for `--export FILE.npz` only
+/// (taken out of the JSON before it is printed).
+const W_AT: &str = "W_at_records";
+
+/// `--export FILE.npz`: per run i, the arrays run{i}/t, run{i}/loss, run{i}/margin:NORM,
+/// run{i}/gap:NORM, run{i}/correlation:NORM along the trajectory and run{i}/W (W_t at the recorded
+/// steps, stacked); the runs' W_t are removed from `output`.
+fn export_npz(path: &std::path::Path, output: &mut Value) -> Result<()> {
+    use crate::io::NamedArray;
+    let several = output.get("runs").is_some_and(Value::is_array);
+    let mut runs: Vec<&mut Value> = if several {
+        output["runs"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .collect()
+    } else {
+        vec![output]
+    };
+    let mut arrays: Vec<NamedArray> = Vec::new();
+    for (i, run) in runs.iter_mut().enumerate() {
+        let w_at = run
+            .as_object_mut()
+            .and_then(|o| o.remove(W_AT))
+            .unwrap_or(Value::Null);
+        let traj = run["trajectory"].as_array().cloned().unwrap_or_default();
+        let column = |f: &dyn Fn(&Value) -> Option<f64>| -> Vec<f64> {
+            traj.iter().map(|s| f(s).unwrap_or(f64::NAN)).collect()
+        };
+        let n = traj.len();
+        let mut push = |name: String, data: Vec<f64>| {
+            arrays.push(NamedArray {
+                name,
+                shape: vec![data.len()],
+                data,
+            })
+        };
+        push(format!("run{i}/t"), column(&|s| s["t"].as_f64()));
+        push(format!("run{i}/loss"), column(&|s| s["loss"].as_f64()));
+        for (key, label) in [
+            ("margins", "margin"),
+            ("gaps", "gap"),
+            ("correlations", "correlation"),
+        ] {
+            let names: Vec<String> = run["final"][key]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            for norm in names {
+                push(
+                    format!("run{i}/{label}:{norm}"),
+                    column(&|s| s[key][&norm].as_f64()),
+                );
+            }
+        }
+        let (k, d) = (
+            run["data"]["classes"].as_u64().unwrap_or(0) as usize,
+            run["data"]["d"].as_u64().unwrap_or(0) as usize,
+        );
+        let data: Vec<f64> = w_at
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|m| m.as_array().into_iter().flatten())
+            .flat_map(|row| row.as_array().into_iter().flatten())
+            .filter_map(Value::as_f64)
+            .collect();
+        if data.len() != n * k * d {
+            return Err(Error::failed(format!(
+                "--export: run {i} kept {} numbers of W_t for {n} records of a {k}×{d} W; this is a bug in steepest",
+                data.len()
+            )));
+        }
+        arrays.push(NamedArray {
+            name: format!("run{i}/W"),
+            shape: vec![n, k, d],
+            data,
+        });
+    }
+    let doc = crate::io::Document {
+        head: Map::new(),
+        arrays,
+    };
+    doc.emit(Some(path))
 }
 
 /// What every run of one call shares.
@@ -349,6 +442,13 @@ fn train_one(
     } else {
         args.record.clone()
     };
+    // --export FILE.npz keeps W_t at the recorded steps: the observer sees W_{t−1} before step t,
+    // and the final W is W_T
+    let keep_w = args.export.as_deref().map(crate::io::Format::of) == Some(crate::io::Format::Npz);
+    let mut recorded = record.clone();
+    recorded.sort_unstable();
+    recorded.dedup();
+    let mut w_at: Vec<Value> = Vec::new();
     let mut spec = RunSpec::new(args.steps)
         .record_at(record)
         .grad_scale(grad_scale);
@@ -374,6 +474,9 @@ fn train_one(
     // Redraw about a thousand times per run at most.
     let tick = (args.steps / 1000).max(1);
     let traj = run_training(model, opt.as_mut(), &spec, &mut |v| {
+        if keep_w && v.t > 1 && recorded.binary_search(&(v.t - 1)).is_ok() {
+            w_at.push(crate::io::matrix_to_json(v.w));
+        }
         if let Some(b) = &bar {
             if v.t % tick == 0 {
                 b.set_position(v.t as u64);
@@ -401,6 +504,9 @@ fn train_one(
     crate::io::finite_matrix(traj.w.as_ref(), "the final W", fix)?;
     let trajectory: Vec<Value> = traj.records.iter().map(snapshot_json).collect();
     let last = trajectory.last().cloned().unwrap_or(Value::Null);
+    if keep_w && recorded.last() == Some(&args.steps) {
+        w_at.push(crate::io::matrix_to_json(traj.w.as_ref()));
+    }
     let mut out = json!({
         "optimizer": traj.optimizer,
         "steps": traj.steps,
@@ -419,6 +525,9 @@ fn train_one(
     }
     if let Some(r) = setup.robust {
         out["robust_linf"] = crate::io::num(r.eps());
+    }
+    if keep_w {
+        out[W_AT] = Value::Array(w_at);
     }
     Ok(out)
 }

@@ -12,6 +12,32 @@ pub use eigen::{symmetric_eigen, symmetric_eigenvalues};
 use crate::error::{Error, Result};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Threads of the dense products of a single large job (`orthogonalize`, `dualize`, `margin`,
+/// `replay` with `--threads N`): 1 (sequential) unless [`set_job_threads`] was called, so
+/// `validate` and every library caller keep `Par::Seq` inside a check and parallelize over
+/// independent checks instead.
+static JOB_THREADS: AtomicUsize = AtomicUsize::new(1);
+
+/// Let the dense kernels of the one job this process runs use `threads` threads (faer's
+/// `Par::rayon(threads)` for Newton–Schulz's products and, through faer's global parallelism, for
+/// SVDs and the other factorizations); 1 is sequential. For the command line only: `validate`
+/// never calls it.
+pub fn set_job_threads(threads: usize) {
+    let threads = threads.max(1);
+    JOB_THREADS.store(threads, Ordering::Relaxed);
+    faer::set_global_parallelism(job_par());
+}
+
+/// The parallelism of a single job's dense products (see [`set_job_threads`]): `Par::Seq` unless
+/// the command line asked for more threads.
+pub fn job_par() -> Par {
+    match JOB_THREADS.load(Ordering::Relaxed) {
+        0 | 1 => Par::Seq,
+        n => Par::rayon(n),
+    }
+}
 
 /// A thin singular value decomposition G = U diag(s) Vᵀ.
 #[derive(Debug, Clone)]
@@ -510,8 +536,8 @@ impl NsNormalization {
 /// (a, b, c) = `coeffs.triple(k)`: A = XXᵀ,
 /// X ← aX + (bA + cA²)X; transpose back. The Frobenius norm is accumulated in f64. All buffers
 /// (X, A, B = bA + cA², and the next X) are allocated once; the loop allocates nothing and runs the
-/// three products per step through faer's `matmul` into them, single-threaded (`Par::Seq`, faster
-/// than 2 threads on this machine's 2 vCPUs, see `shared/notes/faer.md`).
+/// three products per step through faer's `matmul` into them, with [`job_par`]: `Par::Seq` unless a
+/// single-job command set `--threads N` ([`set_job_threads`]).
 pub fn newton_schulz_generic<T: NsFloat>(
     g: MatRef<'_, T>,
     coeffs: &NsCoefficients,
@@ -561,6 +587,7 @@ pub fn newton_schulz_generic<T: NsFloat>(
             }
         }
     };
+    let par = job_par();
     let mut x_next = Mat::<T>::zeros(m, n);
     let mut a = Mat::<T>::zeros(m, m);
     let mut b = Mat::<T>::zeros(m, m);
@@ -574,17 +601,10 @@ pub fn newton_schulz_generic<T: NsFloat>(
             x.as_ref(),
             x.as_ref().transpose(),
             T::from_f64(1.0),
-            Par::Seq,
+            par,
         );
         // B = c·A·A + b·A
-        matmul(
-            b.as_mut(),
-            Accum::Replace,
-            a.as_ref(),
-            a.as_ref(),
-            cc,
-            Par::Seq,
-        );
+        matmul(b.as_mut(), Accum::Replace, a.as_ref(), a.as_ref(), cc, par);
         for j in 0..m {
             for i in 0..m {
                 b[(i, j)] += cb * a[(i, j)];
@@ -602,7 +622,7 @@ pub fn newton_schulz_generic<T: NsFloat>(
             b.as_ref(),
             x.as_ref(),
             T::from_f64(1.0),
-            Par::Seq,
+            par,
         );
         std::mem::swap(&mut x, &mut x_next);
     }
