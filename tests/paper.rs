@@ -342,7 +342,6 @@ fn pdf_without_pdflatex_exits_2_naming_what_to_install() {
 /// pgf, and the table and the figures (median and min–max envelope per optimizer) compile with
 /// the documented preamble without an error or an overfull box.
 #[test]
-#[ignore = "open: with three norm panels the legend outside the right edge (\"nsd:norm=fro,agg=max (median, 2 seeds)\") overflows the text width by up to 59 pt; md, LaTeX table, SVG and pgf are written and compile otherwise"]
 fn two_optimizers_two_seeds_render_and_compile() {
     if !tools(&["pdflatex"]) {
         return;

@@ -231,6 +231,9 @@ pub enum Corner {
     SouthWest,
     /// Outside the plot area, to the right of the panel (many entries over dense data).
     OutsideRight,
+    /// Below the row of panels, centred, in two columns (long entries beside several panels:
+    /// the panels keep the whole line's width).
+    Below,
     /// No legend in this panel.
     Hidden,
 }

@@ -3,7 +3,7 @@
 //! and the SVG agree). The `.tex` reads `NAME.csv` from `\steepestdatadir` (default `.`); the
 //! preamble it needs is [`PREAMBLE`]. [`compile_pdf`] turns a figure into a PDF with pdflatex.
 
-use super::figure::{Axis, Corner, Figure, Line, Marker, Scale, Series};
+use super::figure::{Axis, Corner, Figure, Line, Marker, Panel, Scale, Series};
 use crate::error::{Error, Result};
 use std::fmt::Write as _;
 
@@ -227,9 +227,18 @@ pub fn tex(fig: &Figure) -> String {
             Corner::SouthEast => Some("south east"),
             Corner::SouthWest => Some("south west"),
             Corner::OutsideRight => Some("outside"),
+            Corner::Below => Some("below"),
             Corner::Hidden => None,
         };
-        if pos == Some("outside") {
+        if pos == Some("below") {
+            // drawn once under the row of panels, after the last axis (below)
+            let _ = writeln!(
+                o,
+                "  legend to name={}, legend columns={}, legend cell align=left,",
+                legend_name(fig),
+                below_columns(p)
+            );
+        } else if pos == Some("outside") {
             let _ = writeln!(
                 o,
                 "  legend style={{at={{(1.04,0.5)}}, anchor=west}}, legend cell align=left,"
@@ -289,8 +298,38 @@ pub fn tex(fig: &Figure) -> String {
         }
         let _ = writeln!(o, "\\end{{axis}}");
     }
+    if fig.panels.iter().any(|p| p.legend == Corner::Below) {
+        let _ = writeln!(
+            o,
+            "\\path (panel0.outer south west) -- (panel{}.outer south east) node[midway, below] {{\\pgfplotslegendfromname{{{}}}}};",
+            n - 1,
+            legend_name(fig)
+        );
+    }
     let _ = writeln!(o, "\\end{{tikzpicture}}");
     o
+}
+
+/// Columns of a legend below the panels: two while two entries fit in a line (≈ 28 characters
+/// each at `\scriptsize` beside their keys), else one.
+fn below_columns(p: &Panel) -> usize {
+    let longest = p
+        .series
+        .iter()
+        .filter_map(|s| s.label.as_deref())
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    if longest > 28 {
+        1
+    } else {
+        2
+    }
+}
+
+/// The name under which a figure's legend below its panels is stored (`legend to name`).
+fn legend_name(fig: &Figure) -> String {
+    format!("steepest-legend-{}", fig.name)
 }
 
 /// Whether `pdflatex` can be started (it is on the PATH).

@@ -416,7 +416,7 @@ fn per_norm_figure(
                 })
                 .collect(),
             legend: if pi == last {
-                Corner::OutsideRight
+                Corner::Below
             } else {
                 Corner::Hidden
             },

@@ -329,7 +329,8 @@ fn legend(o: &mut String, p: &Panel, a: Area) -> Result<()> {
         Corner::NorthEast => (a.x0 + a.w - bw - 8.0, a.y0 + 8.0),
         Corner::NorthWest => (a.x0 + 8.0, a.y0 + 8.0),
         Corner::SouthEast => (a.x0 + a.w - bw - 8.0, a.y0 + a.h - bh - 8.0),
-        Corner::OutsideRight => (a.x0 + a.w + 14.0, a.y0 + (a.h - bh) / 2.0),
+        // an SVG has no line width to keep: a legend below sits to the right as well
+        Corner::OutsideRight | Corner::Below => (a.x0 + a.w + 14.0, a.y0 + (a.h - bh) / 2.0),
         Corner::SouthWest | Corner::Hidden => (a.x0 + 8.0, a.y0 + a.h - bh - 8.0),
     };
     let _ = writeln!(
@@ -412,7 +413,7 @@ pub fn render(fig: &Figure) -> Result<String> {
     for p in fig
         .panels
         .iter()
-        .filter(|p| p.legend == Corner::OutsideRight)
+        .filter(|p| matches!(p.legend, Corner::OutsideRight | Corner::Below))
     {
         if let Some((_, bw, _)) = legend_rows(p)? {
             outside = outside.max(bw + 20.0);
