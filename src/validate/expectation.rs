@@ -144,6 +144,8 @@ impl Expect {
     pub fn tex(&self, num: impl Fn(f64) -> String) -> String {
         match *self {
             Expect::AtMost { bound } => format!("$\\le$ {}", num(bound)),
+            // a strict "> 0" is stored as ≥ the least positive normal f64
+            Expect::AtLeast { bound } if bound == f64::MIN_POSITIVE => "$> 0$".to_string(),
             Expect::AtLeast { bound } => format!("$\\ge$ {}", num(bound)),
             Expect::Within { lo, hi } => format!("$\\in$ [{}, {}]", num(lo), num(hi)),
             Expect::Close { value, abs, rel } => {
@@ -163,6 +165,7 @@ impl fmt::Display for Expect {
         let n = fmt_num;
         match *self {
             Expect::AtMost { bound } => write!(f, "≤ {}", n(bound)),
+            Expect::AtLeast { bound } if bound == f64::MIN_POSITIVE => write!(f, "> 0"),
             Expect::AtLeast { bound } => write!(f, "≥ {}", n(bound)),
             Expect::Within { lo, hi } => write!(f, "∈ [{}, {}]", n(lo), n(hi)),
             Expect::Rate { exponent, tol } => write!(f, "slope ≈ {} ± {}", n(exponent), n(tol)),
@@ -361,6 +364,11 @@ mod tests {
     #[test]
     fn an_expectation_is_written_once_for_text_and_tex() {
         assert_eq!(Expectation::at_most(1.0, "w").to_string(), "≤ 1");
+        // a strict "> 0" (stored as ≥ the least positive normal) reads as such
+        let strict = Expectation::at_least(f64::MIN_POSITIVE, "w");
+        assert_eq!(strict.to_string(), "> 0");
+        assert_eq!(strict.expect.tex(fmt_num), "$> 0$");
+        assert_eq!(Expectation::at_least(0.0, "w").to_string(), "≥ 0");
         assert_eq!(Expectation::within(0.5, 2.0, "w").to_string(), "∈ [0.5, 2]");
         assert_eq!(
             Expectation::close(1.0, 1e-12, 0.0, "w").to_string(),
