@@ -98,6 +98,23 @@ pub struct Evaluation {
     pub min_margin: f64,
 }
 
+impl Evaluation {
+    /// The evaluation from the per-sample log-losses ln ℓ_i and log-proxies ln(1 − S_{y_i}) (means
+    /// taken in log space: log L = logsumexp(ln ℓ) − ln n) and the largest u_ic = −m_ic.
+    pub fn from_log_terms(log_ell: &[f64], log_not_y: &[f64], max_u: f64) -> Self {
+        let ln_n = (log_ell.len() as f64).ln();
+        let log_loss = log_sum_exp(log_ell.iter().copied()) - ln_n;
+        let log_proxy = log_sum_exp(log_not_y.iter().copied()) - ln_n;
+        Evaluation {
+            loss: log_loss.exp(),
+            log_loss,
+            proxy: log_proxy.exp(),
+            log_proxy,
+            min_margin: -max_u,
+        }
+    }
+}
+
 /// The gradient in scaled form: ∇L(W) = e^{log_scale} · direction, with the largest residual of
 /// `direction` equal to 1 (the shift by the current minimum margin of file 00, gotcha 7.1).
 #[derive(Clone, Debug)]
@@ -337,22 +354,13 @@ impl Multiclass {
     }
 
     fn evaluation_from(&self, m: &Mat<f64>, log_ell: &[f64], log_not_y: &[f64]) -> Evaluation {
-        let ln_n = (self.n() as f64).ln();
-        let log_loss = log_sum_exp(log_ell.iter().copied()) - ln_n;
-        let log_proxy = log_sum_exp(log_not_y.iter().copied()) - ln_n;
         let mut min_margin = f64::INFINITY;
         for c in 0..self.k {
             for i in 0..self.n() {
                 min_margin = min_margin.min(m[(i, c)]);
             }
         }
-        Evaluation {
-            loss: log_loss.exp(),
-            log_loss,
-            proxy: log_proxy.exp(),
-            log_proxy,
-            min_margin,
-        }
+        Evaluation::from_log_terms(log_ell, log_not_y, -min_margin)
     }
 
     /// G̃ = (1/n) R̃ᵀ H for the residual matrix R̃ (n × k), with ∇L = e^{shift}·G̃.
@@ -507,16 +515,7 @@ impl Multiclass {
                 }
             }
         }
-        let ln_n = (n as f64).ln();
-        let log_loss = log_sum_exp(log_ell.iter().copied()) - ln_n;
-        let log_proxy = log_sum_exp(log_not_y.iter().copied()) - ln_n;
-        let eval = Evaluation {
-            loss: log_loss.exp(),
-            log_loss,
-            proxy: log_proxy.exp(),
-            log_proxy,
-            min_margin: -max_u,
-        };
+        let eval = Evaluation::from_log_terms(&log_ell, &log_not_y, max_u);
         let mut shift = offset.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if !shift.is_finite() {
             shift = 0.0;

@@ -199,16 +199,7 @@ impl RobustLinf {
                 Loss::PairLog => log_sum_exp(us().map(log_softplus)),
             };
         }
-        let ln_n = (n as f64).ln();
-        let log_loss = log_sum_exp(log_ell.iter().copied()) - ln_n;
-        let log_proxy = log_sum_exp(log_not_y.iter().copied()) - ln_n;
-        let eval = Evaluation {
-            loss: log_loss.exp(),
-            log_loss,
-            proxy: log_proxy.exp(),
-            log_proxy,
-            min_margin: -max_u,
-        };
+        let eval = Evaluation::from_log_terms(&log_ell, &log_not_y, max_u);
         let mut shift = f64::NEG_INFINITY;
         for c in 0..k {
             for i in 0..n {
